@@ -1,0 +1,169 @@
+// Package complaint is the domain of citizen-hotline tickets: units, users and
+// their roles, tickets with their history, the actions people take on them and
+// the state machine that decides which action is allowed when. It knows nothing
+// of storage, networks or screens.
+package complaint
+
+import (
+	"strings"
+	"time"
+)
+
+// State is where a ticket stands in the unit's procedure.
+type State string
+
+const (
+	Dispatched State = "dispatched" // 待签收: the center has sent it to the unit
+	Signed     State = "signed"     // 已签收
+	Assigned   State = "assigned"   // 已派发 to a sub-unit
+	Contacted  State = "contacted"  // 已联系 the citizen
+	Replied    State = "replied"    // 待审核: the reply waits for the leader
+	FedBack    State = "fed_back"   // 已反馈: the reply has gone to the center
+	Closed     State = "closed"     // 办结
+	Returned   State = "returned"   // 已退单: left the unit
+)
+
+var stateLabels = map[State]string{
+	Dispatched: "待签收",
+	Signed:     "已签收",
+	Assigned:   "已派发",
+	Contacted:  "已联系",
+	Replied:    "待审核",
+	FedBack:    "已反馈",
+	Closed:     "办结",
+	Returned:   "已退单",
+}
+
+// Label is the state's name on screen.
+func (s State) Label() string {
+	if l, ok := stateLabels[s]; ok {
+		return l
+	}
+	return string(s)
+}
+
+// Valid reports whether s is one of the known states.
+func (s State) Valid() bool { _, ok := stateLabels[s]; return ok }
+
+// Open reports whether the unit still has work on a ticket in this state: it
+// belongs in the 未反馈 list.
+func (s State) Open() bool {
+	switch s {
+	case FedBack, Closed, Returned:
+		return false
+	}
+	return true
+}
+
+// ParseState accepts a state's code or its Chinese label.
+func ParseState(v string) (State, bool) {
+	v = strings.TrimSpace(v)
+	for s, l := range stateLabels {
+		if v == string(s) || v == l {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// Role is what a user may do.
+type Role string
+
+const (
+	RoleCenter     Role = "center"     // 12345 center operator
+	RoleDuty       Role = "duty"       // 专职人员: the unit's duty officer
+	RoleHandler    Role = "handler"    // 承办人
+	RoleReviewer   Role = "reviewer"   // 分管领导
+	RoleSupervisor Role = "supervisor" // 监察部
+	RoleAdmin      Role = "admin"
+)
+
+// UnitKind places a unit in the tree: the center dispatches to units, a unit
+// assigns to its sub-units.
+type UnitKind string
+
+const (
+	KindCenter  UnitKind = "center"
+	KindUnit    UnitKind = "unit"
+	KindSubunit UnitKind = "subunit"
+)
+
+// Unit is the center, a first-level unit or one of its sub-units.
+type Unit struct {
+	Code   string   `json:"code"`
+	Name   string   `json:"name"`
+	Kind   UnitKind `json:"kind"`
+	Parent string   `json:"parent,omitempty"`
+	Phone  string   `json:"phone,omitempty"`
+}
+
+// User is a person who logs in.
+type User struct {
+	Login string `json:"login"`
+	Name  string `json:"name"`
+	Unit  string `json:"unit"`
+	Roles []Role `json:"roles"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// Has reports whether the user holds role r.
+func (u User) Has(r Role) bool {
+	for _, x := range u.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Reply is the unit's answer to the citizen, in the fields of the record sheet.
+// Text is the whole reply as sent to the center.
+type Reply struct {
+	Text           string    `json:"text"`
+	Findings       string    `json:"findings,omitempty"`
+	Explanation    string    `json:"explanation,omitempty"`
+	Measures       string    `json:"measures,omitempty"`
+	Basis          string    `json:"basis,omitempty"`
+	CitizenOpinion string    `json:"citizen_opinion,omitempty"`
+	By             string    `json:"by,omitempty"`
+	At             time.Time `json:"at"`
+}
+
+// Ticket is one citizen request as dispatched by the center. Number is the
+// center's ticket number and the ticket's identity everywhere.
+type Ticket struct {
+	Number       string    `json:"number"`
+	Title        string    `json:"title"`
+	Content      string    `json:"content"`
+	Caller       string    `json:"caller,omitempty"`
+	Phone        string    `json:"phone,omitempty"`
+	Address      string    `json:"address,omitempty"`
+	Category     string    `json:"category,omitempty"`
+	ReceivedAt   time.Time `json:"received_at"`   // when the citizen called or wrote
+	DispatchedAt time.Time `json:"dispatched_at"` // when the center sent it to the unit
+	Deadline     time.Time `json:"deadline,omitzero"`
+	Unit         string    `json:"unit"`
+	Subunit      string    `json:"subunit,omitempty"`
+	Handler      string    `json:"handler,omitempty"`
+	State        State     `json:"state"`
+	Reply        *Reply    `json:"reply,omitempty"`
+	// Version grows by one with every change; actions name the version they
+	// were based on so that a stale action is refused, not applied blindly.
+	Version   int64     `json:"version"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Events    []Event   `json:"events,omitempty"`
+}
+
+// Event is one entry in a ticket's history: who did what, when, and the state
+// before and after.
+type Event struct {
+	ID     int64     `json:"id"`
+	Kind   Kind      `json:"kind"`
+	Actor  string    `json:"actor"`
+	Unit   string    `json:"unit,omitempty"`
+	At     time.Time `json:"at"`
+	From   State     `json:"from,omitempty"`
+	To     State     `json:"to,omitempty"`
+	Text   string    `json:"text,omitempty"`
+	Action string    `json:"action,omitempty"` // the client-made action id, if any
+}
