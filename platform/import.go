@@ -1,0 +1,86 @@
+package platform
+
+import (
+	"context"
+	"fmt"
+
+	"hotline/complaint"
+	"hotline/platform/intake"
+)
+
+// ImportOptions says how a file's rows become tickets.
+type ImportOptions struct {
+	intake.Options
+	Unit string // the unit the tickets are dispatched to
+	// Open brings every row in as a new dispatch (待签收), ignoring the file's
+	// replies: for training and demos on historical files.
+	Open  bool
+	Actor string
+}
+
+// ImportSummary counts what one file gave.
+type ImportSummary struct {
+	File     string
+	Encoding string
+	Rows     int // data rows in the file
+	Added    int // new tickets
+	Existing int // already on the platform: not duplicated
+	Bad      int // rows refused (only with SkipBad; otherwise nothing is imported)
+	Problems []intake.Problem
+}
+
+// Import reads one complaint file and dispatches its tickets in one
+// transaction. A file with a bad row imports nothing unless SkipBad is set.
+func (db *DB) Import(ctx context.Context, path string, opts ImportOptions) (ImportSummary, error) {
+	res, err := intake.Read(path, opts.Options)
+	sum := ImportSummary{File: path, Encoding: res.Encoding, Rows: res.Total, Bad: len(res.Bad), Problems: res.Bad}
+	if err != nil {
+		return sum, err
+	}
+	tickets := make([]complaint.Ticket, 0, len(res.Rows))
+	for _, r := range res.Rows {
+		tickets = append(tickets, RowTicket(r, opts.Unit, opts.Open))
+	}
+	actor := opts.Actor
+	if actor == "" {
+		actor = "import"
+	}
+	s, err := db.Dispatch(ctx, tickets, actor)
+	if err != nil {
+		return sum, fmt.Errorf("import %s: %w", path, err)
+	}
+	sum.Added, sum.Existing = s.Added, s.Existing
+	return sum, nil
+}
+
+// RowTicket makes a ticket of one row. The center's dispatch time is not in
+// the files, so the time of the message stands for it. A row with a reply is
+// a closed ticket, unless open asks for every row as a new dispatch.
+func RowTicket(r intake.Row, unit string, open bool) complaint.Ticket {
+	t := complaint.Ticket{
+		Number:       r.Number,
+		Title:        r.Title,
+		Content:      r.Content,
+		Caller:       r.Caller,
+		Phone:        r.Phone,
+		Address:      r.Address,
+		Category:     r.Category,
+		ReceivedAt:   r.ReceivedAt.UTC(),
+		DispatchedAt: r.ReceivedAt.UTC(),
+		Unit:         unit,
+		State:        complaint.Dispatched,
+	}
+	if !open && r.Reply != "" {
+		t.State = complaint.Closed
+		at := r.RepliedAt
+		if at.IsZero() {
+			at = r.ReceivedAt
+		}
+		t.Reply = &complaint.Reply{Text: r.Reply, At: at.UTC()}
+		t.UpdatedAt = at.UTC()
+	}
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = t.DispatchedAt
+	}
+	return t
+}

@@ -1,0 +1,59 @@
+package sample
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSameSeedSameTickets(t *testing.T) {
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	a := New(7, 0).Tickets(50, now, 48*time.Hour)
+	b := New(7, 0).Tickets(50, now, 48*time.Hour)
+	for i := range a {
+		if a[i].Number != b[i].Number || a[i].Content != b[i].Content {
+			t.Fatalf("ticket %d differs between runs with one seed", i)
+		}
+	}
+}
+
+func TestTicketsAreFilledAndUnique(t *testing.T) {
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	ts := New(1, 0).Tickets(500, now, 72*time.Hour)
+	seen := map[string]bool{}
+	for i, tk := range ts {
+		if seen[tk.Number] {
+			t.Fatalf("ticket %d: number %s repeats", i, tk.Number)
+		}
+		seen[tk.Number] = true
+		for _, f := range []string{tk.Title, tk.Content, tk.Address, tk.Category, tk.Caller} {
+			if f == "" || strings.Contains(f, "{") {
+				t.Fatalf("ticket %d has an empty or unfilled field: %+v", i, tk)
+			}
+		}
+		if !tk.ReceivedAt.Before(tk.DispatchedAt) {
+			t.Fatalf("ticket %d received %v not before dispatch %v", i, tk.ReceivedAt, tk.DispatchedAt)
+		}
+		if i > 0 && tk.DispatchedAt.Before(ts[i-1].DispatchedAt) {
+			t.Fatalf("ticket %d dispatched before ticket %d", i, i-1)
+		}
+		if len(tk.Phone) != 11 || tk.Phone[3:7] != "****" {
+			t.Fatalf("ticket %d phone %q is not masked", i, tk.Phone)
+		}
+	}
+	if first := ts[0].Number; first != "20261130000001" {
+		t.Fatalf("first number = %s, want 20261130000001", first)
+	}
+}
+
+func TestUnitsTree(t *testing.T) {
+	us := Units()
+	if len(us) != 8 || us[0].Code != CenterCode || us[1].Code != UnitCode {
+		t.Fatalf("units = %+v", us)
+	}
+	for _, u := range us[2:] {
+		if u.Parent != UnitCode {
+			t.Fatalf("sub-unit %s has parent %s", u.Code, u.Parent)
+		}
+	}
+}

@@ -1,0 +1,234 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"hotline/tunnel"
+)
+
+// ServiceConfig is what a running platform needs beyond its database: its
+// tunnel identity and where it listens.
+type ServiceConfig struct {
+	Key        tunnel.Key   // the platform's WireGuard private key
+	Network    netip.Prefix // the tunnel range; the platform has its first host address
+	ListenPort int          // UDP; 0 picks a free one (tests, demo)
+	MTU        int
+	APIPort    int // TCP inside the tunnel; default 80
+	Logger     *slog.Logger
+	Server     Options
+	// Wrap, when set, wraps the API handler; tests use it to cut the tunnel
+	// between the platform's work and its answer.
+	Wrap func(http.Handler) http.Handler
+	// PeerPoll is how often the terminals table is read for added and revoked
+	// terminals, so that `hotlined terminal add|revoke` reach a running platform.
+	PeerPoll time.Duration
+}
+
+// Service is a running platform: the API served inside its own userspace
+// WireGuard device, with one peer per registered terminal.
+type Service struct {
+	DB     *DB
+	Device *tunnel.Device
+	Server *Server
+	cfg    ServiceConfig
+	http   *http.Server
+	ln     net.Listener
+	stop   context.CancelFunc
+	done   chan struct{}
+
+	mu    sync.Mutex
+	peers map[string]bool // public keys on the device
+}
+
+// Address is the platform's address inside the tunnel range.
+func Address(network netip.Prefix) netip.Addr { return network.Masked().Addr().Next() }
+
+// StartService brings the tunnel up, adds every live terminal as a peer and
+// serves the API inside the tunnel until Close.
+func StartService(db *DB, cfg ServiceConfig) (*Service, error) {
+	if cfg.APIPort == 0 {
+		cfg.APIPort = 80
+	}
+	if cfg.PeerPoll == 0 {
+		cfg.PeerPoll = 2 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if !cfg.Network.IsValid() {
+		return nil, errors.New("platform: tunnel network is not set")
+	}
+	self := netip.PrefixFrom(Address(cfg.Network), cfg.Network.Bits())
+	tc := &tunnel.Config{Interface: tunnel.Interface{PrivateKey: cfg.Key, Addresses: []netip.Prefix{self}, ListenPort: cfg.ListenPort, MTU: cfg.MTU}}
+	dev, err := tunnel.Open(tc, tunnel.Options{Logger: cfg.Logger.With("part", "tunnel")})
+	if err != nil {
+		return nil, fmt.Errorf("platform: tunnel: %w", err)
+	}
+	s := &Service{DB: db, Device: dev, cfg: cfg, peers: map[string]bool{}, done: make(chan struct{})}
+	if err := s.SyncPeers(context.Background()); err != nil {
+		dev.Close()
+		return nil, err
+	}
+	ln, err := dev.ListenTCP(cfg.APIPort)
+	if err != nil {
+		dev.Close()
+		return nil, fmt.Errorf("platform: listen in tunnel: %w", err)
+	}
+	s.ln = ln
+	opts := cfg.Server
+	if opts.Logger == nil {
+		opts.Logger = cfg.Logger
+	}
+	s.Server = NewServer(db, opts)
+	h := s.Server.Handler()
+	if cfg.Wrap != nil {
+		h = cfg.Wrap(h)
+	}
+	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)}
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	go func() {
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			cfg.Logger.Error("api server stopped", "err", err)
+		}
+	}()
+	go s.watchPeers(ctx)
+	return s, nil
+}
+
+func (s *Service) watchPeers(ctx context.Context) {
+	defer close(s.done)
+	t := time.NewTicker(s.cfg.PeerPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.SyncPeers(ctx); err != nil {
+				s.cfg.Logger.Warn("sync tunnel peers", "err", err)
+			}
+		}
+	}
+}
+
+// SyncPeers makes the device's peers match the live terminals: new ones are
+// added, revoked ones removed at once.
+func (s *Service) SyncPeers(ctx context.Context) error {
+	terms, err := s.DB.Terminals(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	live := map[string]bool{}
+	for _, t := range terms {
+		if !t.RevokedAt.IsZero() {
+			continue
+		}
+		live[t.PublicKey] = true
+		if s.peers[t.PublicKey] {
+			continue
+		}
+		pub, err := tunnel.ParseKey(t.PublicKey)
+		if err != nil {
+			return fmt.Errorf("terminal %s: %w", t.Name, err)
+		}
+		p := tunnel.Peer{PublicKey: pub, AllowedIPs: []netip.Prefix{netip.PrefixFrom(t.Address, t.Address.BitLen())}}
+		if err := s.Device.AddPeer(p); err != nil {
+			return fmt.Errorf("terminal %s: %w", t.Name, err)
+		}
+		s.peers[t.PublicKey] = true
+	}
+	for k := range s.peers {
+		if live[k] {
+			continue
+		}
+		pub, err := tunnel.ParseKey(k)
+		if err == nil {
+			err = s.Device.RemovePeer(pub)
+		}
+		if err != nil {
+			return err
+		}
+		delete(s.peers, k)
+	}
+	return nil
+}
+
+// Close stops serving and takes the tunnel down.
+func (s *Service) Close() error {
+	s.stop()
+	<-s.done
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = s.http.Shutdown(ctx)
+	return s.Device.Close()
+}
+
+// TerminalTunnel is the wg-quick configuration a terminal needs to reach the
+// platform: its own key and address, and the platform as its one peer.
+func TerminalTunnel(platformKey tunnel.Key, network netip.Prefix, endpoint string, mtu int, t Terminal, terminalKey tunnel.Key) *tunnel.Config {
+	return &tunnel.Config{
+		Interface: tunnel.Interface{
+			PrivateKey: terminalKey,
+			Addresses:  []netip.Prefix{netip.PrefixFrom(t.Address, t.Address.BitLen())},
+			MTU:        mtu,
+		},
+		Peers: []tunnel.Peer{{
+			PublicKey:           platformKey.Public(),
+			Endpoint:            endpoint,
+			AllowedIPs:          []netip.Prefix{netip.PrefixFrom(Address(network), Address(network).BitLen())},
+			PersistentKeepalive: 25,
+		}},
+	}
+}
+
+// TerminalFiles are the two files a terminal needs: its wg-quick tunnel file
+// and its settings, both written mode 0600 into Dir.
+type TerminalFiles struct {
+	Dir    string
+	Tunnel *tunnel.Config
+	API    string // the platform's URL inside the tunnel
+	User   string
+	State  string // optional state directory, relative to Dir
+}
+
+// APIURL is the platform's URL inside a tunnel range.
+func APIURL(network netip.Prefix, port int) string {
+	u := "http://" + Address(network).String()
+	if port != 0 && port != 80 {
+		u += ":" + strconv.Itoa(port)
+	}
+	return u
+}
+
+// Write writes both files and returns their paths.
+func (f TerminalFiles) Write() (tunnelPath, settingsPath string, err error) {
+	if err := os.MkdirAll(f.Dir, 0o700); err != nil {
+		return "", "", err
+	}
+	tunnelPath = filepath.Join(f.Dir, "hotline.conf")
+	if err := f.Tunnel.Save(tunnelPath); err != nil {
+		return "", "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Hotline terminal settings\nplatform = %q\ntunnel = \"hotline.conf\"\nuser = %q\n", f.API, f.User)
+	if f.State != "" {
+		fmt.Fprintf(&b, "state = %q\n", f.State)
+	}
+	settingsPath = filepath.Join(f.Dir, "hotline.toml")
+	return tunnelPath, settingsPath, os.WriteFile(settingsPath, []byte(b.String()), 0o600)
+}
