@@ -1,0 +1,234 @@
+// Package app is what every screen of the terminal UI shares: the program
+// context (size, styles, keys, user, clock, the store) that the root model
+// owns and the pages read, the messages by which a page asks the root to
+// navigate or to show a notice, and the formatting of times and durations.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	_ "time/tzdata" // Asia/Shanghai on machines without a zoneinfo database
+
+	tea "charm.land/bubbletea/v2"
+
+	"hotline/complaint"
+	"hotline/store"
+	"hotline/tui/keys"
+	"hotline/tui/theme"
+)
+
+// Store is the part of the local cache the UI reads and writes. *store.Store
+// implements it; the UI never reaches the network.
+type Store interface {
+	Tickets(ctx context.Context, f store.Filter) ([]complaint.Ticket, error)
+	Ticket(ctx context.Context, number string) (complaint.Ticket, error)
+	Enqueue(ctx context.Context, a complaint.Action) (complaint.Action, error)
+	Outbox(ctx context.Context, ticket string) ([]store.OutboxItem, error)
+	PendingCount(ctx context.Context) (int, error)
+	SaveDraft(ctx context.Context, ticket, field, text string) error
+	Draft(ctx context.Context, ticket, field string) (string, error)
+	DeleteDraft(ctx context.Context, ticket, field string) error
+}
+
+var _ Store = (*store.Store)(nil)
+
+// Context is shared by the root model and every page. The root changes it
+// (size on resize); pages only read it.
+type Context struct {
+	Width, Height int // the whole terminal
+	Styles        theme.Styles
+	Keys          keys.Map
+	User          complaint.User
+	Unit          complaint.Unit
+	Now           func() time.Time
+	Loc           *time.Location
+	Store         Store
+	// Kick wakes the sender after an action was enqueued; it may be nil.
+	Kick func()
+	// After delivers msg once d has passed. Timers go through here so that
+	// tests can fire them at will instead of waiting.
+	After func(d time.Duration, msg tea.Msg) tea.Cmd
+}
+
+// Bg is the context of the UI's store calls.
+func (c *Context) Bg() context.Context { return context.Background() }
+
+// Shanghai is China time, in which every time is shown.
+func Shanghai() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		// Unreachable with the embedded database; China has had no
+		// daylight saving time since 1991.
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}
+
+// Short formats t as month, day and time in China time, or "—" when unset.
+func (c *Context) Short(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(c.Loc).Format("01-02 15:04")
+}
+
+// Full formats t with the year, in China time, or "—" when unset.
+func (c *Context) Full(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(c.Loc).Format("2006-01-02 15:04")
+}
+
+// Elapsed is a duration the way an officer reads a ticket's age: "35分",
+// "3时12分", "2天3时". Anything under a minute, or negative, is "0分".
+func Elapsed(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	mins := int(d / time.Minute)
+	switch {
+	case mins < 60:
+		return fmt.Sprintf("%d分", mins)
+	case mins < 24*60:
+		return fmt.Sprintf("%d时%d分", mins/60, mins%60)
+	default:
+		return fmt.Sprintf("%d天%d时", mins/(24*60), mins%(24*60)/60)
+	}
+}
+
+// Ago is how long before now t was, for the status bar: "12秒前", "3分前",
+// "2时前", "5天前".
+func Ago(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d秒前", max(int(d/time.Second), 0))
+	case d < time.Hour:
+		return fmt.Sprintf("%d分前", int(d/time.Minute))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%d时前", int(d/time.Hour))
+	default:
+		return fmt.Sprintf("%d天前", int(d/(24*time.Hour)))
+	}
+}
+
+// Bytes is a traffic count: "340B", "1.2K", "3.4M", "1.1G".
+func Bytes(n int64) string {
+	const k = 1024
+	switch {
+	case n < k:
+		return fmt.Sprintf("%dB", n)
+	case n < k*k:
+		return fmt.Sprintf("%.1fK", float64(n)/k)
+	case n < k*k*k:
+		return fmt.Sprintf("%.1fM", float64(n)/(k*k))
+	default:
+		return fmt.Sprintf("%.1fG", float64(n)/(k*k*k))
+	}
+}
+
+// Refusal is the Chinese reason of a state-machine refusal, without the
+// English sentinel text it wraps.
+func Refusal(err error) string {
+	msg := err.Error()
+	if errors.Is(err, complaint.ErrNotAllowed) {
+		msg = strings.TrimPrefix(msg, complaint.ErrNotAllowed.Error()+": ")
+	}
+	return msg
+}
+
+// Projected is the ticket as it will be once the actions still waiting in
+// its outbox reach the platform, so that an officer who signed offline may
+// reply at once. Actions the state machine refuses are skipped here: the
+// platform will refuse them too, and the detail page shows them.
+func Projected(t complaint.Ticket, outbox []store.OutboxItem, u complaint.User, now time.Time) complaint.Ticket {
+	// The outbox lists newest first; actions apply oldest first.
+	for i := len(outbox) - 1; i >= 0; i-- {
+		it := outbox[i]
+		if it.Status != store.StatusPending {
+			continue
+		}
+		if next, _, err := complaint.Apply(t, u, it.Action, now); err == nil {
+			t = next
+		}
+	}
+	return t
+}
+
+// OpenTicketMsg asks the root to show a ticket's page.
+type OpenTicketMsg struct{ Number string }
+
+// OpenReplyMsg asks the root to show the reply form for a ticket.
+type OpenReplyMsg struct{ Ticket complaint.Ticket }
+
+// BackMsg asks the root to go back one screen.
+type BackMsg struct{}
+
+// NoticeMsg asks the root to show a transient message in the status bar.
+type NoticeMsg struct {
+	Text string
+	Err  bool
+}
+
+// EnqueuedMsg tells the root an action is in the outbox: the counts and the
+// ticket's page are stale.
+type EnqueuedMsg struct{ Action complaint.Action }
+
+// Send is a Cmd that delivers msg.
+func Send(msg tea.Msg) tea.Cmd {
+	return func() tea.Msg { return msg }
+}
+
+// Notice is a Cmd that shows text in the status bar.
+func Notice(text string) tea.Cmd { return Send(NoticeMsg{Text: text}) }
+
+// NoticeErr is a Cmd that shows an error in the status bar.
+func NoticeErr(text string) tea.Cmd { return Send(NoticeMsg{Text: text, Err: true}) }
+
+// RefusedMsg tells that an action was not put in the outbox: the state
+// machine refused it, or the store failed. Reason is shown as it is.
+type RefusedMsg struct {
+	Action complaint.Action
+	Reason string
+}
+
+// Act checks a against the stored ticket as it will be once the actions
+// already waiting are sent, then puts it in the outbox, runs then (say,
+// forgetting the draft it came from) and wakes the sender. The result is an
+// EnqueuedMsg or a RefusedMsg.
+func (c *Context) Act(a complaint.Action, then func(ctx context.Context) error) tea.Cmd {
+	st, ctx, user, now, kick := c.Store, c.Bg(), c.User, c.Now(), c.Kick
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = now
+	}
+	return func() tea.Msg {
+		refuse := func(reason string) tea.Msg { return RefusedMsg{Action: a, Reason: reason} }
+		t, err := st.Ticket(ctx, a.Ticket)
+		if err != nil {
+			return refuse("读取工单失败：" + err.Error())
+		}
+		out, err := st.Outbox(ctx, a.Ticket)
+		if err != nil {
+			return refuse("读取待发送失败：" + err.Error())
+		}
+		if err := complaint.Check(Projected(t, out, user, now), user, a); err != nil {
+			return refuse(Refusal(err))
+		}
+		stored, err := st.Enqueue(ctx, a)
+		if err != nil {
+			return refuse(a.Kind.Label() + "未能保存：" + err.Error())
+		}
+		if then != nil {
+			// The action is safe on disk; a failure here loses nothing.
+			_ = then(ctx)
+		}
+		if kick != nil {
+			kick()
+		}
+		return EnqueuedMsg{Action: stored}
+	}
+}

@@ -1,0 +1,401 @@
+// Package editor is a multi-line text editor for Chinese text that measures
+// by terminal cells and edits by grapheme clusters: a wide character is two
+// cells, 𠮷 or e + U+0301 is one character to move over and delete, several
+// characters committed at once by an input method all arrive, and a row that
+// exactly fills the width is one row with the cursor after it.
+//
+// It exists because the bubbles textarea places the cursor by runes and
+// deletes by code points.
+package editor
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"hotline/tui/cells"
+)
+
+// KeyMap is the editing keys.
+type KeyMap struct {
+	Left, Right, Up, Down key.Binding
+	LineStart, LineEnd    key.Binding
+	Backspace, Delete     key.Binding
+	Newline               key.Binding
+}
+
+// DefaultKeyMap is the editing keys of a common terminal editor.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Left:      key.NewBinding(key.WithKeys("left", "ctrl+b"), key.WithHelp("←/→", "左右移动")),
+		Right:     key.NewBinding(key.WithKeys("right", "ctrl+f")),
+		Up:        key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑/↓", "上下移动")),
+		Down:      key.NewBinding(key.WithKeys("down", "ctrl+n")),
+		LineStart: key.NewBinding(key.WithKeys("home", "ctrl+a"), key.WithHelp("home/end", "行首/行尾")),
+		LineEnd:   key.NewBinding(key.WithKeys("end", "ctrl+e")),
+		Backspace: key.NewBinding(key.WithKeys("backspace", "ctrl+h"), key.WithHelp("backspace", "删除前一字")),
+		Delete:    key.NewBinding(key.WithKeys("delete", "ctrl+d"), key.WithHelp("delete", "删除后一字")),
+		Newline:   key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp("enter", "换行")),
+	}
+}
+
+// ShortHelp is the keys worth a place in a one-line hint.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Newline, k.Backspace}
+}
+
+// FullHelp is every editing key that has help text.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Left, k.Up, k.LineStart, k.Backspace, k.Delete, k.Newline}}
+}
+
+// Model is the editor's state. The zero value is not usable; call New.
+type Model struct {
+	// Prompt is drawn before the first row; later rows are indented by its
+	// width.
+	Prompt string
+	// Placeholder is shown, in PlaceholderStyle, while the text is empty.
+	Placeholder      string
+	PlaceholderStyle lipgloss.Style
+
+	keys   KeyMap
+	lines  []string // logical lines, never containing \n
+	row    int      // logical line of the cursor
+	col    int      // byte offset of the cursor in lines[row], on a grapheme boundary
+	want   int      // cell column kept across vertical moves; -1 when none
+	width  int      // whole width, prompt included
+	height int
+	offset int // first visual row shown
+}
+
+// New returns an empty editor.
+func New(keys KeyMap) Model {
+	return Model{keys: keys, lines: []string{""}, want: -1, width: 1, height: 1}
+}
+
+// KeyMap returns the editor's keys, for help.
+func (m Model) KeyMap() KeyMap { return m.keys }
+
+// SetSize sets the cells the editor draws in, prompt included.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = max(w, 1), max(h, 1)
+	m.scroll()
+}
+
+// Value is the text, lines joined with \n.
+func (m Model) Value() string { return strings.Join(m.lines, "\n") }
+
+// SetValue replaces the text and puts the cursor at its end.
+func (m *Model) SetValue(s string) {
+	m.lines = []string{""}
+	m.row, m.col, m.want, m.offset = 0, 0, -1, 0
+	m.InsertString(s)
+}
+
+// Len is the number of characters (grapheme clusters), line breaks aside.
+func (m Model) Len() int {
+	n := 0
+	for _, l := range m.lines {
+		n += len(cells.Graphemes(l))
+	}
+	return n
+}
+
+// Update applies a key press or a paste and reports whether the text
+// changed. Keys it does not know are ignored.
+func (m *Model) Update(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		m.InsertString(msg.Content)
+		return msg.Content != ""
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	}
+	return false
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) bool {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Left):
+		m.left()
+	case key.Matches(msg, k.Right):
+		m.right()
+	case key.Matches(msg, k.Up):
+		m.vertical(-1)
+		return false
+	case key.Matches(msg, k.Down):
+		m.vertical(1)
+		return false
+	case key.Matches(msg, k.LineStart):
+		m.col = 0
+	case key.Matches(msg, k.LineEnd):
+		m.col = len(m.lines[m.row])
+	case key.Matches(msg, k.Backspace):
+		return m.backspace()
+	case key.Matches(msg, k.Delete):
+		return m.delete()
+	case key.Matches(msg, k.Newline):
+		m.InsertString("\n")
+		return true
+	default:
+		// Text arrives whole: an input method may commit several
+		// characters in one key event.
+		if msg.Text == "" || msg.Mod&(tea.ModCtrl|tea.ModAlt|tea.ModSuper|tea.ModHyper|tea.ModMeta) != 0 {
+			return false
+		}
+		m.InsertString(msg.Text)
+		return true
+	}
+	m.want = -1
+	m.scroll()
+	return false
+}
+
+// InsertString inserts s at the cursor and moves the cursor after it.
+// Line ends of any convention become line breaks; control characters are
+// made visible as everywhere else.
+func (m *Model) InsertString(s string) {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = cells.Sanitize(s)
+	line := m.lines[m.row]
+	before, after := line[:m.col], line[m.col:]
+	parts := strings.Split(s, "\n")
+	last := len(parts) - 1
+	newLines := make([]string, 0, len(m.lines)+last)
+	newLines = append(newLines, m.lines[:m.row]...)
+	for i, p := range parts {
+		switch {
+		case i == 0 && i == last:
+			newLines = append(newLines, before+p+after)
+		case i == 0:
+			newLines = append(newLines, before+p)
+		case i == last:
+			newLines = append(newLines, p+after)
+		default:
+			newLines = append(newLines, p)
+		}
+	}
+	newLines = append(newLines, m.lines[m.row+1:]...)
+	m.lines = newLines
+	m.row += last
+	if last == 0 {
+		m.col = len(before) + len(parts[0])
+	} else {
+		m.col = len(parts[last])
+	}
+	// A combining mark typed alone joins the character before it: keep the
+	// cursor on a cluster boundary.
+	m.col = snap(m.lines[m.row], m.col)
+	m.want = -1
+	m.scroll()
+}
+
+// snap moves off to the nearest grapheme boundary at or after it.
+func snap(line string, off int) int {
+	pos := 0
+	for _, g := range cells.Graphemes(line) {
+		if pos >= off {
+			return pos
+		}
+		pos += len(g)
+	}
+	return len(line)
+}
+
+// lastGrapheme is the length in bytes of the last character of s.
+func lastGrapheme(s string) int {
+	gs := cells.Graphemes(s)
+	if len(gs) == 0 {
+		return 0
+	}
+	return len(gs[len(gs)-1])
+}
+
+func firstGrapheme(s string) int {
+	gs := cells.Graphemes(s)
+	if len(gs) == 0 {
+		return 0
+	}
+	return len(gs[0])
+}
+
+func (m *Model) left() {
+	if m.col > 0 {
+		m.col -= lastGrapheme(m.lines[m.row][:m.col])
+	} else if m.row > 0 {
+		m.row--
+		m.col = len(m.lines[m.row])
+	}
+}
+
+func (m *Model) right() {
+	if line := m.lines[m.row]; m.col < len(line) {
+		m.col += firstGrapheme(line[m.col:])
+	} else if m.row < len(m.lines)-1 {
+		m.row++
+		m.col = 0
+	}
+}
+
+func (m *Model) backspace() bool {
+	m.want = -1
+	defer m.scroll()
+	line := m.lines[m.row]
+	if m.col > 0 {
+		n := lastGrapheme(line[:m.col])
+		m.lines[m.row] = line[:m.col-n] + line[m.col:]
+		m.col -= n
+		return true
+	}
+	if m.row == 0 {
+		return false
+	}
+	prev := m.lines[m.row-1]
+	m.lines[m.row-1] = prev + line
+	m.lines = append(m.lines[:m.row], m.lines[m.row+1:]...)
+	m.row--
+	m.col = snap(m.lines[m.row], len(prev))
+	return true
+}
+
+func (m *Model) delete() bool {
+	m.want = -1
+	defer m.scroll()
+	line := m.lines[m.row]
+	if m.col < len(line) {
+		n := firstGrapheme(line[m.col:])
+		m.lines[m.row] = line[:m.col] + line[m.col+n:]
+		return true
+	}
+	if m.row == len(m.lines)-1 {
+		return false
+	}
+	m.lines[m.row] = line + m.lines[m.row+1]
+	m.lines = append(m.lines[:m.row+1], m.lines[m.row+2:]...)
+	m.col = snap(m.lines[m.row], m.col)
+	return true
+}
+
+// vrow is one row on screen: a stretch of a logical line.
+type vrow struct {
+	line       int
+	start, end int
+	last       bool // the logical line's last row
+}
+
+func (m Model) textWidth() int {
+	return max(m.width-cells.Width(m.Prompt), 1)
+}
+
+func (m Model) rows() []vrow {
+	tw := m.textWidth()
+	var out []vrow
+	for i, l := range m.lines {
+		br := cells.Breaks(l, tw)
+		for j, start := range br {
+			end := len(l)
+			if j+1 < len(br) {
+				end = br[j+1]
+			}
+			out = append(out, vrow{line: i, start: start, end: end, last: j == len(br)-1})
+		}
+	}
+	return out
+}
+
+// cursorRow is the index in rows of the row holding the cursor. The cursor
+// at the end of a row that is not its line's last belongs to the next row;
+// at the end of a line's last row it stays there, after the text, even when
+// the row is full.
+func (m Model) cursorRow(rows []vrow) int {
+	at := 0
+	for i, r := range rows {
+		if r.line == m.row && r.start <= m.col {
+			at = i
+		}
+	}
+	return at
+}
+
+func (m *Model) vertical(d int) {
+	rows := m.rows()
+	cur := m.cursorRow(rows)
+	r := rows[cur]
+	x := cells.Width(m.lines[m.row][r.start:m.col])
+	if m.want < 0 {
+		m.want = x
+	}
+	target := cur + d
+	if target < 0 || target >= len(rows) {
+		return
+	}
+	t := rows[target]
+	line := m.lines[t.line]
+	// Take the last character boundary at or left of the wanted column; on
+	// a row that wraps, stop before its end, which belongs to the next row.
+	off, used := t.start, 0
+	cells.Each(line[t.start:t.end], func(g string, w int) bool {
+		if used+w > m.want || (!t.last && off+len(g) >= t.end) {
+			return false
+		}
+		used += w
+		off += len(g)
+		return true
+	})
+	m.row, m.col = t.line, off
+	m.scroll()
+}
+
+// scroll keeps the cursor's row in view.
+func (m *Model) scroll() {
+	rows := m.rows()
+	cur := m.cursorRow(rows)
+	if cur < m.offset {
+		m.offset = cur
+	}
+	if cur >= m.offset+m.height {
+		m.offset = cur - m.height + 1
+	}
+	m.offset = max(0, min(m.offset, len(rows)-m.height))
+}
+
+// Cursor is where the terminal cursor belongs, in cells from the editor's
+// top-left corner. x may equal the width when the cursor follows a row that
+// exactly fills it: the cursor then sits in the cell just right of the
+// editor, which the caller leaves free (a border or margin).
+func (m Model) Cursor() (x, y int) {
+	rows := m.rows()
+	cur := m.cursorRow(rows)
+	r := rows[cur]
+	return cells.Width(m.Prompt) + cells.Width(m.lines[m.row][r.start:m.col]), cur - m.offset
+}
+
+// View draws exactly height rows of exactly width cells.
+func (m Model) View() string {
+	tw := m.textWidth()
+	pw := cells.Width(m.Prompt)
+	indent := strings.Repeat(" ", pw)
+	rows := m.rows()
+	out := make([]string, 0, m.height)
+	empty := len(m.lines) == 1 && m.lines[0] == ""
+	for i := m.offset; i < m.offset+m.height; i++ {
+		prefix := indent
+		if i == 0 {
+			prefix = m.Prompt
+		}
+		switch {
+		case empty && i == 0 && m.Placeholder != "":
+			out = append(out, prefix+m.PlaceholderStyle.Render(cells.Fit(m.Placeholder, tw)))
+		case i < len(rows):
+			r := rows[i]
+			out = append(out, prefix+cells.Fit(m.lines[r.line][r.start:r.end], tw))
+		default:
+			out = append(out, indent+strings.Repeat(" ", tw))
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,104 @@
+// Package statusbar draws the last line of the screen: the tunnel, the sync
+// state and the outbox, who is logged in, and a transient message.
+package statusbar
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"hotline/tui/cells"
+	"hotline/tui/theme"
+)
+
+// Info is everything the bar shows.
+type Info struct {
+	Tunnel    string // "已连接", "未连接", ...; "" when unknown
+	Handshake time.Time
+	Rx, Tx    int64
+	Online    bool
+	LastSync  time.Time
+	SyncErr   string
+	Pending   int
+	User      string
+	Unit      string
+	Msg       string // transient message, shown first
+	MsgErr    bool
+}
+
+// Format turns times and sizes into text; the app package provides them.
+type Format struct {
+	Now   time.Time
+	Ago   func(now, t time.Time) string
+	Clock func(t time.Time) string
+	Bytes func(n int64) string
+}
+
+// Model is the status bar.
+type Model struct {
+	width  int
+	styles *theme.Styles
+}
+
+// New returns a status bar.
+func New(styles *theme.Styles) Model { return Model{styles: styles, width: 1} }
+
+// SetSize sets the width; the bar is one line high.
+func (m *Model) SetSize(w, _ int) { m.width = w }
+
+const sep = " │ "
+
+// Text is the bar's information as plain text, before the message.
+func Text(in Info, f Format) string {
+	tunnel := "隧道 " + orDash(cells.Line(in.Tunnel))
+	if in.Handshake.IsZero() {
+		tunnel += " 未握手"
+	} else {
+		tunnel += " 握手" + f.Ago(f.Now, in.Handshake)
+	}
+	tunnel += fmt.Sprintf(" ↓%s ↑%s", f.Bytes(in.Rx), f.Bytes(in.Tx))
+
+	var parts []string
+	switch {
+	case !in.Online:
+		parts = append(parts, "离线")
+	case in.SyncErr != "":
+		parts = append(parts, "同步出错")
+	}
+	if in.LastSync.IsZero() {
+		parts = append(parts, "未同步")
+	} else {
+		parts = append(parts, "同步于"+f.Clock(in.LastSync))
+	}
+	parts = append(parts, fmt.Sprintf("待发送 %d", in.Pending))
+	sync := strings.Join(parts, " ")
+
+	who := cells.Line(in.User)
+	if in.Unit != "" {
+		who += " · " + cells.Line(in.Unit)
+	}
+	return strings.Join([]string{tunnel, sync, who}, sep)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// View draws exactly one line of exactly the width. The message takes at
+// most two thirds of it; the rest is cut from the right.
+func (m Model) View(in Info, f Format) string {
+	rest := " " + Text(in, f)
+	if in.Msg == "" {
+		return m.styles.Status.Render(cells.Fit(rest, m.width))
+	}
+	msg := " " + cells.Line(in.Msg) + " "
+	msg = cells.Cut(msg, max(m.width*2/3, 1), cells.Ellipsis+" ")
+	style := m.styles.StatusMsg
+	if in.MsgErr {
+		style = m.styles.StatusErr
+	}
+	return style.Render(msg) + m.styles.Status.Render(cells.Fit(rest, m.width-cells.Width(msg)))
+}

@@ -1,0 +1,118 @@
+package tui
+
+import (
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"hotline/complaint"
+)
+
+// sharedData finds the shared data folder beside the repository.
+func sharedData(t *testing.T, rel string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test")
+		}
+		dir = parent
+	}
+	path := filepath.Join(dir, "..", "shared", "data", rel)
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("HOTLINE_STRICT") == "1" {
+			t.Fatalf("real data missing: %v", err)
+		}
+		t.Skipf("real data missing (../shared/data/%s): %v", rel, err)
+	}
+	return path
+}
+
+// realTickets reads the first n messages of the public 2020 Teddy Cup data,
+// as Excel on a Chinese Windows desktop saves them (GB18030, CRLF), into
+// tickets: long texts with leftover tabs and line breaks, long replies.
+func realTickets(t *testing.T, n int) []complaint.Ticket {
+	f, err := os.Open(sharedData(t, "teddy2020c/附件4-前300行-gb18030.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(simplifiedchinese.GB18030.NewDecoder().Reader(f))
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []complaint.Ticket
+	for i, rec := range recs[1:] {
+		if len(out) == n {
+			break
+		}
+		if len(rec) < 7 {
+			continue
+		}
+		var received time.Time
+		for _, layout := range []string{"2006-01-02 15:04:05", "2006/1/2 15:04:05"} {
+			if received, err = time.ParseInLocation(layout, strings.TrimSpace(rec[3]), shanghai); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			continue
+		}
+		tk := complaint.Ticket{
+			Number: rec[0], Caller: rec[1], Title: rec[2], Content: rec[4], ReceivedAt: received.UTC(),
+			Unit: unitCode, State: complaint.Dispatched, Version: int64(i + 1),
+		}
+		// Every other message is taken as not answered yet, so that both
+		// lists fill.
+		if strings.TrimSpace(rec[5]) != "" && i%2 == 1 {
+			tk.State = complaint.FedBack
+			tk.Reply = &complaint.Reply{Text: rec[5], By: "duty01", At: received.Add(24 * time.Hour).UTC()}
+		}
+		out = append(out, tk)
+	}
+	if len(out) < n {
+		t.Fatalf("read %d tickets from the real data, want %d", len(out), n)
+	}
+	return out
+}
+
+// Real complaint texts, drawn on every screen, fill the screen exactly.
+func TestRealDataScreens(t *testing.T) {
+	tickets := realTickets(t, 40)
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			h := newHarness(t, sz.w, sz.h, tickets)
+			for _, tab := range []string{"1", "2"} {
+				h.press(tab)
+				h.view()
+				for i := 0; i < 10; i++ {
+					n := h.m.list.Selected()
+					h.press("enter")
+					if title := h.line(0); !strings.HasPrefix(title, "工单 "+n+" · ") {
+						t.Fatalf("ticket %s opened as %q", n, title)
+					}
+					h.press("pgdown", "pgdown")
+					h.view()
+					h.press("G")
+					h.view()
+					h.press("esc", "j")
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,480 @@
+// Package tui is the terminal's full-screen interface: the ticket lists, a
+// ticket's page, the reply form, help and the status bar. It draws only from
+// the local store and never touches the network; what the background link
+// does reaches it as messages (SyncedMsg, OutboxMsg, LinkMsg) sent into the
+// program, and every store call runs as a command whose result comes back as
+// a message.
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"hotline/complaint"
+	"hotline/store"
+	"hotline/tui/app"
+	"hotline/tui/cells"
+	"hotline/tui/components/statusbar"
+	"hotline/tui/keys"
+	"hotline/tui/pages/detail"
+	helppage "hotline/tui/pages/help"
+	"hotline/tui/pages/list"
+	"hotline/tui/pages/reply"
+	"hotline/tui/theme"
+)
+
+// Options is what the program is started with.
+type Options struct {
+	Store *store.Store
+	User  complaint.User
+	Unit  complaint.Unit
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Kick is called after an action is enqueued, to wake the sender. It
+	// runs in a command's goroutine, so it must not block. It may be nil.
+	Kick func()
+	// Status is a snapshot for the status bar, called from a command (in
+	// its own goroutine) at start and every second after, never from View.
+	// It may be nil.
+	Status func() Status
+}
+
+// Status is the link's state as the status bar shows it.
+type Status struct {
+	Tunnel    string // e.g. "已连接" / "未连接"
+	Handshake time.Time
+	RxBytes   int64
+	TxBytes   int64
+	Online    bool
+	LastSync  time.Time
+	LastError string
+}
+
+// SyncedMsg tells that a sync round stored changes; New are the numbers of
+// tickets not seen before.
+type SyncedMsg struct {
+	New []string
+	At  time.Time
+}
+
+// OutboxMsg tells that an action of the ticket was sent, or refused with
+// Reason.
+type OutboxMsg struct {
+	Ticket  string
+	Refused bool
+	Reason  string
+}
+
+// LinkMsg tells that the link to the platform came up or went down.
+type LinkMsg struct {
+	Online bool
+	Err    string
+}
+
+// MinWidth and MinHeight are the smallest terminal the screens are laid out
+// for.
+const (
+	MinWidth  = 80
+	MinHeight = 24
+)
+
+// NoticeTime is how long a transient message stays in the status bar.
+const NoticeTime = 6 * time.Second
+
+type screen int
+
+const (
+	screenList screen = iota
+	screenDetail
+	screenReply
+	screenHelp
+)
+
+// Model is the root model: it owns the shared context, routes messages to
+// the pages and draws the hint line and the status bar under them.
+type Model struct {
+	ctx      *app.Context
+	statusFn func() Status
+
+	list   *list.Model
+	detail *detail.Model
+	reply  *reply.Model
+	help   *helppage.Model
+	screen screen
+	back   screen // where help returns to
+
+	status    Status
+	pending   int
+	notice    string
+	noticeErr bool
+	noticeSeq int
+	bar       statusbar.Model
+}
+
+// New builds the root model.
+func New(opts Options) *Model {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	ctx := &app.Context{
+		Width:  MinWidth,
+		Height: MinHeight,
+		Styles: theme.New(theme.NoColor()),
+		Keys:   keys.Default(),
+		User:   opts.User,
+		Unit:   opts.Unit,
+		Now:    now,
+		Loc:    app.Shanghai(),
+		Kick:   opts.Kick,
+		After: func(d time.Duration, msg tea.Msg) tea.Cmd {
+			return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+		},
+	}
+	if opts.Store != nil {
+		ctx.Store = opts.Store
+	}
+	return newModel(ctx, opts.Status)
+}
+
+func newModel(ctx *app.Context, status func() Status) *Model {
+	m := &Model{ctx: ctx, statusFn: status}
+	m.list = list.New(ctx)
+	m.help = helppage.New(ctx)
+	m.bar = statusbar.New(&ctx.Styles)
+	m.resize()
+	return m
+}
+
+// Messages of the root's own timers and commands.
+type (
+	tickMsg        struct{}
+	statusMsg      Status
+	pendingMsg     struct{ n int }
+	clearNoticeMsg struct{ seq int }
+)
+
+// Init reads the lists and starts the status clock.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.list.Load(), m.loadPending(), m.pollStatus(), m.ctx.After(time.Second, tickMsg{}))
+}
+
+func (m *Model) loadPending() tea.Cmd {
+	st, ctx := m.ctx.Store, m.ctx.Bg()
+	return func() tea.Msg {
+		n, err := st.PendingCount(ctx)
+		if err != nil {
+			return app.NoticeMsg{Text: "读取待发送失败：" + err.Error(), Err: true}
+		}
+		return pendingMsg{n}
+	}
+}
+
+func (m *Model) pollStatus() tea.Cmd {
+	if m.statusFn == nil {
+		return nil
+	}
+	fn := m.statusFn
+	return func() tea.Msg { return statusMsg(fn()) }
+}
+
+// Update routes a message: keys to the screen shown, everything else to
+// every page, which ignore what is not theirs.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	case tea.PasteMsg:
+		if m.screen == screenReply {
+			return m, m.reply.Update(msg)
+		}
+		return m, nil
+	case tickMsg:
+		return m, tea.Batch(m.pollStatus(), m.list.Update(list.TickMsg{}), m.ctx.After(time.Second, tickMsg{}))
+	case statusMsg:
+		m.status = Status(msg)
+		return m, nil
+	case pendingMsg:
+		m.pending = msg.n
+		return m, nil
+	case app.NoticeMsg:
+		return m, m.setNotice(msg.Text, msg.Err)
+	case clearNoticeMsg:
+		if msg.seq == m.noticeSeq {
+			m.notice = ""
+		}
+		return m, nil
+	case app.OpenTicketMsg:
+		m.list.Seen(msg.Number)
+		m.detail = detail.New(m.ctx, msg.Number)
+		m.screen = screenDetail
+		m.resize()
+		return m, m.detail.Load()
+	case app.OpenReplyMsg:
+		m.reply = reply.New(m.ctx, msg.Ticket)
+		m.screen = screenReply
+		m.resize()
+		return m, m.reply.Init()
+	case app.BackMsg:
+		m.goBack()
+		return m, nil
+	case app.EnqueuedMsg:
+		cmds := []tea.Cmd{
+			m.setNotice(fmt.Sprintf("%s已保存，等待发送（工单 %s）", msg.Action.Kind.Label(), cells.Line(msg.Action.Ticket)), false),
+			m.loadPending(), m.reloadDetail(msg.Action.Ticket), m.forward(msg),
+		}
+		return m, tea.Batch(cmds...)
+	case app.RefusedMsg:
+		return m, tea.Batch(m.setNotice(msg.Reason, true), m.forward(msg))
+	case SyncedMsg:
+		m.status.LastSync = msg.At
+		m.list.MarkNew(msg.New)
+		cmds := []tea.Cmd{m.list.Load(), m.loadPending()}
+		if m.detail != nil {
+			cmds = append(cmds, m.detail.Load())
+		}
+		if len(msg.New) > 0 {
+			cmds = append(cmds, m.setNotice(fmt.Sprintf("收到新工单 %d 件", len(msg.New)), false))
+		}
+		return m, tea.Batch(cmds...)
+	case OutboxMsg:
+		cmds := []tea.Cmd{m.loadPending(), m.reloadDetail(msg.Ticket), m.list.Load()}
+		if msg.Refused {
+			cmds = append(cmds, m.setNotice(fmt.Sprintf("工单 %s 的操作被退回：%s", cells.Line(msg.Ticket), msg.Reason), true))
+		} else {
+			cmds = append(cmds, m.setNotice(fmt.Sprintf("工单 %s 的操作已发送", cells.Line(msg.Ticket)), false))
+		}
+		return m, tea.Batch(cmds...)
+	case LinkMsg:
+		was := m.status.Online
+		m.status.Online = msg.Online
+		m.status.LastError = msg.Err
+		switch {
+		case msg.Online && !was:
+			return m, m.setNotice("已连接平台", false)
+		case !msg.Online && was:
+			text := "与平台的连接已断开，操作将在恢复后发送"
+			if msg.Err != "" {
+				text += "：" + msg.Err
+			}
+			return m, m.setNotice(text, true)
+		}
+		return m, nil
+	}
+	return m, m.forward(msg)
+}
+
+// forward gives a message to every open page.
+func (m *Model) forward(msg tea.Msg) tea.Cmd {
+	cmds := []tea.Cmd{m.list.Update(msg)}
+	if m.detail != nil {
+		cmds = append(cmds, m.detail.Update(msg))
+	}
+	if m.reply != nil {
+		cmds = append(cmds, m.reply.Update(msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) reloadDetail(number string) tea.Cmd {
+	if m.detail == nil || m.detail.Number() != number {
+		return nil
+	}
+	return m.detail.Load()
+}
+
+func (m *Model) setNotice(text string, isErr bool) tea.Cmd {
+	m.noticeSeq++
+	m.notice, m.noticeErr = text, isErr
+	return m.ctx.After(NoticeTime, clearNoticeMsg{m.noticeSeq})
+}
+
+func (m *Model) goBack() {
+	switch m.screen {
+	case screenHelp:
+		m.screen = m.back
+	case screenReply:
+		m.reply = nil
+		m.screen = screenDetail
+		if m.detail == nil {
+			m.screen = screenList
+		}
+	case screenDetail:
+		m.detail = nil
+		m.screen = screenList
+	}
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	g := m.ctx.Keys.Global
+	if key.Matches(msg, g.ForceQuit) {
+		return tea.Quit
+	}
+	if m.tooSmall() {
+		if key.Matches(msg, m.ctx.Keys.List.Quit) {
+			return tea.Quit
+		}
+		return nil
+	}
+	switch m.screen {
+	case screenHelp:
+		return m.help.Update(msg)
+	case screenReply:
+		if key.Matches(msg, m.ctx.Keys.Reply.Help) {
+			m.openHelp()
+			return nil
+		}
+		return m.reply.Update(msg)
+	}
+	if key.Matches(msg, g.Help) {
+		m.openHelp()
+		return nil
+	}
+	if m.screen == screenDetail {
+		return m.detail.Update(msg)
+	}
+	return m.list.Update(msg)
+}
+
+func (m *Model) openHelp() {
+	m.back = m.screen
+	m.screen = screenHelp
+}
+
+func (m *Model) tooSmall() bool {
+	return m.ctx.Width < MinWidth || m.ctx.Height < MinHeight
+}
+
+// bodyHeight leaves the hint line and the status bar.
+func (m *Model) bodyHeight() int { return m.ctx.Height - 2 }
+
+func (m *Model) resize() {
+	w, h := m.ctx.Width, m.bodyHeight()
+	if m.tooSmall() {
+		return
+	}
+	m.list.SetSize(w, h)
+	m.help.SetSize(w, h)
+	if m.detail != nil {
+		m.detail.SetSize(w, h)
+	}
+	if m.reply != nil {
+		m.reply.SetSize(w, h)
+	}
+	m.bar.SetSize(w, 1)
+}
+
+func (m *Model) keyMap() help.KeyMap {
+	switch m.screen {
+	case screenDetail:
+		return m.detail.KeyMap()
+	case screenReply:
+		return m.reply.KeyMap()
+	case screenHelp:
+		return m.help.KeyMap()
+	}
+	return m.list.KeyMap()
+}
+
+// hints is the short help of the screen shown, as many whole items as fit.
+func (m *Model) hints() string {
+	st := m.ctx.Styles
+	bindings := m.keyMap().ShortHelp()
+	if m.screen == screenList || m.screen == screenDetail {
+		bindings = append(bindings, m.ctx.Keys.Global.Help)
+	}
+	var b strings.Builder
+	used := 0
+	for _, k := range bindings {
+		h := k.Help()
+		if !k.Enabled() || h.Key == "" {
+			continue
+		}
+		item := " " + h.Key + " " + h.Desc + " "
+		if used+cells.Width(item) > m.ctx.Width {
+			break
+		}
+		b.WriteString(" " + st.HelpKey.Render(h.Key) + " " + st.Muted.Render(h.Desc) + " ")
+		used += cells.Width(item)
+	}
+	b.WriteString(strings.Repeat(" ", m.ctx.Width-used))
+	return b.String()
+}
+
+// View draws the screen: exactly the terminal's height in lines of exactly
+// its width.
+func (m *Model) View() tea.View {
+	v := tea.NewView("")
+	v.AltScreen = true
+	w, h := m.ctx.Width, m.ctx.Height
+	if w <= 0 || h <= 0 {
+		return v
+	}
+	if m.tooSmall() {
+		v.SetContent(tooSmall(w, h))
+		return v
+	}
+	var body string
+	switch m.screen {
+	case screenDetail:
+		body = m.detail.View()
+	case screenReply:
+		body = m.reply.View()
+		x, y := m.reply.Cursor()
+		v.Cursor = tea.NewCursor(x, y)
+	case screenHelp:
+		body = m.help.View()
+	default:
+		body = m.list.View()
+	}
+	info := statusbar.Info{
+		Tunnel:    m.status.Tunnel,
+		Handshake: m.status.Handshake,
+		Rx:        m.status.RxBytes,
+		Tx:        m.status.TxBytes,
+		Online:    m.status.Online,
+		LastSync:  m.status.LastSync,
+		SyncErr:   m.status.LastError,
+		Pending:   m.pending,
+		User:      m.ctx.User.Name,
+		Unit:      m.ctx.Unit.Name,
+		Msg:       m.notice,
+		MsgErr:    m.noticeErr,
+	}
+	f := statusbar.Format{
+		Now:   m.ctx.Now(),
+		Ago:   app.Ago,
+		Clock: func(t time.Time) string { return t.In(m.ctx.Loc).Format("15:04") },
+		Bytes: app.Bytes,
+	}
+	v.SetContent(body + "\n" + m.hints() + "\n" + m.bar.View(info, f))
+	return v
+}
+
+// tooSmall is the notice shown instead of the screens below the minimum size.
+func tooSmall(w, h int) string {
+	msg := []string{
+		"窗口太小",
+		fmt.Sprintf("至少需要 %d×%d，当前 %d×%d", MinWidth, MinHeight, w, h),
+		"请放大终端窗口，按 q 退出",
+	}
+	lines := make([]string, h)
+	top := max((h-len(msg))/2, 0)
+	for i := range lines {
+		s := ""
+		if j := i - top; j >= 0 && j < len(msg) {
+			s = msg[j]
+		}
+		lines[i] = cells.Center(s, w)
+	}
+	return strings.Join(lines, "\n")
+}
