@@ -1,0 +1,277 @@
+// Package client is the terminal's link to the platform: the sync loop that
+// pulls the change feed into the store, and the sender that delivers the
+// store's outbox. It reports what happened as Events for the UI to show; it
+// never touches the screen, and the UI never waits on it.
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"hotline/api"
+	"hotline/store"
+)
+
+// ConflictReason is the refusal kept on an action whose ticket changed on the
+// platform after the officer saw it.
+const ConflictReason = "工单已被他人更新，请核对后重新提交"
+
+// ErrLoginRequired is returned (wrapped) when the platform no longer accepts
+// the session token.
+var ErrLoginRequired = errors.New("platform session expired: log in again")
+
+// Options tune a Client. Zero values take the defaults.
+type Options struct {
+	Wait     time.Duration    // how long one long-poll of the feed may wait; default 25s
+	Logger   *slog.Logger     // default: discard
+	Now      func() time.Time // stamps events; default time.Now
+	RetryMin time.Duration    // first wait after a failure; default 1s
+	RetryMax time.Duration    // longest wait after failures, and the idle re-check of the outbox; default 1m
+	// Timeout bounds each request beyond the long-poll wait, so that a
+	// connection that silently died does not hold the loop; default 30s.
+	Timeout time.Duration
+}
+
+// Client syncs one store with the platform.
+type Client struct {
+	api  *api.Client
+	st   *store.Store
+	opt  Options
+	log  *slog.Logger
+	kick chan struct{}
+	// sending serialises outbox flushes: two at once would send an item twice
+	// (harmless, the platform dedupes, but pointless) and break the order.
+	sending sync.Mutex
+}
+
+// New makes a Client. The api.Client's http.Client must not time out before
+// Options.Wait plus Options.Timeout, or every long-poll fails.
+func New(a *api.Client, st *store.Store, opts Options) *Client {
+	if opts.Wait <= 0 {
+		opts.Wait = 25 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.RetryMin <= 0 {
+		opts.RetryMin = time.Second
+	}
+	if opts.RetryMax <= 0 {
+		opts.RetryMax = time.Minute
+	}
+	if opts.RetryMax < opts.RetryMin {
+		opts.RetryMax = opts.RetryMin
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	return &Client{api: a, st: st, opt: opts, log: opts.Logger, kick: make(chan struct{}, 1)}
+}
+
+// Result counts what one sync round (one or more feed pages) changed.
+type Result struct {
+	Pages, New, Updated, Removed int
+	Cursor                       int64    // the cursor stored after the round
+	NewNumbers                   []string // tickets not cached before, in feed order
+}
+
+func (r *Result) add(o Result) {
+	r.Pages += o.Pages
+	r.New += o.New
+	r.Updated += o.Updated
+	r.Removed += o.Removed
+	if o.Cursor != 0 {
+		r.Cursor = o.Cursor
+	}
+	r.NewNumbers = append(r.NewNumbers, o.NewNumbers...)
+}
+
+// Changed reports whether the round changed the cache.
+func (r Result) Changed() bool { return r.New+r.Updated+r.Removed > 0 }
+
+// SyncOnce pulls the feed without waiting, page after page until the
+// platform has nothing more, storing each page with its cursor.
+func (c *Client) SyncOnce(ctx context.Context) (Result, error) {
+	return c.pull(ctx, 0)
+}
+
+// pull runs one round: the first request may wait up to wait for a change,
+// the following pages are fetched at once. On error it returns what the
+// pages before the failure did; they are stored.
+func (c *Client) pull(ctx context.Context, wait time.Duration) (Result, error) {
+	var res Result
+	cur, err := c.st.Cursor(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.Cursor = cur
+	for {
+		rctx, cancel := context.WithTimeout(ctx, wait+c.opt.Timeout)
+		ch, err := c.api.Changes(rctx, cur, wait)
+		cancel()
+		if err != nil {
+			return res, fmt.Errorf("sync after %d: %w", cur, classify(err))
+		}
+		res.Pages++
+		if len(ch.Tickets) > 0 || len(ch.Removed) > 0 || ch.Cursor != cur {
+			a, err := c.st.Apply(ctx, ch.Tickets, ch.Removed, ch.Cursor)
+			if err != nil {
+				return res, err
+			}
+			res.add(Result{New: a.New, Updated: a.Updated, Removed: a.Removed, Cursor: ch.Cursor, NewNumbers: a.NewNumbers})
+		}
+		if !ch.More {
+			break
+		}
+		if ch.Cursor <= cur {
+			return res, fmt.Errorf("sync after %d: platform has more but the cursor did not advance (%d)", cur, ch.Cursor)
+		}
+		cur, wait = ch.Cursor, 0
+	}
+	if err := c.st.Set(ctx, store.KeyLastSync, c.opt.Now().UTC().Format(time.RFC3339)); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// classify marks an expired session with ErrLoginRequired, keeping the
+// platform's answer in the chain.
+func classify(err error) error {
+	var se *api.StatusError
+	if errors.As(err, &se) && se.Status == http.StatusUnauthorized {
+		return fmt.Errorf("%w: %w", ErrLoginRequired, err)
+	}
+	return err
+}
+
+// answered reports whether err came from the platform itself rather than
+// from failing to reach it.
+func answered(err error) bool {
+	var se *api.StatusError
+	return errors.As(err, &se)
+}
+
+// Kick wakes the sender at once; call it after Enqueue, and after a new login.
+func (c *Client) Kick() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// backoff is the wait after the n-th failure in a row (n >= 1): doubling from
+// RetryMin up to RetryMax, with jitter so that many terminals coming back
+// after an outage do not hit the platform in step.
+func (c *Client) backoff(n int) time.Duration {
+	d := c.opt.RetryMin
+	for i := 1; i < n && d < c.opt.RetryMax; i++ {
+		d *= 2
+	}
+	d = min(d, c.opt.RetryMax)
+	j := d/2 + rand.N(d/2+1)
+	return max(j, c.opt.RetryMin)
+}
+
+// Run keeps the store in sync until ctx is done: a long-poll loop on the
+// change feed and the outbox sender, each backing off on errors. Events go
+// to events without ever blocking the loops; events may be nil.
+func (c *Client) Run(ctx context.Context, events chan<- Event) {
+	q := newQueue()
+	var wg sync.WaitGroup
+	if events != nil {
+		wg.Go(func() { q.deliver(ctx, events) })
+	}
+	wg.Go(func() { c.syncLoop(ctx, q.push) })
+	wg.Go(func() { c.sendLoop(ctx, q.push) })
+	wg.Wait()
+}
+
+func (c *Client) syncLoop(ctx context.Context, emit func(Event)) {
+	fails := 0
+	for ctx.Err() == nil {
+		start := time.Now()
+		res, err := c.pull(ctx, c.opt.Wait)
+		if ctx.Err() != nil {
+			return
+		}
+		if res.Changed() {
+			emit(Event{Kind: Synced, Result: res, Online: true, At: c.opt.Now()})
+		}
+		if err != nil {
+			fails++
+			kind := SyncFailed
+			if errors.Is(err, ErrLoginRequired) {
+				kind = LoginRequired
+			}
+			c.log.Warn("sync failed", "err", err, "failures", fails)
+			emit(Event{Kind: kind, Err: err, Online: answered(err), At: c.opt.Now()})
+			sleep(ctx, c.backoff(fails))
+			continue
+		}
+		if fails > 0 {
+			// Back online: the outbox need not wait out its own backoff.
+			c.Kick()
+		}
+		fails = 0
+		if !res.Changed() {
+			emit(Event{Kind: Synced, Result: res, Online: true, At: c.opt.Now()})
+			// A platform that answers an empty long-poll at once would
+			// otherwise be polled in a tight loop.
+			if time.Since(start) < c.opt.RetryMin {
+				sleep(ctx, c.opt.RetryMin)
+			}
+		}
+	}
+}
+
+func (c *Client) sendLoop(ctx context.Context, emit func(Event)) {
+	fails := 0
+	for ctx.Err() == nil {
+		res, err := c.flush(ctx, emit)
+		if ctx.Err() != nil {
+			return
+		}
+		wait := c.opt.RetryMax
+		switch {
+		case errors.Is(err, ErrLoginRequired):
+			// Nothing can be sent until a new login, which Kicks.
+			fails = 0
+		case err != nil:
+			fails++
+			c.log.Error("outbox flush failed", "err", err)
+			wait = c.backoff(fails)
+		case res.Failed > 0:
+			fails++
+			wait = c.backoff(fails)
+		default:
+			fails = 0
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-c.kick:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
