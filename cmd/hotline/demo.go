@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"time"
+
+	"hotline/complaint"
+	"hotline/platform"
+	"hotline/platform/sample"
+	"hotline/tunnel"
+)
+
+// demoPlatform is a whole platform in this process: database, units and
+// users of a power-supply unit, and the API served inside its own tunnel on
+// loopback.
+type demoPlatform struct {
+	dir     string
+	db      *platform.DB
+	svc     *platform.Service
+	key     tunnel.Key
+	network netip.Prefix
+	gen     *sample.Generator
+	log     *slog.Logger
+}
+
+type demoOptions struct {
+	Tickets int    // generated tickets to start with
+	Import  string // seed from this file instead
+	Seed    uint64
+	Now     time.Time
+	Logger  *slog.Logger
+	Server  platform.Options
+	Wrap    func(http.Handler) http.Handler // tests cut the tunnel from here
+}
+
+func startDemoPlatform(dir string, o demoOptions) (*demoPlatform, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	ctx := context.Background()
+	db, err := platform.Open(filepath.Join(dir, "platform.db"))
+	if err != nil {
+		return nil, err
+	}
+	p := &demoPlatform{dir: dir, db: db, network: netip.MustParsePrefix("10.77.0.0/24"), gen: sample.New(o.Seed, 0), log: o.Logger}
+	fail := func(err error) (*demoPlatform, error) { db.Close(); return nil, err }
+	for _, u := range sample.Units() {
+		if err := db.AddUnit(ctx, u); err != nil {
+			return fail(err)
+		}
+	}
+	for _, u := range sample.Users() {
+		if err := db.AddUser(ctx, u, sample.Password(u.Login)); err != nil {
+			return fail(err)
+		}
+	}
+	if o.Import != "" {
+		sum, err := db.Import(ctx, o.Import, platform.ImportOptions{Unit: sample.UnitCode, Open: true})
+		if err != nil {
+			return fail(err)
+		}
+		o.Logger.Info("demo import", "file", o.Import, "added", sum.Added)
+	} else if err := p.seed(ctx, o.Tickets, o.Now); err != nil {
+		return fail(err)
+	}
+	if p.key, err = tunnel.GenerateKey(); err != nil {
+		return fail(err)
+	}
+	o.Server.RequireTerminal = true
+	p.svc, err = platform.StartService(db, platform.ServiceConfig{
+		Key: p.key, Network: p.network, ListenPort: 0, MTU: 1420, Logger: o.Logger,
+		Server: o.Server, Wrap: o.Wrap, PeerPoll: time.Second,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	return p, nil
+}
+
+// seed dispatches n generated tickets over the last three days; the older
+// ones already carry an approved reply, so both lists have something in them.
+func (p *demoPlatform) seed(ctx context.Context, n int, now time.Time) error {
+	ts := p.gen.Tickets(n, now, 72*time.Hour)
+	for i := range ts[:len(ts)*2/5] {
+		t := &ts[i]
+		t.State = complaint.FedBack
+		at := t.DispatchedAt.Add(time.Duration(3+i%20) * time.Hour)
+		t.Reply = &complaint.Reply{Text: demoReply(t), By: "handler", At: at}
+		t.UpdatedAt = at
+	}
+	_, err := p.db.Dispatch(ctx, ts, "center")
+	return err
+}
+
+func demoReply(t *complaint.Ticket) string {
+	return fmt.Sprintf("您好！关于您反映的“%s”问题，我公司已安排工作人员于次日到现场核实处理，并已电话向您说明处理情况，您表示认可。感谢您对供电工作的监督与支持。", t.Title)
+}
+
+// dispatchOne sends one new generated ticket to the unit, as the center would.
+func (p *demoPlatform) dispatchOne(ctx context.Context, now time.Time) (complaint.Ticket, error) {
+	t := p.gen.Ticket(now)
+	_, err := p.db.Dispatch(ctx, []complaint.Ticket{t}, "center")
+	return t, err
+}
+
+// addTerminal registers a terminal for a user and writes its files into
+// dir/name, with its state beside them; it returns the settings file. The
+// terminal dials endpoint, or the platform directly when it is empty.
+func (p *demoPlatform) addTerminal(ctx context.Context, user, name, endpoint string) (string, error) {
+	tk, err := tunnel.GenerateKey()
+	if err != nil {
+		return "", err
+	}
+	t, err := p.db.AddTerminal(ctx, name, user, tk.Public().String(), p.network)
+	if err != nil {
+		return "", err
+	}
+	if err := p.svc.SyncPeers(ctx); err != nil {
+		return "", err
+	}
+	if endpoint == "" {
+		endpoint = p.endpoint()
+	}
+	files := platform.TerminalFiles{
+		Dir: filepath.Join(p.dir, name), Tunnel: platform.TerminalTunnel(p.key, p.network, endpoint, 1420, t, tk),
+		API: platform.APIURL(p.network, 80), User: user, State: "state",
+	}
+	_, settings, err := files.Write()
+	return settings, err
+}
+
+// endpoint is where the platform's tunnel listens.
+func (p *demoPlatform) endpoint() string {
+	return fmt.Sprintf("127.0.0.1:%d", p.svc.Device.ListenPort())
+}
+
+func (p *demoPlatform) close() {
+	if p.svc != nil {
+		p.svc.Close()
+	}
+	p.db.Close()
+}
+
+func cmdDemo(args []string) error {
+	fs, _ := newFlags("demo")
+	every := fs.Duration("every", 30*time.Second, "dispatch a new ticket this often (0: never)")
+	file := fs.String("import", "", "seed from this complaint file (.xlsx or .csv) instead of generated tickets")
+	n := fs.Int("tickets", 60, "generated tickets to start with")
+	keep := fs.String("dir", "", "keep the demo's files in this directory (default: a temporary one, removed at exit)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dir := *keep
+	if dir == "" {
+		d, err := os.MkdirTemp("", "hotline-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	lf, err := os.OpenFile(filepath.Join(dir, "platform.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer lf.Close()
+	fmt.Fprintf(os.Stderr, "hotline demo: starting the platform in %s …\n", dir)
+	p, err := startDemoPlatform(dir, demoOptions{Tickets: *n, Import: *file, Seed: rand.Uint64(), Logger: slog.New(slog.NewTextHandler(lf, nil))})
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	settingsPath, err := p.addTerminal(ctx, "duty", "duty-demo", "")
+	if err != nil {
+		return err
+	}
+	t, err := openTerminal(settingsPath)
+	if err != nil {
+		return err
+	}
+	defer t.close()
+	sess, err := t.login(ctx, sample.Password("duty"))
+	if err != nil {
+		return fmt.Errorf("demo login: %w", err)
+	}
+	if *every > 0 {
+		go func() {
+			tick := time.NewTicker(*every)
+			defer tick.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case now := <-tick.C:
+					if _, err := p.dispatchOne(ctx, now); err != nil {
+						p.log.Error("demo dispatch", "err", err)
+					}
+				}
+			}
+		}()
+	}
+	return runUI(ctx, t, sess)
+}

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"hotline/api"
+	"hotline/complaint"
+	"hotline/platform"
+	"hotline/platform/sample"
+	"hotline/store"
+)
+
+// sharedData finds ../shared/data beside the repository, or skips (fails
+// under HOTLINE_STRICT=1) when it is not there.
+func sharedData(t testing.TB, name string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test")
+		}
+		dir = parent
+	}
+	p := filepath.Join(dir, "..", "shared", "data", name)
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("HOTLINE_STRICT") == "1" {
+			t.Fatalf("real data %s missing: %v", p, err)
+		}
+		t.Skipf("real data %s missing (needs ../shared beside the repository)", p)
+	}
+	return p
+}
+
+// relay forwards UDP between the terminal and the platform and can drop
+// everything, which is a tunnel cut as the two devices see it.
+type relay struct {
+	conn   *net.UDPConn
+	target *net.UDPAddr
+	cut    atomic.Bool
+	mu     sync.Mutex
+	peer   *net.UDPAddr
+}
+
+func newRelay(t testing.TB, target string) *relay {
+	t.Helper()
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta, err := net.ResolveUDPAddr("udp4", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &relay{conn: c, target: ta}
+	t.Cleanup(func() { c.Close() })
+	go r.run()
+	return r
+}
+
+func (r *relay) addr() string { return r.conn.LocalAddr().String() }
+
+func (r *relay) run() {
+	buf := make([]byte, 65535)
+	for {
+		n, from, err := r.conn.ReadFromUDP(buf)
+		if err != nil {
+			return
+		}
+		if r.cut.Load() {
+			continue
+		}
+		if from.Port == r.target.Port && from.IP.Equal(r.target.IP) {
+			r.mu.Lock()
+			to := r.peer
+			r.mu.Unlock()
+			if to != nil {
+				r.conn.WriteToUDP(buf[:n], to)
+			}
+			continue
+		}
+		r.mu.Lock()
+		r.peer = from
+		r.mu.Unlock()
+		r.conn.WriteToUDP(buf[:n], r.target)
+	}
+}
+
+// cutAfterReply lets the platform apply the first reply it receives, then
+// cuts the tunnel before the answer leaves: the terminal never hears back.
+type cutAfterReply struct {
+	relay *relay
+	done  atomic.Bool
+}
+
+func (c *cutAfterReply) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != api.PathActions || c.done.Load() {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if !bytes.Contains(body, []byte(`"kind":"reply"`)) || !c.done.CompareAndSwap(false, true) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		c.relay.cut.Store(true)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	})
+}
+
+// xlsxCells reads the first sheet's named columns straight from the file,
+// trimmed, by ticket number: the reference the synced cache must equal.
+func xlsxCells(t testing.TB, path string) map[string][2]string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[strings.TrimSpace(h)] = i
+	}
+	out := map[string][2]string{}
+	for _, r := range rows[1:] {
+		get := func(name string) string {
+			if i := col[name]; i < len(r) {
+				return strings.TrimSpace(r[i])
+			}
+			return ""
+		}
+		out[get("留言编号")] = [2]string{get("留言主题"), get("留言详情")}
+	}
+	return out
+}
+
+func TestEndToEndRealData(t *testing.T) {
+	file := sharedData(t, "teddy2020c/附件4.xlsx")
+	ctx := context.Background()
+	dir := t.TempDir()
+	cut := &cutAfterReply{}
+	p, err := startDemoPlatform(dir, demoOptions{Tickets: 0, Wrap: cut.wrap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.close()
+	sum, err := p.db.Import(ctx, file, platform.ImportOptions{Unit: sample.UnitCode, Open: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Added != 2816 || sum.Rows != 2816 || sum.Bad != 0 {
+		t.Fatalf("import: %+v, want 2816 rows added", sum)
+	}
+	again, err := p.db.Import(ctx, file, platform.ImportOptions{Unit: sample.UnitCode, Open: true})
+	if err != nil || again.Added != 0 || again.Existing != 2816 {
+		t.Fatalf("second import: %+v, %v; want 0 added, 2816 existing", again, err)
+	}
+
+	cut.relay = newRelay(t, p.endpoint())
+	settingsPath, err := p.addTerminal(ctx, "duty", "duty-1", cut.relay.addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	term, err := openTerminal(settingsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer term.close()
+	if _, err := term.login(ctx, sample.Password("duty")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := term.client.SyncOnce(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.New != 2816 {
+		t.Fatalf("sync: %+v, want 2816 new", res)
+	}
+	n, err := term.store.Count(ctx, store.Filter{})
+	if err != nil || n != 2816 {
+		t.Fatalf("cache holds %d tickets (%v), want 2816", n, err)
+	}
+	want := xlsxCells(t, file)
+	if len(want) != 2816 {
+		t.Fatalf("reference has %d numbers", len(want))
+	}
+	for number, cells := range want {
+		tk, err := term.store.Ticket(ctx, number)
+		if err != nil {
+			t.Fatalf("ticket %s: %v", number, err)
+		}
+		if tk.Title != cells[0] || tk.Content != cells[1] {
+			t.Fatalf("ticket %s differs from the file:\ntitle   %q\nwant    %q\ncontent %.80q\nwant    %.80q", number, tk.Title, cells[0], tk.Content, cells[1])
+		}
+	}
+
+	const number = "2549"
+	if _, err := term.enqueue(ctx, complaint.KindSign, number, nil); err != nil {
+		t.Fatal(err)
+	}
+	if fr, err := term.client.Flush(ctx); err != nil || fr.Sent != 1 {
+		t.Fatalf("sign flush: %+v, %v", fr, err)
+	}
+	text := "已联系来电人吉𠮷先生，说明“物业交接”期间的供水供电安排，对方表示理解。"
+	if _, err := term.enqueue(ctx, complaint.KindReply, number, &complaint.Reply{Text: text}); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 3*time.Second)
+	fr, _ := term.client.Flush(short)
+	cancel()
+	if !cut.done.Load() || fr.Sent != 0 {
+		t.Fatalf("the reply should have reached the platform and its answer been lost: cut=%v %+v", cut.done.Load(), fr)
+	}
+	if pending, _ := term.store.PendingCount(ctx); pending != 1 {
+		t.Fatalf("pending = %d after the lost answer, want 1", pending)
+	}
+	cut.relay.cut.Store(false)
+	var sent int
+	for i := 0; i < 20 && sent == 0; i++ {
+		fctx, fcancel := context.WithTimeout(ctx, 3*time.Second)
+		fr, _ = term.client.Flush(fctx)
+		fcancel()
+		sent = fr.Sent
+	}
+	if sent != 1 {
+		t.Fatalf("resend after the tunnel came back: %+v", fr)
+	}
+	got, err := term.store.Ticket(ctx, number)
+	if err != nil || got.State != complaint.FedBack || got.Reply == nil || got.Reply.Text != text {
+		t.Fatalf("cached ticket after reply: state %s reply %+v err %v", got.State, got.Reply, err)
+	}
+	onPlatform, err := p.db.Ticket(ctx, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replies := 0
+	for _, e := range onPlatform.Events {
+		if e.Kind == complaint.KindReply {
+			replies++
+		}
+	}
+	if replies != 1 || onPlatform.Reply == nil || onPlatform.Reply.Text != text || onPlatform.State != complaint.FedBack {
+		t.Fatalf("platform: %d reply events, reply %+v, state %s; want exactly one reply with the text", replies, onPlatform.Reply, onPlatform.State)
+	}
+}

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"hotline/cmd/internal/cli"
+	"hotline/complaint"
+	"hotline/platform"
+	"hotline/tunnel"
+)
+
+func cmdInit(args []string) error {
+	fs, dir := newFlags("init")
+	s := defaultSettings()
+	fs.StringVar(&s.Network, "network", s.Network, "tunnel address range (IPv4 CIDR)")
+	fs.StringVar(&s.Endpoint, "endpoint", "", "host:port terminals dial (default: this host's name and the listen port)")
+	fs.IntVar(&s.ListenPort, "listen-port", s.ListenPort, "UDP port of the tunnel")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if s.Endpoint == "" {
+		host, _ := os.Hostname()
+		if host == "" {
+			host = "localhost"
+		}
+		s.Endpoint = fmt.Sprintf("%s:%d", host, s.ListenPort)
+	}
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(*dir, dbFile)); err == nil {
+		return fmt.Errorf("%s already holds a platform: nothing changed", *dir)
+	}
+	if err := s.write(*dir); err != nil {
+		return err
+	}
+	if _, err := loadSettings(*dir); err != nil {
+		return err
+	}
+	k, err := tunnel.GenerateKey()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(*dir, keyFile), []byte(k.String()+"\n"), 0o600); err != nil {
+		return err
+	}
+	db, err := platform.Open(filepath.Join(*dir, dbFile))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Printf("platform initialised in %s\n  tunnel: %s, UDP port %d, endpoint %s\n  public key: %s\n", *dir, s.Network, s.ListenPort, s.Endpoint, k.Public())
+	fmt.Println("next: hotlined unit add …, hotlined user add …, hotlined terminal add …, hotlined serve")
+	return nil
+}
+
+func admin(noun, verb string, args []string) error {
+	fs, dir := newFlags(noun + " " + verb)
+	ctx := context.Background()
+	switch noun + " " + verb {
+	case "unit add":
+		var u complaint.Unit
+		var kind string
+		fs.StringVar(&u.Code, "code", "", "unit code (short, ASCII)")
+		fs.StringVar(&u.Name, "name", "", "unit name")
+		fs.StringVar(&kind, "kind", "unit", "center, unit or subunit")
+		fs.StringVar(&u.Parent, "parent", "", "parent unit code")
+		fs.StringVar(&u.Phone, "phone", "", "phone number")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		u.Kind = complaint.UnitKind(kind)
+		return withDB(*dir, func(db *platform.DB) error {
+			if err := db.AddUnit(ctx, u); err != nil {
+				return err
+			}
+			fmt.Printf("unit %s (%s) added\n", u.Code, u.Name)
+			return nil
+		})
+	case "unit list":
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return withDB(*dir, func(db *platform.DB) error {
+			us, err := db.Units(ctx)
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "CODE\tKIND\tPARENT\tNAME")
+			for _, u := range us {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", u.Code, u.Kind, u.Parent, u.Name)
+			}
+			return w.Flush()
+		})
+	case "user add":
+		var u complaint.User
+		var roles, pwFile string
+		fs.StringVar(&u.Login, "login", "", "login name")
+		fs.StringVar(&u.Name, "name", "", "display name")
+		fs.StringVar(&u.Unit, "unit", "", "unit code")
+		fs.StringVar(&roles, "roles", "", "comma-separated: center, duty, handler, reviewer, supervisor, admin")
+		fs.StringVar(&u.Phone, "phone", "", "phone number")
+		fs.StringVar(&pwFile, "password-file", "", "read the password from this file (- for stdin); default: ask")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		for _, r := range strings.Split(roles, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				u.Roles = append(u.Roles, complaint.Role(r))
+			}
+		}
+		pw, err := cli.ReadPassword(pwFile, "password for "+u.Login)
+		if err != nil {
+			return err
+		}
+		return withDB(*dir, func(db *platform.DB) error {
+			if err := db.AddUser(ctx, u, pw); err != nil {
+				return err
+			}
+			fmt.Printf("user %s added to %s\n", u.Login, u.Unit)
+			return nil
+		})
+	case "user passwd":
+		var login, pwFile string
+		fs.StringVar(&login, "login", "", "login name")
+		fs.StringVar(&pwFile, "password-file", "", "read the password from this file (- for stdin); default: ask")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		pw, err := cli.ReadPassword(pwFile, "new password for "+login)
+		if err != nil {
+			return err
+		}
+		return withDB(*dir, func(db *platform.DB) error { return db.SetPassword(ctx, login, pw) })
+	case "user list":
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return withDB(*dir, func(db *platform.DB) error {
+			us, err := db.Users(ctx)
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "LOGIN\tUNIT\tROLES\tNAME")
+			for _, u := range us {
+				rs := make([]string, len(u.Roles))
+				for i, r := range u.Roles {
+					rs[i] = string(r)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", u.Login, u.Unit, strings.Join(rs, ","), u.Name)
+			}
+			return w.Flush()
+		})
+	case "terminal add":
+		var user, name, out string
+		fs.StringVar(&user, "user", "", "the user this terminal belongs to")
+		fs.StringVar(&name, "name", "", "terminal name (default: USER-N)")
+		fs.StringVar(&out, "out", "", "write the terminal's files here (default: ./terminal-NAME)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if user == "" {
+			return usageError("terminal add needs --user")
+		}
+		return terminalAdd(ctx, *dir, user, name, out)
+	case "terminal list":
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return withDB(*dir, func(db *platform.DB) error {
+			ts, err := db.Terminals(ctx)
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "NAME\tUSER\tADDRESS\tCREATED\tREVOKED\tPUBLIC KEY")
+			for _, t := range ts {
+				rev := "-"
+				if !t.RevokedAt.IsZero() {
+					rev = t.RevokedAt.Format(time.DateTime)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.User, t.Address, t.CreatedAt.Format(time.DateTime), rev, t.PublicKey)
+			}
+			return w.Flush()
+		})
+	case "terminal revoke":
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return usageError("terminal revoke needs one terminal name")
+		}
+		return withDB(*dir, func(db *platform.DB) error {
+			if err := db.RevokeTerminal(ctx, fs.Arg(0)); err != nil {
+				return err
+			}
+			fmt.Printf("terminal %s revoked\n", fs.Arg(0))
+			return nil
+		})
+	}
+	return usageError(fmt.Sprintf("unknown command %q", noun+" "+verb))
+}
+
+func withDB(dir string, f func(*platform.DB) error) error {
+	db, err := openDB(dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return f(db)
+}
+
+// terminalAdd registers a terminal and writes the two files it needs: its
+// wg-quick tunnel file and its settings, both mode 0600.
+func terminalAdd(ctx context.Context, dir, user, name, out string) error {
+	s, err := loadSettings(dir)
+	if err != nil {
+		return err
+	}
+	pk, err := loadKey(dir)
+	if err != nil {
+		return err
+	}
+	return withDB(dir, func(db *platform.DB) error {
+		if name == "" {
+			ts, err := db.Terminals(ctx)
+			if err != nil {
+				return err
+			}
+			name = fmt.Sprintf("%s-%d", user, len(ts)+1)
+		}
+		if out == "" {
+			out = "terminal-" + name
+		}
+		tk, err := tunnel.GenerateKey()
+		if err != nil {
+			return err
+		}
+		t, err := db.AddTerminal(ctx, name, user, tk.Public().String(), s.network)
+		if err != nil {
+			return err
+		}
+		files := platform.TerminalFiles{Dir: out, Tunnel: platform.TerminalTunnel(pk, s.network, s.Endpoint, s.MTU, t, tk), API: platform.APIURL(s.network, s.APIPort), User: user}
+		conf, settings, err := files.Write()
+		if err != nil {
+			return err
+		}
+		fmt.Printf("terminal %s for %s: tunnel address %s\n  wrote %s\n  wrote %s\n", t.Name, user, t.Address, conf, settings)
+		fmt.Println("copy these to the terminal's ~/.config/hotline/ and run `hotline login` there")
+		return nil
+	})
+}

@@ -1,0 +1,86 @@
+// Command hotlined is the platform server: it serves the terminals' API inside
+// its own WireGuard tunnel and administers units, users and terminals.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+)
+
+const usage = `hotlined: the Hotline platform server
+
+Usage:
+  hotlined init      --dir D [--network 10.77.0.0/24] [--endpoint HOST:PORT] [--listen-port 51820]
+  hotlined serve     --dir D
+  hotlined unit add  --dir D --code C --name N --kind center|unit|subunit [--parent P] [--phone T]
+  hotlined unit list --dir D
+  hotlined user add  --dir D --login L --name N --unit U --roles duty[,handler...] [--password-file F]
+  hotlined user list --dir D
+  hotlined user passwd --dir D --login L [--password-file F]
+  hotlined terminal add    --dir D --user L [--name N] [--out DIR]
+  hotlined terminal list   --dir D
+  hotlined terminal revoke --dir D NAME
+  hotlined import    --dir D --unit U [--encoding auto|utf-8|gb18030] [--skip-bad] [--open] FILE...
+
+--dir defaults to $HOTLINED_DIR, else /var/lib/hotlined.
+`
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "hotlined:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+type usageError string
+
+func (e usageError) Error() string { return string(e) + " (see hotlined help)" }
+
+func run(args []string) error {
+	if len(args) == 0 {
+		fmt.Print(usage)
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	sub := ""
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		sub = rest[0]
+	}
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	case "init":
+		return cmdInit(rest)
+	case "serve":
+		return cmdServe(rest)
+	case "import":
+		return cmdImport(rest)
+	case "unit", "user", "terminal":
+		if sub == "" {
+			return usageError("hotlined " + cmd + " needs a subcommand")
+		}
+		return admin(cmd, sub, rest[1:])
+	}
+	return usageError(fmt.Sprintf("unknown command %q", cmd))
+}
+
+// newFlags makes a flag set that reports errors instead of exiting, with the
+// shared --dir flag.
+func newFlags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	def := os.Getenv("HOTLINED_DIR")
+	if def == "" {
+		def = "/var/lib/hotlined"
+	}
+	dir := fs.String("dir", def, "the platform's data directory")
+	return fs, dir
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"hotline/cmd/internal/cli"
+	"hotline/complaint"
+	"hotline/platform"
+)
+
+func cmdServe(args []string) error {
+	fs, dir := newFlags("serve")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := loadSettings(*dir)
+	if err != nil {
+		return err
+	}
+	key, err := loadKey(*dir)
+	if err != nil {
+		return err
+	}
+	logPath := s.Log
+	if logPath == "" {
+		logPath = filepath.Join(*dir, "hotlined.log")
+	}
+	lf, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer lf.Close()
+	log := slog.New(slog.NewTextHandler(lf, nil))
+	db, err := openDB(*dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc, err := platform.StartService(db, platform.ServiceConfig{
+		Key: key, Network: s.network, ListenPort: s.ListenPort, MTU: s.MTU, APIPort: s.APIPort,
+		Logger: log, Server: platform.Options{RequireTerminal: true},
+	})
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	fmt.Printf("hotlined: serving http://%s:%d inside the tunnel; UDP port %d; public key %s; log %s\n",
+		platform.Address(s.network), s.APIPort, svc.Device.ListenPort(), key.Public(), logPath)
+	log.Info("serving", "address", platform.Address(s.network), "udp", svc.Device.ListenPort())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	fmt.Println("hotlined: stopping")
+	return nil
+}
+
+func cmdImport(args []string) error {
+	fs, dir := newFlags("import")
+	var opts platform.ImportOptions
+	fs.StringVar(&opts.Unit, "unit", "", "dispatch the tickets to this unit (code)")
+	fs.StringVar(&opts.Encoding, "encoding", "auto", "CSV encoding: auto, utf-8 or gb18030")
+	fs.BoolVar(&opts.SkipBad, "skip-bad", false, "import the good rows of a file that has bad ones")
+	fs.BoolVar(&opts.Open, "open", false, "bring every row in as a new dispatch (待签收), ignoring the file's replies")
+	files, err := cli.Parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if opts.Unit == "" {
+		return usageError("import needs --unit")
+	}
+	if len(files) == 0 {
+		return usageError("import needs at least one file")
+	}
+	db, err := openDB(*dir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	units, err := db.Units(context.Background())
+	if err != nil {
+		return err
+	}
+	known := false
+	for _, u := range units {
+		known = known || u.Code == opts.Unit && u.Kind == complaint.KindUnit
+	}
+	if !known {
+		return fmt.Errorf("unknown unit %q: tickets go to a first-level unit; see hotlined unit list", opts.Unit)
+	}
+	failed := 0
+	for _, path := range files {
+		sum, err := db.Import(context.Background(), path, opts)
+		for i, p := range sum.Problems {
+			if i == 20 {
+				fmt.Fprintf(os.Stderr, "  … and %d more\n", len(sum.Problems)-20)
+				break
+			}
+			fmt.Fprintln(os.Stderr, "  "+p.Error())
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			failed++
+			continue
+		}
+		format := strings.ToUpper(sum.Encoding)
+		if format == "" {
+			format = "XLSX"
+		}
+		fmt.Printf("%s (%s): %d rows, %d added, %d already there, %d bad rows skipped\n",
+			path, format, sum.Rows, sum.Added, sum.Existing, sum.Bad)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d files not imported", failed, len(files))
+	}
+	return nil
+}

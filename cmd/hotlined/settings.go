@@ -1,0 +1,106 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"hotline/platform"
+	"hotline/tunnel"
+)
+
+// settings is the platform's TOML file in its data directory.
+type settings struct {
+	Network    string `toml:"network"`     // the tunnel range; the platform takes its first address
+	Endpoint   string `toml:"endpoint"`    // host:port terminals dial, written into their wg-quick files
+	ListenPort int    `toml:"listen_port"` // UDP
+	MTU        int    `toml:"mtu"`
+	APIPort    int    `toml:"api_port"` // TCP, inside the tunnel
+	Log        string `toml:"log"`      // log file; default hotlined.log in the data directory
+
+	network netip.Prefix
+}
+
+const (
+	settingsFile = "hotlined.toml"
+	dbFile       = "hotlined.db"
+	keyFile      = "platform.key"
+)
+
+func defaultSettings() settings {
+	return settings{Network: "10.77.0.0/24", ListenPort: 51820, MTU: 1420, APIPort: 80}
+}
+
+func loadSettings(dir string) (settings, error) {
+	s := defaultSettings()
+	path := filepath.Join(dir, settingsFile)
+	md, err := toml.DecodeFile(path, &s)
+	if errors.Is(err, fs.ErrNotExist) {
+		return s, fmt.Errorf("%s does not exist: run `hotlined init --dir %s` first", path, dir)
+	}
+	if err != nil {
+		return s, fmt.Errorf("%s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return s, fmt.Errorf("%s: unknown setting %q", path, und[0].String())
+	}
+	s.network, err = netip.ParsePrefix(s.Network)
+	if err != nil || !s.network.Addr().Is4() || s.network.Bits() > 30 {
+		return s, fmt.Errorf("%s: network %q: want an IPv4 range such as 10.77.0.0/24", path, s.Network)
+	}
+	s.network = s.network.Masked()
+	if s.Endpoint == "" {
+		return s, fmt.Errorf("%s: endpoint is empty: set the host:port terminals reach this platform at", path)
+	}
+	if s.MTU == 0 {
+		s.MTU = 1420
+	}
+	if s.APIPort == 0 {
+		s.APIPort = 80
+	}
+	return s, nil
+}
+
+func (s settings) write(dir string) error {
+	var b strings.Builder
+	b.WriteString("# Hotline platform settings\n")
+	if err := toml.NewEncoder(&b).Encode(s); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, settingsFile), []byte(b.String()), 0o644)
+}
+
+// loadKey reads the platform's private key, refusing a file others can read.
+func loadKey(dir string) (tunnel.Key, error) {
+	path := filepath.Join(dir, keyFile)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return tunnel.Key{}, fmt.Errorf("platform key: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return tunnel.Key{}, fmt.Errorf("platform key %s can be read by others (mode %04o): run chmod 600 %s", path, fi.Mode().Perm(), path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return tunnel.Key{}, err
+	}
+	k, err := tunnel.ParseKey(strings.TrimSpace(string(b)))
+	if err != nil {
+		return tunnel.Key{}, fmt.Errorf("platform key %s: %w", path, err)
+	}
+	return k, nil
+}
+
+func openDB(dir string) (*platform.DB, error) {
+	path := filepath.Join(dir, dbFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%s: %w: run `hotlined init --dir %s` first", path, err, dir)
+	}
+	return platform.Open(path)
+}

@@ -1,0 +1,95 @@
+package complaint
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestApply(t *testing.T) {
+	now := time.Date(2026, 12, 3, 9, 30, 0, 0, time.UTC)
+	duty := User{Login: "duty", Unit: "gdj", Roles: []Role{RoleDuty}}
+	handler := User{Login: "wang", Unit: "gdj", Roles: []Role{RoleHandler}}
+	other := User{Login: "x", Unit: "sw", Roles: []Role{RoleDuty}}
+	reply := &Reply{Text: "已联系吉𠮷先生，“停电”原因已查明。"}
+	cases := []struct {
+		name    string
+		state   State
+		user    User
+		action  Action
+		to      State
+		refusal string
+	}{
+		{"duty signs", Dispatched, duty, Action{Kind: KindSign}, Signed, ""},
+		{"handler may not sign", Dispatched, handler, Action{Kind: KindSign}, "", "not allowed: 当前用户无权执行“签收”"},
+		{"sign twice", Signed, duty, Action{Kind: KindSign}, "", "not allowed: 工单状态为“已签收”，不能签收"},
+		{"other unit", Dispatched, other, Action{Kind: KindSign}, "", "not allowed: 工单 T1 不属于本单位"},
+		{"duty replies", Signed, duty, Action{Kind: KindReply, Reply: reply}, FedBack, ""},
+		{"handler replies", Contacted, handler, Action{Kind: KindReply, Reply: reply}, FedBack, ""},
+		{"reply before sign", Dispatched, duty, Action{Kind: KindReply, Reply: reply}, "", "not allowed: 工单状态为“待签收”，不能回复"},
+		{"empty reply", Signed, duty, Action{Kind: KindReply, Reply: &Reply{Text: " \n"}}, "", "not allowed: 回复内容不能为空"},
+		{"no reply", Signed, duty, Action{Kind: KindReply}, "", "not allowed: 回复内容不能为空"},
+		{"reply after feedback", FedBack, duty, Action{Kind: KindReply, Reply: reply}, "", "not allowed: 工单状态为“已反馈”，不能回复"},
+		{"unknown action", Signed, duty, Action{Kind: "fly"}, "", `not allowed: 未知操作 "fly"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tk := Ticket{Number: "T1", Unit: "gdj", State: c.state, Version: 4}
+			c.action.ID, c.action.Ticket = "0190-a", "T1"
+			got, ev, err := Apply(tk, c.user, c.action, now)
+			if c.refusal != "" {
+				if err == nil || err.Error() != c.refusal || !errors.Is(err, ErrNotAllowed) {
+					t.Fatalf("err = %v, want %q", err, c.refusal)
+				}
+				if got.State != c.state || len(got.Events) != 0 {
+					t.Fatalf("a refused action changed the ticket: %+v", got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := Event{Kind: c.action.Kind, Actor: c.user.Login, Unit: "gdj", At: now, From: c.state, To: c.to, Action: "0190-a"}
+			if c.action.Kind == KindReply {
+				want.Text = reply.Text
+				if got.Reply == nil || got.Reply.Text != reply.Text || got.Reply.By != c.user.Login || !got.Reply.At.Equal(now) {
+					t.Fatalf("reply = %+v", got.Reply)
+				}
+			}
+			if ev != want || len(got.Events) != 1 || got.Events[0] != want {
+				t.Fatalf("event = %+v, want %+v", ev, want)
+			}
+			if got.State != c.to || !got.UpdatedAt.Equal(now) || got.Version != 4 {
+				t.Fatalf("ticket after = state %s updated %v version %d", got.State, got.UpdatedAt, got.Version)
+			}
+		})
+	}
+}
+
+func TestStates(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want State
+		ok   bool
+	}{
+		{"dispatched", Dispatched, true},
+		{"待签收", Dispatched, true},
+		{" 已反馈 ", FedBack, true},
+		{"closed", Closed, true},
+		{"done", "", false},
+	} {
+		got, ok := ParseState(c.in)
+		if got != c.want || ok != c.ok {
+			t.Errorf("ParseState(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+	open := map[State]bool{Dispatched: true, Signed: true, Assigned: true, Contacted: true, Replied: true, FedBack: false, Closed: false, Returned: false}
+	for s, want := range open {
+		if s.Open() != want || !s.Valid() {
+			t.Errorf("%s: Open() = %v, want %v", s, s.Open(), want)
+		}
+	}
+	if State("x").Valid() || State("x").Label() != "x" || Signed.Label() != "已签收" {
+		t.Error("labels of unknown and known states")
+	}
+}
