@@ -3,8 +3,8 @@ package tui
 import (
 	"encoding/csv"
 	"fmt"
+	"hotline/internal/testenv"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,31 +14,10 @@ import (
 	"hotline/complaint"
 )
 
-// sharedData finds the shared data folder beside the repository.
+// sharedData is a file of the shared data folder beside the repository.
 func sharedData(t *testing.T, rel string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "data", rel)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("HOTLINE_STRICT") == "1" {
-			t.Fatalf("real data missing: %v", err)
-		}
-		t.Skipf("real data missing (../shared/data/%s): %v", rel, err)
-	}
-	return path
+	return testenv.Shared(t, "data/"+rel)
 }
 
 // realTickets reads the first n messages of the public 2020 Teddy Cup data,

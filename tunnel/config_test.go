@@ -2,6 +2,7 @@ package tunnel
 
 import (
 	"errors"
+	"hotline/internal/testenv"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -10,32 +11,10 @@ import (
 	"testing"
 )
 
-// casesDir finds the shared wg-quick cases beside the repository
-// (../shared/cases/wg-quick from the directory holding go.mod).
+// casesDir is the shared wg-quick cases beside the repository.
 func casesDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	cases := filepath.Join(dir, "..", "shared", "cases", "wg-quick")
-	if _, err := os.Stat(cases); err != nil {
-		if os.Getenv("HOTLINE_STRICT") == "1" {
-			t.Fatalf("shared wg-quick cases missing: %v", err)
-		}
-		t.Skipf("shared wg-quick cases missing (%s)", cases)
-	}
-	return cases
+	return testenv.Shared(t, "cases/wg-quick")
 }
 
 func mustKey(s string) Key {

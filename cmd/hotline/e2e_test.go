@@ -3,12 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"hotline/internal/testenv"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,32 +23,10 @@ import (
 	"hotline/store"
 )
 
-// sharedData finds ../shared/data beside the repository, or skips (fails
-// under HOTLINE_STRICT=1) when it is not there.
+// sharedData is a file of the shared data folder beside the repository.
 func sharedData(t testing.TB, name string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data", name)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("HOTLINE_STRICT") == "1" {
-			t.Fatalf("real data %s missing: %v", p, err)
-		}
-		t.Skipf("real data %s missing (needs ../shared beside the repository)", p)
-	}
-	return p
+	return testenv.Shared(t, "data/"+name)
 }
 
 // relay forwards UDP between the terminal and the platform and can drop

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"hotline/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,12 +19,7 @@ type tmuxSession struct {
 
 func newTmux(t *testing.T, w, h int, command string) *tmuxSession {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("HOTLINE_STRICT") == "1" {
-			t.Fatal("tmux is not installed (apt-get install tmux)")
-		}
-		t.Skip("tmux is not installed (apt-get install tmux): the real-terminal test does not run")
-	}
+	testenv.Command(t, "tmux", "tmux")
 	s := &tmuxSession{t: t, name: fmt.Sprintf("hotline-test-%d", os.Getpid())}
 	out, err := exec.Command("tmux", "new-session", "-d", "-s", s.name, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-e", "LANG=zh_CN.UTF-8", "-e", "TERM=xterm-256color", command).CombinedOutput()
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"hotline/internal/testenv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,21 +12,10 @@ import (
 	"hotline/tunnel"
 )
 
-// sharedData finds ../shared/data beside the repository, or skips (fails
-// under HOTLINE_STRICT=1) when it is not there.
+// sharedData is a file of the shared data folder beside the repository.
 func sharedData(t *testing.T, name string) string {
 	t.Helper()
-	p, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "data", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("HOTLINE_STRICT") == "1" {
-			t.Fatalf("real data %s missing: %v", p, err)
-		}
-		t.Skipf("real data %s missing (needs ../shared beside the repository)", p)
-	}
-	return p
+	return testenv.Shared(t, "data/"+name)
 }
 
 func mustRun(t *testing.T, args ...string) {

@@ -2,6 +2,7 @@ package intake
 
 import (
 	"errors"
+	"hotline/internal/testenv"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,32 +11,10 @@ import (
 	"unicode/utf8"
 )
 
-// dataDir finds the shared real data: ../shared beside the repository root.
-// Without it the test is skipped, or fails when HOTLINE_STRICT=1.
+// dataDir is the shared real data: ../shared beside the repository root.
 func dataDir(tb testing.TB) string {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data", "teddy2020c")
-	if _, err := os.Stat(filepath.Join(data, "附件4.xlsx")); err != nil {
-		if os.Getenv("HOTLINE_STRICT") == "1" {
-			tb.Fatalf("real data missing: %v", err)
-		}
-		tb.Skipf("real data missing (%v); set HOTLINE_STRICT=1 to fail instead", err)
-	}
-	return data
+	return testenv.Shared(tb, "data/teddy2020c")
 }
 
 func TestRealAttachment4(t *testing.T) {
