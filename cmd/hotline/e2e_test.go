@@ -29,6 +29,47 @@ func sharedData(t testing.TB, name string) string {
 	return testenv.Shared(t, "data/"+name)
 }
 
+// realPlatform is a demo platform holding the 2,816 real tickets of
+// 附件4.xlsx, each a new ticket to sign.
+func realPlatform(tb testing.TB, wrap func(http.Handler) http.Handler) *demoPlatform {
+	tb.Helper()
+	file := sharedData(tb, "teddy2020c/附件4.xlsx")
+	p, err := startDemoPlatform(tb.TempDir(), demoOptions{Wrap: wrap})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(p.close)
+	sum, err := p.db.Import(context.Background(), file, platform.ImportOptions{Unit: sample.UnitCode, Open: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if sum.Added != 2816 || sum.Rows != 2816 || sum.Bad != 0 {
+		tb.Fatalf("import: %+v, want 2816 rows added", sum)
+	}
+	return p
+}
+
+// loggedIn registers a terminal for the duty officer, dialing endpoint (or
+// the platform directly), and logs it in; it returns the terminal and its
+// settings file.
+func (p *demoPlatform) loggedIn(tb testing.TB, name, endpoint string) (*terminal, string) {
+	tb.Helper()
+	ctx := context.Background()
+	settings, err := p.addTerminal(ctx, "duty", name, endpoint)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	term, err := openTerminal(settings)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := term.login(ctx, sample.Password("duty")); err != nil {
+		term.close()
+		tb.Fatal(err)
+	}
+	return term, settings
+}
+
 // relay forwards UDP between the terminal and the platform and can drop
 // everything, which is a tunnel cut as the two devices see it.
 type relay struct {
@@ -146,38 +187,16 @@ func xlsxCells(t testing.TB, path string) map[string][2]string {
 func TestEndToEndRealData(t *testing.T) {
 	file := sharedData(t, "teddy2020c/附件4.xlsx")
 	ctx := context.Background()
-	dir := t.TempDir()
 	cut := &cutAfterReply{}
-	p, err := startDemoPlatform(dir, demoOptions{Tickets: 0, Wrap: cut.wrap})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.close()
-	sum, err := p.db.Import(ctx, file, platform.ImportOptions{Unit: sample.UnitCode, Open: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum.Added != 2816 || sum.Rows != 2816 || sum.Bad != 0 {
-		t.Fatalf("import: %+v, want 2816 rows added", sum)
-	}
+	p := realPlatform(t, cut.wrap)
 	again, err := p.db.Import(ctx, file, platform.ImportOptions{Unit: sample.UnitCode, Open: true})
 	if err != nil || again.Added != 0 || again.Existing != 2816 {
 		t.Fatalf("second import: %+v, %v; want 0 added, 2816 existing", again, err)
 	}
 
 	cut.relay = newRelay(t, p.endpoint())
-	settingsPath, err := p.addTerminal(ctx, "duty", "duty-1", cut.relay.addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	term, err := openTerminal(settingsPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	term, _ := p.loggedIn(t, "duty-1", cut.relay.addr())
 	defer term.close()
-	if _, err := term.login(ctx, sample.Password("duty")); err != nil {
-		t.Fatal(err)
-	}
 	res, err := term.client.SyncOnce(ctx)
 	if err != nil {
 		t.Fatal(err)
