@@ -13,26 +13,35 @@ import (
 type State string
 
 const (
-	Dispatched State = "dispatched" // 待签收: the center has sent it to the unit
-	Signed     State = "signed"     // 已签收
-	Assigned   State = "assigned"   // 已派发 to a sub-unit
-	Contacted  State = "contacted"  // 已联系 the citizen
-	Replied    State = "replied"    // 待审核: the reply waits for the leader
-	FedBack    State = "fed_back"   // 已反馈: the reply has gone to the center
-	Closed     State = "closed"     // 办结
-	Returned   State = "returned"   // 已退单: left the unit
+	Dispatched      State = "dispatched"       // 待签收: the center has sent it to the unit
+	Signed          State = "signed"           // 已签收
+	Assigned        State = "assigned"         // 已派发 to a sub-unit
+	Contacted       State = "contacted"        // 已联系 the citizen
+	Replied         State = "replied"          // 待审核: the reply waits for the leader
+	Rejected        State = "rejected"         // 已退回: the leader sent the reply back to be redone
+	Approved        State = "approved"         // 已审核: approved, waiting for the duty officer to send it
+	FedBack         State = "fed_back"         // 已反馈: the reply has gone to the center
+	Closed          State = "closed"           // 办结
+	ReturnRequested State = "return_requested" // 退单申请: the unit asked the center to take it back
+	Returned        State = "returned"         // 已退单: left the unit
 )
 
 var stateLabels = map[State]string{
-	Dispatched: "待签收",
-	Signed:     "已签收",
-	Assigned:   "已派发",
-	Contacted:  "已联系",
-	Replied:    "待审核",
-	FedBack:    "已反馈",
-	Closed:     "办结",
-	Returned:   "已退单",
+	Dispatched:      "待签收",
+	Signed:          "已签收",
+	Assigned:        "已派发",
+	Contacted:       "已联系",
+	Replied:         "待审核",
+	Rejected:        "已退回",
+	Approved:        "已审核",
+	FedBack:         "已反馈",
+	Closed:          "办结",
+	ReturnRequested: "退单申请",
+	Returned:        "已退单",
 }
+
+// States lists every state in the order of the procedure.
+var States = []State{Dispatched, Signed, Assigned, Contacted, Replied, Rejected, Approved, FedBack, Closed, ReturnRequested, Returned}
 
 // Label is the state's name on screen.
 func (s State) Label() string {
@@ -45,8 +54,8 @@ func (s State) Label() string {
 // Valid reports whether s is one of the known states.
 func (s State) Valid() bool { _, ok := stateLabels[s]; return ok }
 
-// Open reports whether the unit still has work on a ticket in this state: it
-// belongs in the 未反馈 list.
+// Open reports whether the unit still has work on a ticket in this state
+// (or waits on the center's answer to a return): it belongs in the 未反馈 list.
 func (s State) Open() bool {
 	switch s {
 	case FedBack, Closed, Returned:
@@ -95,6 +104,8 @@ type Unit struct {
 	Kind   UnitKind `json:"kind"`
 	Parent string   `json:"parent,omitempty"`
 	Phone  string   `json:"phone,omitempty"`
+	// Policy holds a first-level unit's deadlines and procedure choices.
+	Policy Policy `json:"policy,omitzero"`
 }
 
 // User is a person who logs in.
@@ -116,6 +127,51 @@ func (u User) Has(r Role) bool {
 	return false
 }
 
+// Contact records the first (or a later) contact with the citizen.
+type Contact struct {
+	At     time.Time `json:"at"`     // when the citizen was reached
+	How    string    `json:"how"`    // 电话, 上门, 短信 …
+	Result string    `json:"result"` // what was said and agreed
+	By     string    `json:"by,omitempty"`
+}
+
+// Review is the leader's decision on a reply. Criteria lists the failed
+// criteria (1–5, see Criteria) of a rejection.
+type Review struct {
+	Approved bool      `json:"approved"`
+	Criteria []int     `json:"criteria,omitempty"`
+	Note     string    `json:"note,omitempty"`
+	By       string    `json:"by,omitempty"`
+	At       time.Time `json:"at"`
+}
+
+// ReturnRequest is the unit's request to hand a ticket back to the center.
+type ReturnRequest struct {
+	Reason string    `json:"reason"`
+	From   State     `json:"from"` // where the ticket goes back to if the center refuses
+	By     string    `json:"by,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// Extension is a request for more time and the center's decision on it.
+type Extension struct {
+	Days     int       `json:"days"`
+	Reason   string    `json:"reason"`
+	By       string    `json:"by,omitempty"`
+	At       time.Time `json:"at"`
+	Decided  bool      `json:"decided"`
+	Granted  bool      `json:"granted"`
+	Deadline time.Time `json:"deadline,omitzero"` // the new deadline when granted
+	Note     string    `json:"note,omitempty"`    // the center's word on it
+}
+
+// Satisfaction is the citizen's verdict in the center's callback.
+const (
+	Satisfied       = "满意"
+	FairlySatisfied = "基本满意"
+	Unsatisfied     = "不满意"
+)
+
 // Reply is the unit's answer to the citizen, in the fields of the record sheet.
 // Text is the whole reply as sent to the center.
 type Reply struct {
@@ -132,21 +188,36 @@ type Reply struct {
 // Ticket is one citizen request as dispatched by the center. Number is the
 // center's ticket number and the ticket's identity everywhere.
 type Ticket struct {
-	Number       string    `json:"number"`
-	Title        string    `json:"title"`
-	Content      string    `json:"content"`
-	Caller       string    `json:"caller,omitempty"`
-	Phone        string    `json:"phone,omitempty"`
-	Address      string    `json:"address,omitempty"`
-	Category     string    `json:"category,omitempty"`
-	ReceivedAt   time.Time `json:"received_at"`   // when the citizen called or wrote
-	DispatchedAt time.Time `json:"dispatched_at"` // when the center sent it to the unit
-	Deadline     time.Time `json:"deadline,omitzero"`
-	Unit         string    `json:"unit"`
-	Subunit      string    `json:"subunit,omitempty"`
-	Handler      string    `json:"handler,omitempty"`
-	State        State     `json:"state"`
-	Reply        *Reply    `json:"reply,omitempty"`
+	Number       string         `json:"number"`
+	Title        string         `json:"title"`
+	Content      string         `json:"content"`
+	Caller       string         `json:"caller,omitempty"`
+	Phone        string         `json:"phone,omitempty"`
+	Address      string         `json:"address,omitempty"`
+	Category     string         `json:"category,omitempty"`
+	ReceivedAt   time.Time      `json:"received_at"`   // when the citizen called or wrote
+	DispatchedAt time.Time      `json:"dispatched_at"` // when the center sent it to the unit
+	Deadline     time.Time      `json:"deadline,omitzero"`
+	Unit         string         `json:"unit"`
+	Subunit      string         `json:"subunit,omitempty"`
+	Handler      string         `json:"handler,omitempty"`
+	State        State          `json:"state"`
+	Contact      *Contact       `json:"contact,omitempty"`
+	Reply        *Reply         `json:"reply,omitempty"`
+	Review       *Review        `json:"review,omitempty"`
+	Return       *ReturnRequest `json:"return,omitempty"`
+	Extension    *Extension     `json:"extension,omitempty"`
+	Satisfaction string         `json:"satisfaction,omitempty"`
+	Reopens      int            `json:"reopens,omitempty"`
+	Urges        int            `json:"urges,omitempty"`
+	Supervised   bool           `json:"supervised,omitempty"`
+	// The step now due and its deadline, worked out by Due whenever the
+	// ticket changes, so that lists can show and sort by time left without
+	// the history.
+	Step      Step      `json:"step,omitempty"`
+	StepStart time.Time `json:"step_start,omitzero"`
+	Due       time.Time `json:"due,omitzero"`
+	DueNote   string    `json:"due_note,omitempty"` // e.g. the calendar did not cover the year
 	// Version grows by one with every change; actions name the version they
 	// were based on so that a stale action is refused, not applied blindly.
 	Version   int64     `json:"version"`
@@ -166,4 +237,7 @@ type Event struct {
 	To     State     `json:"to,omitempty"`
 	Text   string    `json:"text,omitempty"`
 	Action string    `json:"action,omitempty"` // the client-made action id, if any
+	// Fields holds what the action carried besides text (sub-unit, criteria,
+	// days, satisfaction …), as short labelled values for the timeline.
+	Fields map[string]string `json:"fields,omitempty"`
 }

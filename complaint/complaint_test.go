@@ -2,6 +2,7 @@ package complaint
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -24,8 +25,8 @@ func TestApply(t *testing.T) {
 		{"handler may not sign", Dispatched, handler, Action{Kind: KindSign}, "", "not allowed: 当前用户无权执行“签收”"},
 		{"sign twice", Signed, duty, Action{Kind: KindSign}, "", "not allowed: 工单状态为“已签收”，不能签收"},
 		{"other unit", Dispatched, other, Action{Kind: KindSign}, "", "not allowed: 工单 T1 不属于本单位"},
-		{"duty replies", Signed, duty, Action{Kind: KindReply, Reply: reply}, FedBack, ""},
-		{"handler replies", Contacted, handler, Action{Kind: KindReply, Reply: reply}, FedBack, ""},
+		{"duty replies", Signed, duty, Action{Kind: KindReply, Reply: reply}, Replied, ""},
+		{"handler replies", Contacted, handler, Action{Kind: KindReply, Reply: reply}, Replied, ""},
 		{"reply before sign", Dispatched, duty, Action{Kind: KindReply, Reply: reply}, "", "not allowed: 工单状态为“待签收”，不能回复"},
 		{"empty reply", Signed, duty, Action{Kind: KindReply, Reply: &Reply{Text: " \n"}}, "", "not allowed: 回复内容不能为空"},
 		{"no reply", Signed, duty, Action{Kind: KindReply}, "", "not allowed: 回复内容不能为空"},
@@ -56,7 +57,7 @@ func TestApply(t *testing.T) {
 					t.Fatalf("reply = %+v", got.Reply)
 				}
 			}
-			if ev != want || len(got.Events) != 1 || got.Events[0] != want {
+			if !reflect.DeepEqual(ev, want) || len(got.Events) != 1 || !reflect.DeepEqual(got.Events[0], want) {
 				t.Fatalf("event = %+v, want %+v", ev, want)
 			}
 			if got.State != c.to || !got.UpdatedAt.Equal(now) || got.Version != 4 {
@@ -83,7 +84,7 @@ func TestStates(t *testing.T) {
 			t.Errorf("ParseState(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
 		}
 	}
-	open := map[State]bool{Dispatched: true, Signed: true, Assigned: true, Contacted: true, Replied: true, FedBack: false, Closed: false, Returned: false}
+	open := map[State]bool{Dispatched: true, Signed: true, Assigned: true, Contacted: true, Replied: true, Rejected: true, Approved: true, FedBack: false, Closed: false, ReturnRequested: true, Returned: false}
 	for s, want := range open {
 		if s.Open() != want || !s.Valid() {
 			t.Errorf("%s: Open() = %v, want %v", s, s.Open(), want)
