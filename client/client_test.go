@@ -214,7 +214,7 @@ func TestFlushConflictKeepsText(t *testing.T) {
 		t.Errorf("Flush after resend = %+v, %v; want 1 sent", res, err)
 	}
 	got, _ = st.Ticket(ctx, tk.Number)
-	if got.State != complaint.FedBack || got.Reply == nil || got.Reply.Text != reply.Text {
+	if got.State != complaint.Replied || got.Reply == nil || got.Reply.Text != reply.Text {
 		t.Errorf("cached ticket after resend = %s %+v", got.State, got.Reply)
 	}
 }
@@ -300,8 +300,8 @@ func TestFlushOrderPerTicket(t *testing.T) {
 		t.Errorf("platform applied %v, want %v", f.stats().order, want)
 	}
 	got, _ := st.Ticket(ctx, t1.Number)
-	if got.State != complaint.FedBack || got.Version != 3 {
-		t.Errorf("ticket 1 = %s v%d, want fed_back v3", got.State, got.Version)
+	if got.State != complaint.Replied || got.Version != 3 {
+		t.Errorf("ticket 1 = %s v%d, want replied v3", got.State, got.Version)
 	}
 }
 

@@ -35,18 +35,20 @@ type OutboxItem struct {
 const outboxCols = `id, kind, ticket, base_version, text,
 	has_reply, reply_text, reply_findings, reply_explanation, reply_measures,
 	reply_basis, reply_citizen_opinion, reply_by, reply_at,
-	created_at, status, attempts, last_error, updated_at`
+	created_at, status, attempts, last_error, updated_at, fields`
 
 func scanItem(r rowScanner) (OutboxItem, error) {
 	var it OutboxItem
 	var rd replyDest
+	var f actionFields
 	dest := []any{&it.ID, &it.Kind, &it.Ticket, &it.BaseVersion, &it.Text}
 	dest = append(dest, rd.dest()...)
-	dest = append(dest, scanTime(&it.CreatedAt), &it.Status, &it.Attempts, &it.LastError, scanTime(&it.UpdatedAt))
+	dest = append(dest, scanTime(&it.CreatedAt), &it.Status, &it.Attempts, &it.LastError, scanTime(&it.UpdatedAt), scanJSON(&f))
 	if err := r.Scan(dest...); err != nil {
 		return it, err
 	}
 	it.Reply = rd.reply()
+	f.setOn(&it.Action)
 	return it, nil
 }
 
@@ -69,15 +71,19 @@ func (s *Store) Enqueue(ctx context.Context, a complaint.Action) (complaint.Acti
 		a.CreatedAt = s.now()
 	}
 	a.CreatedAt = a.CreatedAt.UTC()
+	fields, err := fieldsOf(a).arg()
+	if err != nil {
+		return a, fmt.Errorf("store: enqueue %s on %s: %w", a.Kind, a.Ticket, err)
+	}
 	var stored OutboxItem
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		args := []any{a.ID, string(a.Kind), a.Ticket, a.BaseVersion, a.Text}
 		args = append(args, replyArgs(a.Reply)...)
-		args = append(args, dbTime(a.CreatedAt), string(StatusPending), dbTime(s.now()))
+		args = append(args, dbTime(a.CreatedAt), string(StatusPending), dbTime(s.now()), fields)
 		_, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, kind, ticket, base_version, text,
 			has_reply, reply_text, reply_findings, reply_explanation, reply_measures,
-			reply_basis, reply_citizen_opinion, reply_by, reply_at, created_at, status, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			reply_basis, reply_citizen_opinion, reply_by, reply_at, created_at, status, updated_at, fields)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING`, args...)
 		if err != nil {
 			return err
@@ -253,12 +259,23 @@ func (s *Store) Resend(ctx context.Context, id string, baseVersion int64) error 
 // remembers the answer it gave to each ID and would repeat the refusal for
 // the old one.
 func (s *Store) Revise(ctx context.Context, id, text string, reply *complaint.Reply, baseVersion int64) (complaint.Action, error) {
-	return s.revise(ctx, id, baseVersion, &revision{text, reply})
+	return s.revise(ctx, id, baseVersion, &revision{text: text, reply: reply})
+}
+
+// ReviseAction is Revise for every field the officer fills in: the text,
+// the reply and the kind's own fields (sub-unit, contact, criteria, days,
+// new deadline, satisfaction …) are replaced by a's. The item's ticket,
+// kind and creation time stay as they were; a's ID, Ticket, Kind,
+// BaseVersion and CreatedAt are not used.
+func (s *Store) ReviseAction(ctx context.Context, id string, a complaint.Action, baseVersion int64) (complaint.Action, error) {
+	f := fieldsOf(a)
+	return s.revise(ctx, id, baseVersion, &revision{text: a.Text, reply: a.Reply, fields: &f})
 }
 
 type revision struct {
-	text  string
-	reply *complaint.Reply
+	text   string
+	reply  *complaint.Reply
+	fields *actionFields // nil: kept as they were
 }
 
 func (s *Store) revise(ctx context.Context, id string, baseVersion int64, rev *revision) (complaint.Action, error) {
@@ -282,6 +299,14 @@ func (s *Store) revise(ctx context.Context, id string, baseVersion int64, rev *r
 				`reply_measures = ?`, `reply_basis = ?`, `reply_citizen_opinion = ?`, `reply_by = ?`, `reply_at = ?`)
 			args = append(args, rev.text)
 			args = append(args, replyArgs(rev.reply)...)
+			if rev.fields != nil {
+				v, err := rev.fields.arg()
+				if err != nil {
+					return err
+				}
+				set = append(set, `fields = ?`)
+				args = append(args, v)
+			}
 		}
 		args = append(args, id)
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET `+strings.Join(set, ", ")+` WHERE id = ?`, args...); err != nil {

@@ -120,6 +120,44 @@ CREATE VIRTUAL TABLE tickets_fts USING fts5 (
 INSERT INTO tickets_fts (rowid, number, title, content, caller, phone, address, category)
 SELECT id, number, title, content, caller, phone, address, category FROM tickets;
 `,
+	// 3: the whole procedure. Columns for what lists filter and sort on
+	// (the step now due and its deadline, the callback's satisfaction,
+	// urges, reopens, supervision, a pending extension); JSON text for the
+	// nested records that are only ever read whole (a ticket's contact,
+	// review, return request and extension together in records, an event's
+	// fields, an action's kind-specific fields), NULL standing for none.
+	// Rows of earlier versions get the zero of each. The search index is
+	// rebuilt to take in the reply's fields.
+	`
+ALTER TABLE tickets ADD COLUMN satisfaction TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN reopens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN urges INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN supervised INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN extension_pending INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN step TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN step_start TEXT;
+ALTER TABLE tickets ADD COLUMN due TEXT;
+ALTER TABLE tickets ADD COLUMN due_note TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN records TEXT;
+CREATE INDEX tickets_open_due ON tickets (open, due);
+CREATE INDEX tickets_subunit ON tickets (subunit);
+
+ALTER TABLE events ADD COLUMN fields TEXT;
+
+ALTER TABLE outbox ADD COLUMN fields TEXT;
+
+DROP TABLE tickets_fts;
+CREATE VIRTUAL TABLE tickets_fts USING fts5 (
+	number, title, content, caller, phone, address, category,
+	reply_text, reply_findings, reply_explanation, reply_measures, reply_basis, reply_citizen_opinion,
+	content = '', contentless_delete = 1, tokenize = 'trigram'
+);
+INSERT INTO tickets_fts (rowid, number, title, content, caller, phone, address, category,
+	reply_text, reply_findings, reply_explanation, reply_measures, reply_basis, reply_citizen_opinion)
+SELECT id, number, title, content, caller, phone, address, category,
+	reply_text, reply_findings, reply_explanation, reply_measures, reply_basis, reply_citizen_opinion
+FROM tickets;
+`,
 }
 
 // migrate creates the version table if needed and applies every migration

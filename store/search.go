@@ -9,12 +9,16 @@ import (
 	"hotline/complaint"
 )
 
-// searchCols are the ticket fields Search looks in; tickets_fts indexes the
-// same ones.
-var searchCols = []string{"number", "title", "content", "caller", "phone", "address", "category"}
+// searchCols are the ticket columns Search looks in; tickets_fts indexes the
+// same ones, in this order. The reply's fields are in because officers look
+// for what was answered (a regulation cited, a measure taken) as much as
+// for what was asked; the contact's result and the review note are not.
+var searchCols = []string{"number", "title", "content", "caller", "phone", "address", "category",
+	"reply_text", "reply_findings", "reply_explanation", "reply_measures", "reply_basis", "reply_citizen_opinion"}
 
 // Search lists the tickets f selects that contain every term of query, in
-// any of number, title, content, caller, phone, address and category. Terms
+// any of number, title, content, caller, phone, address, category and the
+// reply's text and record-sheet fields. Terms
 // are separated by spaces; a bare AND between them is allowed and changes
 // nothing. A term is matched as a plain substring, ASCII letters without
 // regard to case.
@@ -43,14 +47,17 @@ func (s *Store) Search(ctx context.Context, query string, f Filter) ([]complaint
 		args = append(args, strings.Join(long, " AND "))
 	}
 	for _, term := range short {
-		var any []string
+		var ors []string
 		for _, c := range searchCols {
-			any = append(any, `instr(lower(t.`+c+`), ?) > 0`)
+			ors = append(ors, `instr(lower(t.`+c+`), ?) > 0`)
 			args = append(args, term)
 		}
-		conds = append(conds, `(`+strings.Join(any, ` OR `)+`)`)
+		conds = append(conds, `(`+strings.Join(ors, ` OR `)+`)`)
 	}
-	w, args := f.whereWith(conds, args)
+	w, args, err := f.whereWith(s.clock(f), conds, args)
+	if err != nil {
+		return nil, fmt.Errorf("store: search %q: %w", query, err)
+	}
 	ol, err := f.orderLimit()
 	if err != nil {
 		return nil, fmt.Errorf("store: search %q: %w", query, err)

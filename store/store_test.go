@@ -48,6 +48,12 @@ func fullTicket(number string, version int64) complaint.Ticket {
 		Subunit:      "U01-03",
 		Handler:      "wang",
 		State:        complaint.FedBack,
+		Contact: &complaint.Contact{
+			At:     base.Add(3 * time.Hour),
+			How:    "电话",
+			Result: "吉𠮷同意次日上门核实“公摊”面积",
+			By:     "wang",
+		},
 		Reply: &complaint.Reply{
 			Text:           "经核实，已与物业公司沟通，“公摊”费用按规定退还。",
 			Findings:       "物业公司多收公摊费",
@@ -58,12 +64,47 @@ func fullTicket(number string, version int64) complaint.Ticket {
 			By:             "wang",
 			At:             base.Add(48 * time.Hour),
 		},
-		Version:   version,
-		UpdatedAt: base.Add(49 * time.Hour),
+		Review: &complaint.Review{
+			Approved: true,
+			Criteria: []int{2, 5},
+			Note:     "“客户意见”请写吉𠮷本人的原话",
+			By:       "zhang",
+			At:       base.Add(47 * time.Hour),
+		},
+		Return: &complaint.ReturnRequest{
+			Reason: "非本单位职责，应由“住建局”办理",
+			From:   complaint.Signed,
+			By:     "li",
+			At:     base.Add(time.Hour),
+		},
+		Extension: &complaint.Extension{
+			Days:     3,
+			Reason:   "需等待第三方检测𠮷报告",
+			By:       "li",
+			At:       base.Add(26 * time.Hour),
+			Decided:  true,
+			Granted:  true,
+			Deadline: base.Add(168 * time.Hour),
+			Note:     "同意延期至“下周五”",
+		},
+		Satisfaction: complaint.FairlySatisfied,
+		Reopens:      1,
+		Urges:        2,
+		Supervised:   true,
+		Step:         complaint.StepReply,
+		StepStart:    base.Add(time.Hour),
+		Due:          base.Add(97 * time.Hour),
+		DueNote:      "2027 年的节假日安排尚未公布，按周一至周五计算",
+		Version:      version,
+		UpdatedAt:    base.Add(49 * time.Hour),
 		Events: []complaint.Event{
-			{ID: 11, Kind: complaint.KindDispatch, Actor: "center", Unit: "C", At: base.Add(15 * time.Minute), To: complaint.Dispatched, Text: "请按时办理"},
+			{ID: 11, Kind: complaint.KindDispatch, Actor: "center", Unit: "C", At: base.Add(15 * time.Minute), To: complaint.Dispatched, Text: "请按时办理",
+				Fields: map[string]string{"unit": "U01"}},
 			{ID: 12, Kind: complaint.KindSign, Actor: "li", Unit: "U01", At: base.Add(20 * time.Minute), From: complaint.Dispatched, To: complaint.Signed, Action: "0190c0de-0000-7000-8000-000000000001"},
-			{ID: 13, Kind: complaint.KindReply, Actor: "wang", Unit: "U01", At: base.Add(48 * time.Hour), From: complaint.Signed, To: complaint.FedBack, Text: "经核实，已与物业公司沟通，“公摊”费用按规定退还。"},
+			{ID: 13, Kind: complaint.KindReject, Actor: "zhang", Unit: "U01", At: base.Add(40 * time.Hour), From: complaint.Replied, To: complaint.Rejected, Text: "缺少依据",
+				Fields: map[string]string{"criteria": "4,5", "说明": "吉𠮷“原话”"}},
+			{ID: 14, Kind: complaint.KindReply, Actor: "wang", Unit: "U01", At: base.Add(48 * time.Hour), From: complaint.Signed, To: complaint.FedBack, Text: "经核实，已与物业公司沟通，“公摊”费用按规定退还。",
+				Fields: map[string]string{}},
 		},
 	}
 }
@@ -267,7 +308,7 @@ func TestTicketEventsInTimeOrder(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
 	tk := fullTicket("T1", 1)
-	tk.Events[0], tk.Events[2] = tk.Events[2], tk.Events[0]
+	tk.Events[0], tk.Events[3] = tk.Events[3], tk.Events[0]
 	if err := s.PutTicket(ctx, tk); err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +320,7 @@ func TestTicketEventsInTimeOrder(t *testing.T) {
 	for _, e := range got.Events {
 		ids = append(ids, e.ID)
 	}
-	if want := []int64{11, 12, 13}; !slices.Equal(ids, want) {
+	if want := []int64{11, 12, 13, 14}; !slices.Equal(ids, want) {
 		t.Errorf("event order = %v, want %v", ids, want)
 	}
 }
@@ -331,7 +372,7 @@ func TestVersionRule(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				wantEvents := 3
+				wantEvents := 4
 				if tt.wantTitle == "新标题" {
 					wantEvents = 1
 				}

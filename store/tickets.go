@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"hotline/complaint"
 )
@@ -149,8 +150,9 @@ func (w *ticketWriter) index(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM tickets_fts WHERE rowid IN (SELECT value FROM json_each(?))`, string(ids)); err != nil {
 		return fmt.Errorf("unindex tickets: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO tickets_fts (rowid, number, title, content, caller, phone, address, category)
-		SELECT id, number, title, content, caller, phone, address, category FROM tickets
+	cols := strings.Join(searchCols, ", ")
+	if _, err := tx.ExecContext(ctx, `INSERT INTO tickets_fts (rowid, `+cols+`)
+		SELECT id, `+cols+` FROM tickets
 		WHERE id IN (SELECT value FROM json_each(?))`, string(ids)); err != nil {
 		return fmt.Errorf("index tickets: %w", err)
 	}
@@ -161,7 +163,9 @@ func (w *ticketWriter) index(ctx context.Context, tx *sql.Tx) error {
 const ticketCols = `number, title, content, caller, phone, address, category,
 	received_at, dispatched_at, deadline, unit, subunit, handler, state, open,
 	has_reply, reply_text, reply_findings, reply_explanation, reply_measures,
-	reply_basis, reply_citizen_opinion, reply_by, reply_at, version, updated_at`
+	reply_basis, reply_citizen_opinion, reply_by, reply_at, version, updated_at,
+	satisfaction, reopens, urges, supervised, extension_pending,
+	step, step_start, due, due_note, records`
 
 func newTicketWriter(ctx context.Context, tx *sql.Tx) (*ticketWriter, error) {
 	w := &ticketWriter{}
@@ -179,7 +183,7 @@ func newTicketWriter(ctx context.Context, tx *sql.Tx) (*ticketWriter, error) {
 		{&w.insert, `INSERT INTO tickets (` + ticketCols + `) VALUES (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `) RETURNING id`},
 		{&w.update, `UPDATE tickets SET ` + strings.Join(set, ", ") + ` WHERE id = ?`},
 		{&w.delEvents, `DELETE FROM events WHERE ticket_id = ?`},
-		{&w.insEvent, `INSERT INTO events (ticket_id, seq, id, kind, actor, unit, at, from_state, to_state, text, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.insEvent, `INSERT INTO events (ticket_id, seq, id, kind, actor, unit, at, from_state, to_state, text, action, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 	}
 	for _, st := range stmts {
 		p, err := tx.PrepareContext(ctx, st.sql)
@@ -201,12 +205,16 @@ func (w *ticketWriter) close() {
 }
 
 func (w *ticketWriter) put(ctx context.Context, t complaint.Ticket) (putResult, error) {
+	args, err := ticketArgs(t)
+	if err != nil {
+		return 0, fmt.Errorf("ticket %q: %w", t.Number, err)
+	}
 	var id, cached int64
 	res := putNew
-	err := w.version.QueryRowContext(ctx, t.Number).Scan(&id, &cached)
+	err = w.version.QueryRowContext(ctx, t.Number).Scan(&id, &cached)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		if err := w.insert.QueryRowContext(ctx, ticketArgs(t)...).Scan(&id); err != nil {
+		if err := w.insert.QueryRowContext(ctx, args...).Scan(&id); err != nil {
 			return 0, fmt.Errorf("insert ticket %q: %w", t.Number, err)
 		}
 	case err != nil:
@@ -218,7 +226,7 @@ func (w *ticketWriter) put(ctx context.Context, t complaint.Ticket) (putResult, 
 		if t.Version > cached {
 			res = putNewer
 		}
-		if _, err := w.update.ExecContext(ctx, append(ticketArgs(t), id)...); err != nil {
+		if _, err := w.update.ExecContext(ctx, append(args, id)...); err != nil {
 			return 0, fmt.Errorf("update ticket %q: %w", t.Number, err)
 		}
 		if _, err := w.delEvents.ExecContext(ctx, id); err != nil {
@@ -227,20 +235,32 @@ func (w *ticketWriter) put(ctx context.Context, t complaint.Ticket) (putResult, 
 	}
 	w.touched = append(w.touched, id)
 	for i, e := range t.Events {
+		fields, err := jsonArg(e.Fields)
+		if err != nil {
+			return 0, fmt.Errorf("event %d of %q: %w", i, t.Number, err)
+		}
 		if _, err := w.insEvent.ExecContext(ctx, id, i, e.ID, string(e.Kind), e.Actor, e.Unit,
-			dbTime(e.At), string(e.From), string(e.To), e.Text, e.Action); err != nil {
+			dbTime(e.At), string(e.From), string(e.To), e.Text, e.Action, fields); err != nil {
 			return 0, fmt.Errorf("insert event %d of %q: %w", i, t.Number, err)
 		}
 	}
 	return res, nil
 }
 
-func ticketArgs(t complaint.Ticket) []any {
+// ticketArgs are the values of ticketCols for t.
+func ticketArgs(t complaint.Ticket) ([]any, error) {
 	args := []any{t.Number, t.Title, t.Content, t.Caller, t.Phone, t.Address, t.Category,
 		dbTime(t.ReceivedAt), dbTime(t.DispatchedAt), dbTime(t.Deadline),
 		t.Unit, t.Subunit, t.Handler, string(t.State), t.State.Open()}
 	args = append(args, replyArgs(t.Reply)...)
-	return append(args, t.Version, dbTime(t.UpdatedAt))
+	args = append(args, t.Version, dbTime(t.UpdatedAt),
+		t.Satisfaction, t.Reopens, t.Urges, t.Supervised, t.Extension != nil && !t.Extension.Decided,
+		string(t.Step), dbTime(t.StepStart), dbTime(t.Due), t.DueNote)
+	rec, err := recordsOf(t).arg()
+	if err != nil {
+		return nil, err
+	}
+	return append(args, rec), nil
 }
 
 // replyArgs are the values of the has_reply .. reply_at columns shared by
@@ -271,13 +291,31 @@ func (d *replyDest) reply() *complaint.Reply {
 	return &r
 }
 
-// Filter selects and orders tickets for a list.
+// Filter selects and orders tickets for a list. Its conditions are ANDed.
 type Filter struct {
 	// Open, when set, keeps tickets whose state is open (true: the 未反馈
 	// list) or not open (false: fed back, closed, returned).
 	Open *bool
 	// States, when not empty, keeps tickets in one of these states.
 	States []complaint.State
+	// Steps, when not empty, keeps tickets whose step now due is one of
+	// these (complaint.StepNone selects tickets with no step due).
+	Steps []complaint.Step
+	// Subunit, when not empty, keeps tickets assigned to this sub-unit.
+	Subunit string
+	// Mine, when set, keeps the tickets this user must act on now, from
+	// their state and the user's roles (each role's tickets, together):
+	// duty signs, assigns and sends in the unit; a handler contacts and
+	// replies on the sub-unit's tickets or those naming them; a reviewer
+	// reviews the unit's replies; a supervisor watches the unit's
+	// supervised and overdue tickets; the center decides returns and
+	// extensions, closes, and dispatches returned tickets again. A ticket
+	// waiting on another party is not in the waiting party's list. The
+	// rules are the table mineRules.
+	Mine *complaint.User
+	// Now is the instant Mine's "overdue" is judged at; zero means the
+	// store's clock.
+	Now time.Time
 	// Limit caps the number of tickets; 0 means no cap.
 	Limit int
 	// Order is one of the Order* constants; "" means OrderReceived.
@@ -287,9 +325,10 @@ type Filter struct {
 // Orders a Filter accepts.
 const (
 	OrderReceived = "received" // newest call first
-	OrderDeadline = "deadline" // soonest deadline first, tickets without one last
+	OrderDeadline = "deadline" // soonest center deadline first, tickets without one last
 	OrderUpdated  = "updated"  // most recently changed first
 	OrderNumber   = "number"   // ticket number ascending
+	OrderUrgency  = "urgency"  // soonest step due first, tickets with nothing due last, then newest call first
 )
 
 var orders = map[string]string{
@@ -298,29 +337,58 @@ var orders = map[string]string{
 	OrderDeadline: `t.deadline IS NULL, t.deadline, t.number`,
 	OrderUpdated:  `t.updated_at DESC, t.number DESC`,
 	OrderNumber:   `t.number`,
+	OrderUrgency:  `t.due IS NULL, t.due, t.received_at DESC, t.number DESC`,
 }
 
-// where turns f into a WHERE clause (possibly empty) on alias t and its args.
-func (f Filter) where() (string, []any) {
-	return f.whereWith(nil, nil)
+// clock is the instant f is judged at.
+func (s *Store) clock(f Filter) time.Time {
+	if !f.Now.IsZero() {
+		return f.Now
+	}
+	return s.now()
+}
+
+// where turns f into a WHERE clause (possibly empty) on alias t and its
+// args, judging time-dependent conditions at now.
+func (f Filter) where(now time.Time) (string, []any, error) {
+	return f.whereWith(now, nil, nil)
 }
 
 // whereWith is where with further conditions ANDed in.
-func (f Filter) whereWith(conds []string, args []any) (string, []any) {
+func (f Filter) whereWith(now time.Time, conds []string, args []any) (string, []any, error) {
+	in := func(n int) string { return `(` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)` }
 	if f.Open != nil {
 		conds = append(conds, `t.open = ?`)
 		args = append(args, *f.Open)
 	}
 	if len(f.States) > 0 {
-		conds = append(conds, `t.state IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(f.States)), ", ")+`)`)
+		conds = append(conds, `t.state IN `+in(len(f.States)))
 		for _, st := range f.States {
 			args = append(args, string(st))
 		}
 	}
-	if len(conds) == 0 {
-		return "", nil
+	if len(f.Steps) > 0 {
+		conds = append(conds, `t.step IN `+in(len(f.Steps)))
+		for _, st := range f.Steps {
+			args = append(args, string(st))
+		}
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	if f.Subunit != "" {
+		conds = append(conds, `t.subunit = ?`)
+		args = append(args, f.Subunit)
+	}
+	if f.Mine != nil {
+		c, a, err := mineCond(*f.Mine, now)
+		if err != nil {
+			return "", nil, err
+		}
+		conds = append(conds, c)
+		args = append(args, a...)
+	}
+	if len(conds) == 0 {
+		return "", nil, nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
 func (f Filter) orderLimit() (string, error) {
@@ -338,7 +406,9 @@ func (f Filter) orderLimit() (string, error) {
 const selectTicket = `SELECT t.id, t.number, t.title, t.content, t.caller, t.phone, t.address, t.category,
 	t.received_at, t.dispatched_at, t.deadline, t.unit, t.subunit, t.handler, t.state,
 	t.has_reply, t.reply_text, t.reply_findings, t.reply_explanation, t.reply_measures,
-	t.reply_basis, t.reply_citizen_opinion, t.reply_by, t.reply_at, t.version, t.updated_at
+	t.reply_basis, t.reply_citizen_opinion, t.reply_by, t.reply_at, t.version, t.updated_at,
+	t.satisfaction, t.reopens, t.urges, t.supervised,
+	t.step, t.step_start, t.due, t.due_note, t.records
 	FROM tickets t`
 
 type rowScanner interface{ Scan(...any) error }
@@ -347,21 +417,29 @@ func scanTicket(r rowScanner) (int64, complaint.Ticket, error) {
 	var id int64
 	var t complaint.Ticket
 	var rd replyDest
+	var rec ticketRecords
 	dest := []any{&id, &t.Number, &t.Title, &t.Content, &t.Caller, &t.Phone, &t.Address, &t.Category,
 		scanTime(&t.ReceivedAt), scanTime(&t.DispatchedAt), scanTime(&t.Deadline),
 		&t.Unit, &t.Subunit, &t.Handler, &t.State}
 	dest = append(dest, rd.dest()...)
-	dest = append(dest, &t.Version, scanTime(&t.UpdatedAt))
+	dest = append(dest, &t.Version, scanTime(&t.UpdatedAt),
+		&t.Satisfaction, &t.Reopens, &t.Urges, &t.Supervised,
+		&t.Step, scanTime(&t.StepStart), scanTime(&t.Due), &t.DueNote,
+		scanJSON(&rec))
 	if err := r.Scan(dest...); err != nil {
 		return 0, t, err
 	}
 	t.Reply = rd.reply()
+	t.Contact, t.Review, t.Return, t.Extension = rec.Contact, rec.Review, rec.Return, rec.Extension
 	return id, t, nil
 }
 
 // Tickets lists the cached tickets f selects, without their history.
 func (s *Store) Tickets(ctx context.Context, f Filter) ([]complaint.Ticket, error) {
-	w, args := f.where()
+	w, args, err := f.where(s.clock(f))
+	if err != nil {
+		return nil, fmt.Errorf("store: list tickets: %w", err)
+	}
 	ol, err := f.orderLimit()
 	if err != nil {
 		return nil, fmt.Errorf("store: list tickets: %w", err)
@@ -391,12 +469,41 @@ func (s *Store) queryTickets(ctx context.Context, q string, args ...any) ([]comp
 
 // Count is the number of cached tickets f selects (Limit and Order aside).
 func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
-	w, args := f.where()
+	w, args, err := f.where(s.clock(f))
+	if err != nil {
+		return 0, fmt.Errorf("store: count tickets: %w", err)
+	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM tickets t`+w, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count tickets: %w", err)
 	}
 	return n, nil
+}
+
+// DueCounts counts the open tickets whose step now due is near its deadline
+// or past it at now, by p.Urgency: the figures of the status bar.
+func (s *Store) DueCounts(ctx context.Context, now time.Time, p complaint.Policy) (near, overdue int, err error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT step_start, due FROM tickets WHERE open AND due IS NOT NULL`)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: count due tickets: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t complaint.Ticket
+		if err := rows.Scan(scanTime(&t.StepStart), scanTime(&t.Due)); err != nil {
+			return 0, 0, fmt.Errorf("store: count due tickets: %w", err)
+		}
+		switch p.Urgency(t, now) {
+		case complaint.Near:
+			near++
+		case complaint.Overdue:
+			overdue++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, 0, fmt.Errorf("store: count due tickets: %w", err)
+	}
+	return near, overdue, nil
 }
 
 // Ticket returns one cached ticket with its history, oldest event first. It
@@ -418,7 +525,7 @@ func (s *Store) Ticket(ctx context.Context, number string) (complaint.Ticket, er
 	if err != nil {
 		return complaint.Ticket{}, fmt.Errorf("store: ticket %s: %w", number, err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, kind, actor, unit, at, from_state, to_state, text, action
+	rows, err := tx.QueryContext(ctx, `SELECT id, kind, actor, unit, at, from_state, to_state, text, action, fields
 		FROM events WHERE ticket_id = ? ORDER BY at, seq`, id)
 	if err != nil {
 		return complaint.Ticket{}, fmt.Errorf("store: events of %s: %w", number, err)
@@ -426,7 +533,7 @@ func (s *Store) Ticket(ctx context.Context, number string) (complaint.Ticket, er
 	defer rows.Close()
 	for rows.Next() {
 		var e complaint.Event
-		if err := rows.Scan(&e.ID, &e.Kind, &e.Actor, &e.Unit, scanTime(&e.At), &e.From, &e.To, &e.Text, &e.Action); err != nil {
+		if err := rows.Scan(&e.ID, &e.Kind, &e.Actor, &e.Unit, scanTime(&e.At), &e.From, &e.To, &e.Text, &e.Action, scanJSON(&e.Fields)); err != nil {
 			return complaint.Ticket{}, fmt.Errorf("store: events of %s: %w", number, err)
 		}
 		t.Events = append(t.Events, e)
