@@ -32,7 +32,11 @@ type Options struct {
 	Logger   *slog.Logger     // default: discard
 	Now      func() time.Time // stamps events; default time.Now
 	RetryMin time.Duration    // first wait after a failure; default 1s
-	RetryMax time.Duration    // longest wait after failures, and the idle re-check of the outbox; default 1m
+	RetryMax time.Duration    // longest wait after failures; default 1m
+	// OutboxPoll is how often an idle sender looks at the outbox, which
+	// other processes on the same cache (the hotline subcommands) write to;
+	// default 2s.
+	OutboxPoll time.Duration
 	// Timeout bounds each request beyond the long-poll wait, so that a
 	// connection that silently died does not hold the loop; default 30s.
 	Timeout time.Duration
@@ -67,6 +71,9 @@ func New(a *api.Client, st *store.Store, opts Options) *Client {
 	}
 	if opts.RetryMax <= 0 {
 		opts.RetryMax = time.Minute
+	}
+	if opts.OutboxPoll <= 0 {
+		opts.OutboxPoll = 2 * time.Second
 	}
 	if opts.RetryMax < opts.RetryMin {
 		opts.RetryMax = opts.RetryMin
@@ -197,9 +204,12 @@ func (c *Client) Run(ctx context.Context, events chan<- Event) {
 
 func (c *Client) syncLoop(ctx context.Context, emit func(Event)) {
 	fails := 0
+	// The first pull does not wait, so the screen learns at once that the
+	// link is up even when nothing has changed.
+	wait := time.Duration(0)
 	for ctx.Err() == nil {
 		start := time.Now()
-		res, err := c.pull(ctx, c.opt.Wait)
+		res, err := c.pull(ctx, wait)
 		if ctx.Err() != nil {
 			return
 		}
@@ -222,11 +232,13 @@ func (c *Client) syncLoop(ctx context.Context, emit func(Event)) {
 			c.Kick()
 		}
 		fails = 0
+		first := wait == 0
+		wait = c.opt.Wait
 		if !res.Changed() {
 			emit(Event{Kind: Synced, Result: res, Online: true, At: c.opt.Now()})
 			// A platform that answers an empty long-poll at once would
 			// otherwise be polled in a tight loop.
-			if time.Since(start) < c.opt.RetryMin {
+			if !first && time.Since(start) < c.opt.RetryMin {
 				sleep(ctx, c.opt.RetryMin)
 			}
 		}
@@ -240,11 +252,12 @@ func (c *Client) sendLoop(ctx context.Context, emit func(Event)) {
 		if ctx.Err() != nil {
 			return
 		}
-		wait := c.opt.RetryMax
+		wait := c.opt.OutboxPoll
 		switch {
 		case errors.Is(err, ErrLoginRequired):
 			// Nothing can be sent until a new login, which Kicks.
 			fails = 0
+			wait = c.opt.RetryMax
 		case err != nil:
 			fails++
 			c.log.Error("outbox flush failed", "err", err)
