@@ -111,10 +111,12 @@ func TestAdministration(t *testing.T) {
 func TestSettingsRefused(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct{ body, want string }{
-		{"network = \"10.77.0.0/24\"\nendpoint = \"h:1\"\nport = 3\n", `unknown setting "port"`},
+		{"network = \"10.77.0.0/24\"\nendpoint = \"h:1\"\nport = 3\n", `hotlined.toml:3: unknown setting "port"`},
+		{"network = \"10.77.0.0/24\"\nendpoint = \"h:1\"\nmtu = 99999\n", "mtu 99999: want 576–65535"},
+		{"network = \"10.77.0.0/24\"\nendpoint = \"h\"\n", `endpoint "h": want host:port`},
 		{"network = \"fd00::/64\"\nendpoint = \"h:1\"\n", `network "fd00::/64": want an IPv4 range`},
 		{"network = \"10.77.0.0/24\"\n", "endpoint is empty"},
-		{"network = 10.77\n", "hotlined.toml: toml:"},
+		{"network = 10.77\n", "hotlined.toml: toml: line 1 (last key \"network\")"},
 	} {
 		os.WriteFile(filepath.Join(dir, settingsFile), []byte(c.body), 0o644)
 		if _, err := loadSettings(dir); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"hotline/cmd/internal/cli"
 	"hotline/platform"
 	"hotline/tunnel"
 )
@@ -40,15 +42,12 @@ func defaultSettings() settings {
 func loadSettings(dir string) (settings, error) {
 	s := defaultSettings()
 	path := filepath.Join(dir, settingsFile)
-	md, err := toml.DecodeFile(path, &s)
+	err := cli.DecodeFile(path, &s)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, fmt.Errorf("%s does not exist: run `hotlined init --dir %s` first", path, dir)
 	}
 	if err != nil {
-		return s, fmt.Errorf("%s: %w", path, err)
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		return s, fmt.Errorf("%s: unknown setting %q", path, und[0].String())
+		return s, err
 	}
 	s.network, err = netip.ParsePrefix(s.Network)
 	if err != nil || !s.network.Addr().Is4() || s.network.Bits() > 30 {
@@ -58,11 +57,23 @@ func loadSettings(dir string) (settings, error) {
 	if s.Endpoint == "" {
 		return s, fmt.Errorf("%s: endpoint is empty: set the host:port terminals reach this platform at", path)
 	}
+	if _, port, err := net.SplitHostPort(s.Endpoint); err != nil || port == "" {
+		return s, fmt.Errorf("%s: endpoint %q: want host:port, e.g. platform.example.org:51820", path, s.Endpoint)
+	}
 	if s.MTU == 0 {
-		s.MTU = 1420
+		s.MTU = tunnel.DefaultMTU
+	}
+	if s.MTU < 576 || s.MTU > 65535 {
+		return s, fmt.Errorf("%s: mtu %d: want 576–65535 (1420 unless a link needs less)", path, s.MTU)
+	}
+	if s.ListenPort < 1 || s.ListenPort > 65535 {
+		return s, fmt.Errorf("%s: listen_port %d: want 1–65535", path, s.ListenPort)
 	}
 	if s.APIPort == 0 {
 		s.APIPort = 80
+	}
+	if s.APIPort < 1 || s.APIPort > 65535 {
+		return s, fmt.Errorf("%s: api_port %d: want 1–65535", path, s.APIPort)
 	}
 	return s, nil
 }
