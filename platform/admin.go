@@ -71,6 +71,17 @@ func (db *DB) AddUnit(ctx context.Context, u complaint.Unit) error {
 	if u.Kind == complaint.KindSubunit && u.Parent == "" {
 		return fmt.Errorf("add unit %s: %w: a subunit needs a parent unit", u.Code, ErrInvalid)
 	}
+	if u.Policy != (complaint.Policy{}) && u.Kind != complaint.KindUnit {
+		// Deadlines are the first-level unit's: its sub-units work to them.
+		return fmt.Errorf("add unit %s: %w: a policy belongs to a first-level unit, not a %s", u.Code, ErrInvalid, u.Kind)
+	}
+	if err := validPolicy(u.Policy); err != nil {
+		return fmt.Errorf("add unit %s: %w", u.Code, err)
+	}
+	policy, err := encodePolicy(u.Policy)
+	if err != nil {
+		return fmt.Errorf("add unit %s: %w", u.Code, err)
+	}
 	return db.write(ctx, false, func(tx *sql.Tx) error {
 		if _, err := unitKind(ctx, tx, u.Code); err == nil {
 			return fmt.Errorf("add unit %s: %w", u.Code, ErrExists)
@@ -88,8 +99,8 @@ func (db *DB) AddUnit(ctx context.Context, u complaint.Unit) error {
 			}
 			parent = u.Parent
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO units (code, name, kind, parent, phone) VALUES (?, ?, ?, ?, ?)`,
-			u.Code, strings.TrimSpace(u.Name), string(u.Kind), parent, u.Phone)
+		_, err := tx.ExecContext(ctx, `INSERT INTO units (code, name, kind, parent, phone, policy) VALUES (?, ?, ?, ?, ?, ?)`,
+			u.Code, strings.TrimSpace(u.Name), string(u.Kind), parent, u.Phone, policy)
 		if err != nil {
 			return fmt.Errorf("add unit %s: %w", u.Code, err)
 		}
@@ -115,17 +126,34 @@ func unitKind(ctx context.Context, q queryer, code string) (complaint.UnitKind, 
 	return complaint.UnitKind(k), nil
 }
 
-// Units lists all units by code.
+const unitCols = `code, name, kind, COALESCE(parent, ''), phone, policy`
+
+func scanUnit(s interface{ Scan(...any) error }) (complaint.Unit, error) {
+	var u complaint.Unit
+	var policy string
+	if err := s.Scan(&u.Code, &u.Name, &u.Kind, &u.Parent, &u.Phone, &policy); err != nil {
+		return u, err
+	}
+	var err error
+	u.Policy, err = decodePolicy(u.Code, policy)
+	return u, err
+}
+
+// Units lists all units by code, each with its policy.
 func (db *DB) Units(ctx context.Context) ([]complaint.Unit, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT code, name, kind, COALESCE(parent, ''), phone FROM units ORDER BY code`)
+	return listUnits(ctx, db.sql)
+}
+
+func listUnits(ctx context.Context, q queryer) ([]complaint.Unit, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+unitCols+` FROM units ORDER BY code`)
 	if err != nil {
 		return nil, fmt.Errorf("list units: %w", err)
 	}
 	defer rows.Close()
 	var out []complaint.Unit
 	for rows.Next() {
-		var u complaint.Unit
-		if err := rows.Scan(&u.Code, &u.Name, &u.Kind, &u.Parent, &u.Phone); err != nil {
+		u, err := scanUnit(rows)
+		if err != nil {
 			return nil, fmt.Errorf("list units: %w", err)
 		}
 		out = append(out, u)
@@ -137,9 +165,7 @@ func (db *DB) Units(ctx context.Context) ([]complaint.Unit, error) {
 }
 
 func unit(ctx context.Context, q queryer, code string) (complaint.Unit, error) {
-	var u complaint.Unit
-	err := q.QueryRowContext(ctx, `SELECT code, name, kind, COALESCE(parent, ''), phone FROM units WHERE code = ?`, code).
-		Scan(&u.Code, &u.Name, &u.Kind, &u.Parent, &u.Phone)
+	u, err := scanUnit(q.QueryRowContext(ctx, `SELECT `+unitCols+` FROM units WHERE code = ?`, code))
 	if errNoRows(err) {
 		return u, fmt.Errorf("%w unit %q", ErrUnknown, code)
 	}

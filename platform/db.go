@@ -1,7 +1,8 @@
 // Package platform is the server the terminals talk to: the authoritative
 // SQLite database of units, users, terminals, sessions and tickets, the
 // administration that hotlined runs against it, intake of dispatched tickets,
-// and the HTTP API (login, change feed, actions). Reading complaint files is
+// the deadlines of each ticket's step under its unit's policy, and the HTTP
+// API (login, change feed, actions, unit directory). Reading complaint files is
 // platform/intake's business, and the WireGuard tunnel is wired in by the
 // command; this package only sees the tunnel's addresses.
 package platform
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"hotline/complaint"
 )
 
 // busyTimeout is how long a connection waits for another process's write
@@ -35,6 +38,7 @@ type DB struct {
 	mu   sync.Mutex
 	wake chan struct{} // closed and replaced after every commit that touched tickets
 	now  func() time.Time
+	cal  complaint.Workdays // nil: counted Monday to Friday, with a note on each deadline
 }
 
 // dsn builds the connection string. Settings go into the DSN, not into a
@@ -178,7 +182,7 @@ func (c timeCol) Scan(v any) error {
 
 // migrations are applied in order; schema_version records how many have
 // been. Never edit one that has shipped: append a new one.
-var migrations = []string{schemaV1}
+var migrations = []string{schemaV1, schemaV2}
 
 func (db *DB) migrate(ctx context.Context) error {
 	return db.write(ctx, false, func(tx *sql.Tx) error {

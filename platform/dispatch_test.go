@@ -84,6 +84,8 @@ func TestDispatch(t *testing.T) {
 	now := clockAt.UTC()
 	want0 := utc(ts[0])
 	want0.State, want0.Version, want0.UpdatedAt = complaint.Dispatched, 1, now
+	// Signing is due 30 minutes after the dispatch.
+	want0.Step, want0.StepStart, want0.Due = complaint.StepSign, ts[0].DispatchedAt.UTC(), time.Date(2024, 3, 14, 0, 41, 0, 0, time.UTC)
 	want0.Events = []complaint.Event{{ID: 1, Kind: complaint.KindDispatch, Actor: "center1", Unit: "C", At: ts[0].DispatchedAt.UTC(), To: complaint.Dispatched}}
 	wantC := utc(closed)
 	wantC.Version, wantC.UpdatedAt = 1, now

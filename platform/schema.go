@@ -101,3 +101,31 @@ CREATE TABLE actions (
 	at     TEXT NOT NULL
 ) STRICT;
 `
+
+// schemaV2 carries the whole procedure: a first-level unit's deadlines and
+// choices (complaint.Policy as JSON), every part of a ticket the state
+// machine fills (each a JSON object, NULL when none), the step a ticket waits
+// on with its deadline, and the labelled fields of each event.
+//
+// The change feed keeps one row per view a change concerns: the ticket's
+// unit and sub-unit after it, and those it left. A handler's view is the
+// sub-unit's code, so the same unit column serves both.
+const schemaV2 = `
+ALTER TABLE units ADD COLUMN policy TEXT NOT NULL DEFAULT '{}';
+
+ALTER TABLE tickets ADD COLUMN contact        TEXT;
+ALTER TABLE tickets ADD COLUMN review         TEXT;
+ALTER TABLE tickets ADD COLUMN return_request TEXT;
+ALTER TABLE tickets ADD COLUMN extension      TEXT;
+ALTER TABLE tickets ADD COLUMN satisfaction   TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN reopens        INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN urges          INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN supervised     INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN step           TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN step_start     TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN due            TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN due_note       TEXT NOT NULL DEFAULT '';
+CREATE INDEX tickets_subunit ON tickets (subunit) WHERE subunit <> '';
+
+ALTER TABLE events ADD COLUMN fields TEXT; -- map of labelled values as JSON, NULL when none
+`

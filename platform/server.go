@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,9 +74,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+api.PathChanges, s.route(true, s.changes))
 	mux.Handle("POST "+api.PathActions, s.route(true, s.action))
 	mux.Handle("GET "+api.PathTickets+"{number}", s.route(true, s.getTicket))
+	mux.Handle("GET "+api.PathUnits, s.route(true, s.units))
 	// The mux's own 404 and 405 answers are plain text; these keep every
 	// answer JSON.
-	for _, p := range []string{api.PathLogin, api.PathMe, api.PathChanges, api.PathActions, api.PathTickets + "{number}"} {
+	for _, p := range []string{api.PathLogin, api.PathMe, api.PathChanges, api.PathActions, api.PathTickets + "{number}", api.PathUnits} {
 		mux.Handle(p, s.route(false, func(w http.ResponseWriter, r *http.Request, _ *caller) error {
 			return failf(http.StatusMethodNotAllowed, api.CodeBadRequest, "不支持的请求方法 %s", r.Method)
 		}))
@@ -420,15 +422,9 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request, c *caller) er
 	return nil
 }
 
-// userActionKind reports whether k is an action a person may send: a kind
-// the domain names (it has a label), other than the center's dispatch and the
-// platform's own import.
-func userActionKind(k complaint.Kind) bool {
-	if k == complaint.KindDispatch || k == complaint.KindImport {
-		return false
-	}
-	return k != "" && k.Label() != string(k)
-}
+// userActionKind reports whether k is an action a person may send: one of
+// complaint.Kinds, which leaves out the platform's own import.
+func userActionKind(k complaint.Kind) bool { return slices.Contains(complaint.Kinds, k) }
 
 // validUUID accepts only the canonical 36-character form.
 func validUUID(s string) bool {
@@ -466,6 +462,7 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request, c *caller) error
 	a.ID = strings.ToLower(a.ID)
 	res, err := s.db.act(r.Context(), c.user, a, s.opts.Now())
 	var ce *conflictError
+	var ref *refusal
 	switch {
 	case err == nil:
 		writeJSON(w, http.StatusOK, res)
@@ -481,9 +478,10 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request, c *caller) error
 			Message: fmt.Sprintf("工单 %s 已被更新（当前版本 %d），请核对后重新操作", t.Number, t.Version),
 			Ticket:  &t,
 		}}
-	case errors.Is(err, complaint.ErrNotAllowed):
-		msg := strings.TrimPrefix(err.Error(), complaint.ErrNotAllowed.Error()+": ")
-		return failf(http.StatusUnprocessableEntity, api.CodeRefused, "%s", msg)
+	case errors.As(err, &ref) && ref.forbidden:
+		return failf(http.StatusForbidden, api.CodeForbidden, "%s", ref.reason)
+	case errors.As(err, &ref):
+		return failf(http.StatusUnprocessableEntity, api.CodeRefused, "%s", ref.reason)
 	}
 	return err
 }

@@ -349,13 +349,17 @@ func TestSignThenReply(t *testing.T) {
 
 	dispatchEv := complaint.Event{ID: 1, Kind: complaint.KindDispatch, Actor: "center1", Unit: "C", At: tk.DispatchedAt.UTC(), To: complaint.Dispatched}
 	signEv := complaint.Event{ID: 2, Kind: complaint.KindSign, Actor: "duty1", Unit: "U1", At: signAt.UTC(), From: complaint.Dispatched, To: complaint.Signed, Text: "已签收，转城东供电所", Action: newID(1)}
-	replyEv := complaint.Event{ID: 3, Kind: complaint.KindReply, Actor: "duty1", Unit: "U1", At: replyAt.UTC(), From: complaint.Signed, To: complaint.FedBack, Text: reply.Text, Action: newID(2)}
+	replyEv := complaint.Event{ID: 3, Kind: complaint.KindReply, Actor: "duty1", Unit: "U1", At: replyAt.UTC(), From: complaint.Signed, To: complaint.Replied, Text: reply.Text, Action: newID(2)}
 
 	want2 := utc(tk)
 	want2.State, want2.Version, want2.UpdatedAt = complaint.Signed, 2, signAt.UTC()
+	// Assigning is due 30 minutes after signing, reviewing 2 hours after
+	// the reply.
+	want2.Step, want2.StepStart, want2.Due = complaint.StepAssign, signAt.UTC(), signAt.Add(30*time.Minute).UTC()
 	want2.Events = []complaint.Event{dispatchEv, signEv}
 	want3 := want2
-	want3.State, want3.Version, want3.UpdatedAt = complaint.FedBack, 3, replyAt.UTC()
+	want3.State, want3.Version, want3.UpdatedAt = complaint.Replied, 3, replyAt.UTC()
+	want3.Step, want3.StepStart, want3.Due = complaint.StepReview, replyAt.UTC(), replyAt.Add(2*time.Hour).UTC()
 	want3.Reply = &complaint.Reply{Text: reply.Text, Explanation: "来电人表示理解", CitizenOpinion: "满意", By: "duty1", At: replyAt.UTC()}
 	want3.Events = []complaint.Event{dispatchEv, signEv, replyEv}
 
@@ -433,17 +437,21 @@ func TestActionRefused(t *testing.T) {
 		{"reply to an unsigned ticket", "duty1", complaint.Action{ID: newID(3), Kind: complaint.KindReply, Ticket: ts[1].Number, BaseVersion: 1, Reply: reply},
 			422, api.Error{Code: api.CodeRefused, Message: "工单状态为“待签收”，不能回复"}, 0},
 		{"handler signs", "handler1", complaint.Action{ID: newID(4), Kind: complaint.KindSign, Ticket: ts[1].Number, BaseVersion: 1},
-			422, api.Error{Code: api.CodeRefused, Message: "当前用户无权执行“签收”"}, 0},
+			403, api.Error{Code: api.CodeForbidden, Message: "当前用户无权执行“签收”"}, 0},
 		{"empty reply", "duty1", complaint.Action{ID: newID(5), Kind: complaint.KindReply, Ticket: ts[0].Number, BaseVersion: 2, Reply: &complaint.Reply{Text: " "}},
 			422, api.Error{Code: api.CodeRefused, Message: "回复内容不能为空"}, 0},
-		{"center acts on a unit's ticket", "center1", complaint.Action{ID: newID(6), Kind: complaint.KindSign, Ticket: ts[1].Number, BaseVersion: 1},
-			422, api.Error{Code: api.CodeRefused, Message: "工单 GD2024U1000002 不属于本单位"}, 0},
+		{"center signs a unit's ticket", "center1", complaint.Action{ID: newID(6), Kind: complaint.KindSign, Ticket: ts[1].Number, BaseVersion: 1},
+			403, api.Error{Code: api.CodeForbidden, Message: "当前用户无权执行“签收”"}, 0},
+		{"center dispatches a ticket the unit holds", "center1", complaint.Action{ID: newID(11), Kind: complaint.KindDispatch, Ticket: ts[1].Number, BaseVersion: 1, Unit: "U2"},
+			422, api.Error{Code: api.CodeRefused, Message: "工单状态为“待签收”，不能派单"}, 0},
 		{"not a UUID", "duty1", complaint.Action{ID: "action-1", Kind: complaint.KindSign, Ticket: ts[1].Number, BaseVersion: 1},
 			400, api.Error{Code: api.CodeBadRequest, Message: `操作编号无效："action-1"`}, 0},
 		{"unknown kind", "duty1", complaint.Action{ID: newID(8), Kind: "approve-all", Ticket: ts[1].Number, BaseVersion: 1},
 			400, api.Error{Code: api.CodeBadRequest, Message: `未知操作："approve-all"`}, 0},
-		{"dispatch is not a user action", "duty1", complaint.Action{ID: newID(9), Kind: complaint.KindDispatch, Ticket: ts[1].Number, BaseVersion: 1},
-			400, api.Error{Code: api.CodeBadRequest, Message: `未知操作："dispatch"`}, 0},
+		{"import is not a user action", "center1", complaint.Action{ID: newID(9), Kind: complaint.KindImport, Ticket: ts[1].Number, BaseVersion: 1},
+			400, api.Error{Code: api.CodeBadRequest, Message: `未知操作："import"`}, 0},
+		{"another unit's ticket", "duty2", complaint.Action{ID: newID(12), Kind: complaint.KindSign, Ticket: ts[1].Number, BaseVersion: 1},
+			404, notFound, 0},
 		{"no ticket", "duty1", complaint.Action{ID: newID(10), Kind: complaint.KindSign, BaseVersion: 1},
 			400, api.Error{Code: api.CodeBadRequest, Message: "未指定工单"}, 0},
 	}

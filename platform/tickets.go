@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,7 +23,8 @@ type Summary struct {
 
 // Dispatch stores tickets sent by the center (or imported from a file) in
 // one transaction: each new ticket with one event (dispatch, or import when
-// it arrives in a later state, e.g. closed with a reply) and one change.
+// it arrives in a later state, e.g. closed with a reply), its step and due
+// time under its unit's policy, and a change for each view it is in.
 // Tickets whose number is already stored are skipped and counted. The unit
 // of every ticket must exist and be of kind unit; otherwise nothing is
 // stored. actor is who dispatched them (a login, or a name like "import").
@@ -37,19 +40,19 @@ func (db *DB) Dispatch(ctx context.Context, tickets []complaint.Ticket, actor st
 	}
 	now := db.now().UTC()
 	err := db.write(ctx, true, func(tx *sql.Tx) error {
-		kinds := map[string]complaint.UnitKind{}
+		policies := map[string]complaint.Policy{}
 		for _, t := range tickets {
-			if _, ok := kinds[t.Unit]; ok {
+			if _, ok := policies[t.Unit]; ok {
 				continue
 			}
-			k, err := unitKind(ctx, tx, t.Unit)
+			u, err := unit(ctx, tx, t.Unit)
 			if err != nil {
 				return fmt.Errorf("dispatch: ticket %s: %w", t.Number, err)
 			}
-			if k != complaint.KindUnit {
-				return fmt.Errorf("dispatch: ticket %s: %w: %s is a %s, tickets go to units", t.Number, ErrInvalid, t.Unit, k)
+			if u.Kind != complaint.KindUnit {
+				return fmt.Errorf("dispatch: ticket %s: %w: %s is a %s, tickets go to units", t.Number, ErrInvalid, t.Unit, u.Kind)
 			}
-			kinds[t.Unit] = k
+			policies[t.Unit] = u.Policy
 		}
 		actorUnit := ""
 		if err := tx.QueryRowContext(ctx, `SELECT unit FROM users WHERE login = ?`, actor).Scan(&actorUnit); err != nil && !errNoRows(err) {
@@ -76,6 +79,12 @@ func (db *DB) Dispatch(ctx context.Context, tickets []complaint.Ticket, actor st
 			if ev.At.IsZero() {
 				ev.At = now
 			}
+			// The step is counted from the dispatch event; a ticket
+			// imported in a later state counts from the times it carries,
+			// and one imported closed has no step.
+			t.Events = []complaint.Event{ev}
+			db.setDue(&t, policies[t.Unit])
+			t.Events = nil
 			added, err := w.insert(ctx, t)
 			if err != nil {
 				return fmt.Errorf("dispatch: ticket %s: %w", t.Number, err)
@@ -87,8 +96,10 @@ func (db *DB) Dispatch(ctx context.Context, tickets []complaint.Ticket, actor st
 			if _, err := w.event(ctx, t.Number, ev); err != nil {
 				return fmt.Errorf("dispatch: ticket %s: %w", t.Number, err)
 			}
-			if err := w.change(ctx, t.Number, t.Unit); err != nil {
-				return fmt.Errorf("dispatch: ticket %s: %w", t.Number, err)
+			for _, v := range views(t) {
+				if err := w.change(ctx, t.Number, v); err != nil {
+					return fmt.Errorf("dispatch: ticket %s: %w", t.Number, err)
+				}
 			}
 			sum.Added++
 		}
@@ -101,7 +112,9 @@ func (db *DB) Dispatch(ctx context.Context, tickets []complaint.Ticket, actor st
 }
 
 const ticketCols = `number, title, content, caller, phone, address, category, received_at, dispatched_at,
-	deadline, unit, subunit, handler, state, reply, version, updated_at`
+	deadline, unit, subunit, handler, state, reply, version, updated_at,
+	contact, review, return_request, extension, satisfaction, reopens, urges, supervised,
+	step, step_start, due, due_note`
 
 // ticketWriter holds the statements of a write transaction that stores many
 // tickets, prepared once.
@@ -120,13 +133,17 @@ func newTicketWriter(ctx context.Context, tx *sql.Tx) (*ticketWriter, error) {
 		s, err = tx.PrepareContext(ctx, q)
 		return s
 	}
-	w.ins = prep(`INSERT INTO tickets (` + ticketCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	w.ins = prep(`INSERT INTO tickets (` + ticketCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (number) DO NOTHING`)
 	w.upd = prep(`UPDATE tickets SET title = ?2, content = ?3, caller = ?4, phone = ?5, address = ?6, category = ?7,
 		received_at = ?8, dispatched_at = ?9, deadline = ?10, unit = ?11, subunit = ?12, handler = ?13, state = ?14,
-		reply = ?15, version = ?16, updated_at = ?17 WHERE number = ?1 AND version = ?18`)
-	w.ev = prep(`INSERT INTO events (ticket, kind, actor, unit, at, from_state, to_state, text, action_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		reply = ?15, version = ?16, updated_at = ?17, contact = ?18, review = ?19, return_request = ?20,
+		extension = ?21, satisfaction = ?22, reopens = ?23, urges = ?24, supervised = ?25,
+		step = ?26, step_start = ?27, due = ?28, due_note = ?29
+		WHERE number = ?1 AND version = ?30`)
+	w.ev = prep(`INSERT INTO events (ticket, kind, actor, unit, at, from_state, to_state, text, action_id, fields)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	w.ch = prep(`INSERT INTO changes (ticket, unit) VALUES (?, ?)`)
 	if err != nil {
 		w.close()
@@ -143,20 +160,109 @@ func (w *ticketWriter) close() {
 	}
 }
 
-func ticketArgs(t complaint.Ticket) ([]any, error) {
-	var reply any
+// jsonCol is a part of a ticket as a JSON column: NULL when there is none.
+func jsonCol[T any](name string, p *T) (any, error) {
+	if p == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", name, err)
+	}
+	return string(b), nil
+}
+
+// scanJSON reads a column written by jsonCol.
+func scanJSON[T any](name string, s sql.NullString, dst **T) error {
+	if !s.Valid {
+		*dst = nil
+		return nil
+	}
+	v := new(T)
+	if err := json.Unmarshal([]byte(s.String), v); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	*dst = v
+	return nil
+}
+
+// inUTC returns t with every instant in UTC and every part copied, as the
+// database gives it back, so that what an action answers is exactly what a
+// later read returns.
+func inUTC(t complaint.Ticket) complaint.Ticket {
+	u := func(x *time.Time) {
+		if x.IsZero() {
+			*x = time.Time{}
+		} else {
+			*x = x.UTC()
+		}
+	}
+	u(&t.ReceivedAt)
+	u(&t.DispatchedAt)
+	u(&t.Deadline)
+	u(&t.StepStart)
+	u(&t.Due)
+	u(&t.UpdatedAt)
+	if t.Contact != nil {
+		c := *t.Contact
+		u(&c.At)
+		t.Contact = &c
+	}
 	if t.Reply != nil {
 		r := *t.Reply
-		r.At = r.At.UTC()
-		b, err := json.Marshal(r)
-		if err != nil {
-			return nil, fmt.Errorf("encode reply: %w", err)
+		u(&r.At)
+		t.Reply = &r
+	}
+	if t.Review != nil {
+		r := *t.Review
+		u(&r.At)
+		r.Criteria = slices.Clone(r.Criteria)
+		t.Review = &r
+	}
+	if t.Return != nil {
+		r := *t.Return
+		u(&r.At)
+		t.Return = &r
+	}
+	if t.Extension != nil {
+		x := *t.Extension
+		u(&x.At)
+		u(&x.Deadline)
+		t.Extension = &x
+	}
+	if t.Events != nil {
+		evs := make([]complaint.Event, len(t.Events))
+		for i, e := range t.Events {
+			u(&e.At)
+			if len(e.Fields) == 0 {
+				e.Fields = nil
+			} else {
+				e.Fields = maps.Clone(e.Fields)
+			}
+			evs[i] = e
 		}
-		reply = string(b)
+		t.Events = evs
+	}
+	return t
+}
+
+func ticketArgs(t complaint.Ticket) ([]any, error) {
+	t = inUTC(t)
+	var cols [5]any
+	var errs [5]error
+	cols[0], errs[0] = jsonCol("reply", t.Reply)
+	cols[1], errs[1] = jsonCol("contact", t.Contact)
+	cols[2], errs[2] = jsonCol("review", t.Review)
+	cols[3], errs[3] = jsonCol("return", t.Return)
+	cols[4], errs[4] = jsonCol("extension", t.Extension)
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, err
 	}
 	return []any{t.Number, t.Title, t.Content, t.Caller, t.Phone, t.Address, t.Category,
 		dbTime(t.ReceivedAt), dbTime(t.DispatchedAt), dbTime(t.Deadline), t.Unit, t.Subunit, t.Handler,
-		string(t.State), reply, t.Version, dbTime(t.UpdatedAt)}, nil
+		string(t.State), cols[0], t.Version, dbTime(t.UpdatedAt),
+		cols[1], cols[2], cols[3], cols[4], t.Satisfaction, t.Reopens, t.Urges, t.Supervised,
+		string(t.Step), dbTime(t.StepStart), dbTime(t.Due), t.DueNote}, nil
 }
 
 // insert stores a new ticket; it reports false when the number exists.
@@ -190,8 +296,16 @@ func (w *ticketWriter) update(ctx context.Context, t complaint.Ticket, base int6
 }
 
 func (w *ticketWriter) event(ctx context.Context, number string, e complaint.Event) (int64, error) {
+	var fields any
+	if len(e.Fields) > 0 {
+		b, err := json.Marshal(e.Fields)
+		if err != nil {
+			return 0, fmt.Errorf("encode event fields: %w", err)
+		}
+		fields = string(b)
+	}
 	res, err := w.ev.ExecContext(ctx, number, string(e.Kind), e.Actor, e.Unit, dbTime(e.At),
-		string(e.From), string(e.To), e.Text, e.Action)
+		string(e.From), string(e.To), e.Text, e.Action, fields)
 	if err != nil {
 		return 0, fmt.Errorf("insert event: %w", err)
 	}
@@ -205,28 +319,42 @@ func (w *ticketWriter) change(ctx context.Context, number, unit string) error {
 	return nil
 }
 
-// save stores next, the ticket cur after one change whose event is the last
-// of next.Events: the ticket row, the event (its ID filled in) and the
-// change rows. It returns next as stored.
-func (w *ticketWriter) save(ctx context.Context, cur, next complaint.Ticket) (complaint.Ticket, error) {
-	if len(next.Events) != len(cur.Events)+1 {
-		return next, fmt.Errorf("ticket %s: a change must add exactly one event", next.Number)
+// views are the feed views a ticket is in: its unit's and, once assigned,
+// its sub-unit's.
+func views(t complaint.Ticket) []string {
+	if t.Subunit == "" {
+		return []string{t.Unit}
 	}
-	next.Events = append([]complaint.Event(nil), next.Events...)
+	return []string{t.Unit, t.Subunit}
+}
+
+// save stores next, the ticket cur after one action whose events are those
+// of next.Events beyond cur's: the ticket row, the events (their IDs filled
+// in) and one change row for every view the ticket is in after the action
+// and every view it left, so that the people of a unit or sub-unit it left
+// learn from their own feed that it is gone. It returns next as stored.
+func (w *ticketWriter) save(ctx context.Context, cur, next complaint.Ticket) (complaint.Ticket, error) {
+	if len(next.Events) <= len(cur.Events) {
+		return next, fmt.Errorf("ticket %s: a change must add an event", next.Number)
+	}
+	next = inUTC(next)
 	if err := w.update(ctx, next, cur.Version); err != nil {
 		return next, err
 	}
-	ev := &next.Events[len(next.Events)-1]
-	var err error
-	if ev.ID, err = w.event(ctx, next.Number, *ev); err != nil {
-		return next, err
+	for i := len(cur.Events); i < len(next.Events); i++ {
+		ev := &next.Events[i]
+		var err error
+		if ev.ID, err = w.event(ctx, next.Number, *ev); err != nil {
+			return next, err
+		}
 	}
-	if err := w.change(ctx, next.Number, next.Unit); err != nil {
-		return next, err
-	}
-	if next.Unit != cur.Unit {
-		// The old unit's terminals learn from this row that it left.
-		if err := w.change(ctx, next.Number, cur.Unit); err != nil {
+	written := map[string]bool{}
+	for _, v := range append(views(next), views(cur)...) {
+		if written[v] {
+			continue
+		}
+		written[v] = true
+		if err := w.change(ctx, next.Number, v); err != nil {
 			return next, err
 		}
 	}
@@ -249,21 +377,10 @@ func loadTickets(ctx context.Context, q queryer, numbers []string) ([]complaint.
 	}
 	byNumber := make(map[string]*complaint.Ticket, len(numbers))
 	for rows.Next() {
-		var t complaint.Ticket
-		var reply sql.NullString
-		err := rows.Scan(&t.Number, &t.Title, &t.Content, &t.Caller, &t.Phone, &t.Address, &t.Category,
-			timeCol{&t.ReceivedAt}, timeCol{&t.DispatchedAt}, timeCol{&t.Deadline}, &t.Unit, &t.Subunit, &t.Handler,
-			&t.State, &reply, &t.Version, timeCol{&t.UpdatedAt})
+		t, err := scanTicket(rows)
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("load tickets: %w", err)
-		}
-		if reply.Valid {
-			t.Reply = new(complaint.Reply)
-			if err := json.Unmarshal([]byte(reply.String), t.Reply); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("load ticket %s: reply: %w", t.Number, err)
-			}
 		}
 		byNumber[t.Number] = &t
 	}
@@ -272,7 +389,7 @@ func loadTickets(ctx context.Context, q queryer, numbers []string) ([]complaint.
 		return nil, fmt.Errorf("load tickets: %w", err)
 	}
 
-	rows, err = q.QueryContext(ctx, `SELECT id, ticket, kind, actor, unit, at, from_state, to_state, text, action_id
+	rows, err = q.QueryContext(ctx, `SELECT id, ticket, kind, actor, unit, at, from_state, to_state, text, action_id, fields
 		FROM events WHERE ticket IN (SELECT value FROM json_each(?)) ORDER BY id`, string(list))
 	if err != nil {
 		return nil, fmt.Errorf("load events: %w", err)
@@ -281,8 +398,14 @@ func loadTickets(ctx context.Context, q queryer, numbers []string) ([]complaint.
 	for rows.Next() {
 		var e complaint.Event
 		var number string
-		if err := rows.Scan(&e.ID, &number, &e.Kind, &e.Actor, &e.Unit, timeCol{&e.At}, &e.From, &e.To, &e.Text, &e.Action); err != nil {
+		var fields sql.NullString
+		if err := rows.Scan(&e.ID, &number, &e.Kind, &e.Actor, &e.Unit, timeCol{&e.At}, &e.From, &e.To, &e.Text, &e.Action, &fields); err != nil {
 			return nil, fmt.Errorf("load events: %w", err)
+		}
+		if fields.Valid {
+			if err := json.Unmarshal([]byte(fields.String), &e.Fields); err != nil {
+				return nil, fmt.Errorf("load event %d: fields: %w", e.ID, err)
+			}
 		}
 		if t := byNumber[number]; t != nil {
 			t.Events = append(t.Events, e)
@@ -302,10 +425,30 @@ func loadTickets(ctx context.Context, q queryer, numbers []string) ([]complaint.
 	return out, nil
 }
 
-// sees reports whether u may see t: the center sees every ticket, everyone
-// else the tickets of their own unit.
-func sees(u complaint.User, t complaint.Ticket) bool {
-	return u.Has(complaint.RoleCenter) || t.Unit == u.Unit
+// scanTicket reads one row of ticketCols.
+func scanTicket(s interface{ Scan(...any) error }) (complaint.Ticket, error) {
+	var t complaint.Ticket
+	var reply, contact, review, ret, ext sql.NullString
+	err := s.Scan(&t.Number, &t.Title, &t.Content, &t.Caller, &t.Phone, &t.Address, &t.Category,
+		timeCol{&t.ReceivedAt}, timeCol{&t.DispatchedAt}, timeCol{&t.Deadline}, &t.Unit, &t.Subunit, &t.Handler,
+		&t.State, &reply, &t.Version, timeCol{&t.UpdatedAt},
+		&contact, &review, &ret, &ext, &t.Satisfaction, &t.Reopens, &t.Urges, &t.Supervised,
+		&t.Step, timeCol{&t.StepStart}, timeCol{&t.Due}, &t.DueNote)
+	if err != nil {
+		return t, err
+	}
+	for _, err := range []error{
+		scanJSON("reply", reply, &t.Reply),
+		scanJSON("contact", contact, &t.Contact),
+		scanJSON("review", review, &t.Review),
+		scanJSON("return", ret, &t.Return),
+		scanJSON("extension", ext, &t.Extension),
+	} {
+		if err != nil {
+			return t, fmt.Errorf("ticket %s: %w", t.Number, err)
+		}
+	}
+	return t, nil
 }
 
 // errNotVisible is a ticket that does not exist or that the user may not
@@ -329,14 +472,16 @@ func (db *DB) ticket(ctx context.Context, u complaint.User, number string) (comp
 	if err != nil {
 		return complaint.Ticket{}, err
 	}
-	if len(ts) == 0 || !sees(u, ts[0]) {
+	if len(ts) == 0 || !complaint.Visible(u, ts[0]) {
 		return complaint.Ticket{}, errNotVisible
 	}
 	return ts[0], nil
 }
 
 // feed returns the changes after cursor that u may see, collapsed to the
-// latest version of each ticket, at most limit tickets.
+// latest version of each ticket, at most limit tickets. A ticket whose latest
+// change in u's view left u unable to see it (returned to the center,
+// re-dispatched, assigned to another sub-unit) comes as Removed.
 //
 // Tickets are taken in the order of their latest change, so every ticket
 // whose latest change is at or below the returned cursor is in the page, and
@@ -380,7 +525,7 @@ func (db *DB) feed(ctx context.Context, u complaint.User, after int64, limit int
 			return err
 		}
 		for _, t := range ts {
-			if sees(u, t) {
+			if complaint.Visible(u, t) {
 				out.Tickets = append(out.Tickets, t)
 			} else {
 				out.Removed = append(out.Removed, t.Number)
@@ -392,79 +537,4 @@ func (db *DB) feed(ctx context.Context, u complaint.User, after int64, limit int
 		return api.Changes{}, err
 	}
 	return out, nil
-}
-
-// conflictError is an action based on a version that is no longer current.
-type conflictError struct{ current complaint.Ticket }
-
-func (e *conflictError) Error() string {
-	return fmt.Sprintf("ticket %s: base version is stale, current is %d", e.current.Number, e.current.Version)
-}
-
-// errActionTaken is an action id already used by another user or for another
-// ticket.
-var errActionTaken = errors.New("action id already used for another ticket or user")
-
-// act applies an action of u in one transaction: dedupe by action id, scope,
-// version check, the state machine, then the ticket, its event, its change
-// and the action's record. It returns the result and whether it is a replay.
-func (db *DB) act(ctx context.Context, u complaint.User, a complaint.Action, now time.Time) (api.ActionResult, error) {
-	var res api.ActionResult
-	now = now.UTC()
-	err := db.write(ctx, true, func(tx *sql.Tx) error {
-		var user, number, stored string
-		err := tx.QueryRowContext(ctx, `SELECT user, ticket, result FROM actions WHERE id = ?`, a.ID).Scan(&user, &number, &stored)
-		switch {
-		case err == nil:
-			if user != u.Login || number != a.Ticket {
-				return errActionTaken
-			}
-			if err := json.Unmarshal([]byte(stored), &res); err != nil {
-				return fmt.Errorf("action %s: stored result: %w", a.ID, err)
-			}
-			res.Replayed = true
-			return nil
-		case !errNoRows(err):
-			return fmt.Errorf("action %s: %w", a.ID, err)
-		}
-
-		ts, err := loadTickets(ctx, tx, []string{a.Ticket})
-		if err != nil {
-			return err
-		}
-		if len(ts) == 0 || !sees(u, ts[0]) {
-			return errNotVisible
-		}
-		cur := ts[0]
-		if a.BaseVersion != cur.Version {
-			return &conflictError{current: cur}
-		}
-		next, _, err := complaint.Apply(cur, u, a, now)
-		if err != nil {
-			return err
-		}
-		next.Version = cur.Version + 1
-		next.UpdatedAt = now
-
-		w, err := newTicketWriter(ctx, tx)
-		if err != nil {
-			return fmt.Errorf("action %s: %w", a.ID, err)
-		}
-		defer w.close()
-		if next, err = w.save(ctx, cur, next); err != nil {
-			return fmt.Errorf("action %s: %w", a.ID, err)
-		}
-		res = api.ActionResult{Ticket: next}
-		b, err := json.Marshal(res)
-		if err != nil {
-			return fmt.Errorf("action %s: encode result: %w", a.ID, err)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO actions (id, user, ticket, status, result, at) VALUES (?, ?, ?, ?, ?, ?)`,
-			a.ID, u.Login, a.Ticket, 200, string(b), dbTime(now))
-		if err != nil {
-			return fmt.Errorf("action %s: record: %w", a.ID, err)
-		}
-		return nil
-	})
-	return res, err
 }

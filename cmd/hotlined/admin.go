@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -93,11 +94,65 @@ func admin(noun, verb string, args []string) error {
 				return err
 			}
 			w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "CODE\tKIND\tPARENT\tNAME")
+			// The name goes last: tabwriter counts a Chinese character as
+			// one column, so nothing after it would line up.
+			fmt.Fprintln(w, "CODE\tKIND\tPARENT\tPOLICY\tNAME")
 			for _, u := range us {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", u.Code, u.Kind, u.Parent, u.Name)
+				policy := "-"
+				if u.Kind == complaint.KindUnit {
+					policy = policyText(u.Policy)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", u.Code, u.Kind, u.Parent, policy, u.Name)
 			}
 			return w.Flush()
+		})
+	case "unit policy":
+		var code string
+		var p complaint.Policy
+		fs.StringVar(&code, "unit", "", "the first-level unit (code)")
+		fs.IntVar(&p.NotifyMinutes, "notify-minutes", 0, "minutes to sign a dispatch and to notify the sub-unit (0: default 30)")
+		fs.IntVar(&p.ContactDays, "contact-days", 0, "working days from assignment to contact the citizen (0: default 1)")
+		fs.IntVar(&p.ReplyDays, "reply-days", 0, "working days from assignment to reply (0: default 4)")
+		fs.IntVar(&p.ReviewMinutes, "review-minutes", 0, "minutes for the leader's review (0: default 120)")
+		fs.Float64Var(&p.Near, "near", 0, "share of a step's time left that marks it near (0: default 0.25)")
+		fs.BoolVar(&p.DutySends, "duty-sends", false, "leave approved replies for the duty officer to send, instead of sending on approval")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if code == "" {
+			return usageError("unit policy needs --unit")
+		}
+		// Only the flags given change; the others keep the unit's values.
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		return withDB(*dir, func(db *platform.DB) error {
+			us, err := db.Units(ctx)
+			if err != nil {
+				return err
+			}
+			cur := complaint.Policy{}
+			for _, u := range us {
+				if u.Code == code {
+					cur = u.Policy
+				}
+			}
+			for name, set := range map[string]func(){
+				"notify-minutes": func() { cur.NotifyMinutes = p.NotifyMinutes },
+				"contact-days":   func() { cur.ContactDays = p.ContactDays },
+				"reply-days":     func() { cur.ReplyDays = p.ReplyDays },
+				"review-minutes": func() { cur.ReviewMinutes = p.ReviewMinutes },
+				"near":           func() { cur.Near = p.Near },
+				"duty-sends":     func() { cur.DutySends = p.DutySends },
+			} {
+				if given[name] {
+					set()
+				}
+			}
+			if err := db.SetPolicy(ctx, code, cur); err != nil {
+				return err
+			}
+			fmt.Printf("unit %s policy: %s\n", code, policyText(cur))
+			return nil
 		})
 	case "user add":
 		var u complaint.User
@@ -207,6 +262,17 @@ func admin(noun, verb string, args []string) error {
 		})
 	}
 	return usageError(fmt.Sprintf("unknown command %q", noun+" "+verb))
+}
+
+// policyText shows a unit's policy as it applies, defaults filled in.
+func policyText(p complaint.Policy) string {
+	d := p.WithDefaults()
+	sender := "approval sends"
+	if d.DutySends {
+		sender = "duty officer sends"
+	}
+	return fmt.Sprintf("notify %dmin, contact %dwd, reply %dwd, review %dmin, near %g%%, %s",
+		d.NotifyMinutes, d.ContactDays, d.ReplyDays, d.ReviewMinutes, d.Near*100, sender)
 }
 
 func withDB(dir string, f func(*platform.DB) error) error {
