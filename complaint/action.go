@@ -284,6 +284,9 @@ func Apply(t Ticket, u User, a Action, now time.Time) (Ticket, Event, error) {
 		c := *a.Contact
 		c.By = u.Login
 		t.Contact = &c
+		if ev.Text != "" {
+			field("note", ev.Text)
+		}
 		ev.Text = c.Result
 		field("how", c.How)
 		field("at", c.At.UTC().Format(time.RFC3339))
@@ -295,7 +298,17 @@ func Apply(t Ticket, u User, a Action, now time.Time) (Ticket, Event, error) {
 		}
 		t.Reply = &rep
 		t.Review = nil
+		if ev.Text != "" {
+			field("note", ev.Text)
+		}
 		ev.Text = rep.Text
+		// The history keeps every field as typed, since a later reply
+		// replaces the ticket's.
+		for k, v := range map[string]string{"findings": rep.Findings, "explanation": rep.Explanation, "measures": rep.Measures, "basis": rep.Basis, "citizen_opinion": rep.CitizenOpinion} {
+			if strings.TrimSpace(v) != "" {
+				field(k, v)
+			}
+		}
 	case KindApprove:
 		t.Review = &Review{Approved: true, Note: ev.Text, By: u.Login, At: now}
 	case KindReject:

@@ -4,8 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -43,6 +45,9 @@ func cmdInit(args []string) error {
 	}
 	if _, err := loadSettings(*dir); err != nil {
 		return err
+	}
+	if _, port, _ := net.SplitHostPort(s.Endpoint); port != strconv.Itoa(s.ListenPort) {
+		fmt.Fprintf(os.Stderr, "note: terminals will dial port %s but the platform listens on %d: right only behind a port forward; otherwise use --listen-port %s\n", port, s.ListenPort, port)
 	}
 	k, err := tunnel.GenerateKey()
 	if err != nil {

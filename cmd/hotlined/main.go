@@ -17,6 +17,8 @@ Usage:
   hotlined serve     --dir D
   hotlined unit add  --dir D --code C --name N --kind center|unit|subunit [--parent P] [--phone T]
   hotlined unit list --dir D
+  hotlined unit policy --dir D --unit U [--notify-minutes N] [--contact-days N] [--reply-days N]
+                       [--review-minutes N] [--near F] [--duty-sends=true|false]
   hotlined user add  --dir D --login L --name N --unit U --roles duty[,handler...] [--password-file F]
   hotlined user list --dir D
   hotlined user passwd --dir D --login L [--password-file F]

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"hotline/cmd/internal/cli"
 	"hotline/complaint"
@@ -43,6 +44,14 @@ func cmdServe(args []string) error {
 		return err
 	}
 	defer db.Close()
+	cal, err := s.calendar(*dir)
+	if err != nil {
+		return err
+	}
+	for _, w := range cal.Warnings(time.Now()) {
+		fmt.Fprintln(os.Stderr, "hotlined: calendar:", w)
+		log.Warn("calendar", "warning", w)
+	}
 	svc, err := platform.StartService(db, platform.ServiceConfig{
 		Key: key, Network: s.network, ListenPort: s.ListenPort, MTU: s.MTU, APIPort: s.APIPort,
 		Logger: log, Server: platform.Options{RequireTerminal: true},

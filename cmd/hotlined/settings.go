@@ -12,6 +12,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"hotline/calendar"
 	"hotline/cmd/internal/cli"
 	"hotline/platform"
 	"hotline/tunnel"
@@ -25,6 +26,9 @@ type settings struct {
 	MTU        int    `toml:"mtu"`
 	APIPort    int    `toml:"api_port"` // TCP, inside the tunnel
 	Log        string `toml:"log"`      // log file; default hotlined.log in the data directory
+	// Calendar is a file of the unit's own days off and on, over the
+	// official holiday tables (lines like "2026-05-06 off 单位调休").
+	Calendar string `toml:"calendar"`
 
 	network netip.Prefix
 }
@@ -108,10 +112,41 @@ func loadKey(dir string) (tunnel.Key, error) {
 	return k, nil
 }
 
+// openDB opens the platform's database with its working-day calendar, so
+// that every deadline it works out counts holidays.
 func openDB(dir string) (*platform.DB, error) {
 	path := filepath.Join(dir, dbFile)
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("%s: %w: run `hotlined init --dir %s` first", path, err, dir)
 	}
-	return platform.Open(path)
+	s, err := loadSettings(dir)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := s.calendar(dir)
+	if err != nil {
+		return nil, err
+	}
+	db, err := platform.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	db.SetCalendar(cal)
+	return db, nil
+}
+
+// calendar is the official calendar with the unit's own days, if any.
+func (s settings) calendar(dir string) (*calendar.Calendar, error) {
+	var extra []calendar.Day
+	if s.Calendar != "" {
+		path := s.Calendar
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		var err error
+		if extra, err = calendar.LoadExtra(path); err != nil {
+			return nil, err
+		}
+	}
+	return calendar.New(calendar.Options{Extra: extra})
 }
