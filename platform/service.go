@@ -96,9 +96,14 @@ func StartService(db *DB, cfg ServiceConfig) (*Service, error) {
 	if cfg.Wrap != nil {
 		h = cfg.Wrap(h)
 	}
-	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)}
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
+	s.http = &http.Server{
+		Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+		// Requests end with the service: a long-poll would otherwise hold
+		// Close up until its wait ran out.
+		BaseContext: func(net.Listener) context.Context { return ctx },
+	}
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			cfg.Logger.Error("api server stopped", "err", err)
