@@ -70,6 +70,10 @@ func TestAdministration(t *testing.T) {
 	if err := run([]string{"import", "--dir", data, "--unit", "nope", csv}); err == nil || !strings.Contains(err.Error(), `unknown unit "nope"`) {
 		t.Fatalf("import to an unknown unit: %v", err)
 	}
+	mustRun(t, "unit", "add", "--dir", data, "--code", "gdj-cd", "--name", "城东供电所", "--kind", "subunit", "--parent", "gdj")
+	if err := run([]string{"import", "--dir", data, "--unit", "gdj-cd", csv}); err == nil || err.Error() != `unit "gdj-cd" is a subunit: the center dispatches tickets to first-level units (kind unit); see hotlined unit list` {
+		t.Fatalf("import to a sub-unit: %v", err)
+	}
 
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("留言编号,留言主题,留言时间,留言详情\r\n9001,停电,2024-03-15 08:00:00,昨晚停电\r\n9002,电费,not a date,电费高\r\n"), 0o644)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -96,12 +97,12 @@ func cmdImport(args []string) error {
 	if err != nil {
 		return err
 	}
-	known := false
-	for _, u := range units {
-		known = known || u.Code == opts.Unit && u.Kind == complaint.KindUnit
-	}
-	if !known {
-		return fmt.Errorf("unknown unit %q: tickets go to a first-level unit; see hotlined unit list", opts.Unit)
+	i := slices.IndexFunc(units, func(u complaint.Unit) bool { return u.Code == opts.Unit })
+	switch {
+	case i < 0:
+		return fmt.Errorf("unknown unit %q: see hotlined unit list", opts.Unit)
+	case units[i].Kind != complaint.KindUnit:
+		return fmt.Errorf("unit %q is a %s: the center dispatches tickets to first-level units (kind unit); see hotlined unit list", opts.Unit, units[i].Kind)
 	}
 	failed := 0
 	for _, path := range files {
@@ -122,7 +123,7 @@ func cmdImport(args []string) error {
 		if format == "" {
 			format = "XLSX"
 		}
-		fmt.Printf("%s (%s): %d rows, %d added, %d already there, %d bad rows skipped\n",
+		fmt.Printf("%s (%s): %d rows, %d added, %d already on the platform (left as they are), %d bad rows skipped\n",
 			path, format, sum.Rows, sum.Added, sum.Existing, sum.Bad)
 	}
 	if failed > 0 {
