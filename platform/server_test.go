@@ -349,7 +349,8 @@ func TestSignThenReply(t *testing.T) {
 
 	dispatchEv := complaint.Event{ID: 1, Kind: complaint.KindDispatch, Actor: "center1", Unit: "C", At: tk.DispatchedAt.UTC(), To: complaint.Dispatched}
 	signEv := complaint.Event{ID: 2, Kind: complaint.KindSign, Actor: "duty1", Unit: "U1", At: signAt.UTC(), From: complaint.Dispatched, To: complaint.Signed, Text: "已签收，转城东供电所", Action: newID(1)}
-	replyEv := complaint.Event{ID: 3, Kind: complaint.KindReply, Actor: "duty1", Unit: "U1", At: replyAt.UTC(), From: complaint.Signed, To: complaint.Replied, Text: reply.Text, Action: newID(2)}
+	replyEv := complaint.Event{ID: 3, Kind: complaint.KindReply, Actor: "duty1", Unit: "U1", At: replyAt.UTC(), From: complaint.Signed, To: complaint.Replied, Text: reply.Text, Action: newID(2),
+		Fields: map[string]string{"explanation": "来电人表示理解", "citizen_opinion": "满意"}}
 
 	want2 := utc(tk)
 	want2.State, want2.Version, want2.UpdatedAt = complaint.Signed, 2, signAt.UTC()

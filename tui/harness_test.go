@@ -28,14 +28,47 @@ var (
 	testNow  = time.Date(2020, 5, 6, 15, 4, 0, 0, shanghai)
 )
 
-const unitCode = "PJGD"
+const (
+	unitCode   = "PJGD"
+	centerCode = "12345"
+	subXL      = "PJGD-XL"
+	subST      = "PJGD-ST"
+)
 
 var (
-	testUnit = complaint.Unit{Code: unitCode, Name: "国网盘锦供电公司", Kind: complaint.KindUnit}
+	testUnit = complaint.Unit{Code: unitCode, Name: "国网盘锦供电公司", Kind: complaint.KindUnit, Parent: centerCode}
 	// A name with an ideographic variation sequence and a character outside
 	// the BMP, as real names have.
 	testUser = complaint.User{Login: "duty01", Name: "葛\U000E0100𠮷祥", Unit: unitCode, Roles: []complaint.Role{complaint.RoleDuty}}
+
+	handlerUser  = complaint.User{Login: "handler07", Name: "王𠮷芳", Unit: subXL, Roles: []complaint.Role{complaint.RoleHandler}}
+	reviewerUser = complaint.User{Login: "leader01", Name: "赵分管", Unit: unitCode, Roles: []complaint.Role{complaint.RoleReviewer}}
+	jcbUser      = complaint.User{Login: "jcb01", Name: "陈监察", Unit: unitCode, Roles: []complaint.Role{complaint.RoleSupervisor}}
+	centerUser   = complaint.User{Login: "center01", Name: "周话务", Unit: centerCode, Roles: []complaint.Role{complaint.RoleCenter}}
+
+	testUnits = []complaint.Unit{
+		{Code: centerCode, Name: "12345市民服务热线中心", Kind: complaint.KindCenter},
+		testUnit,
+		{Code: subXL, Name: "兴隆台供电分公司", Kind: complaint.KindSubunit, Parent: unitCode},
+		{Code: subST, Name: "双台子供电分公司", Kind: complaint.KindSubunit, Parent: unitCode},
+		{Code: "PJSW", Name: "盘锦市水务集团", Kind: complaint.KindUnit, Parent: centerCode},
+	}
+	testPeople = []complaint.User{
+		testUser, handlerUser, reviewerUser, jcbUser, centerUser,
+		{Login: "handler08", Name: "刘强", Unit: subXL, Roles: []complaint.Role{complaint.RoleHandler}},
+		{Login: "handler09", Name: "孙丽", Unit: subST, Roles: []complaint.Role{complaint.RoleHandler}},
+	}
 )
+
+// unitOf is the unit a user logs in under, as the session carries it.
+func unitOf(u complaint.User) complaint.Unit {
+	for _, x := range testUnits {
+		if x.Code == u.Unit {
+			return x
+		}
+	}
+	return testUnit
+}
 
 // hostile is a complaint text carrying terminal attacks: a clipboard write
 // (OSC 52), a clear screen, a title change, a bare carriage return and a
@@ -48,21 +81,53 @@ func ev(kind complaint.Kind, actor string, when time.Time, from, to complaint.St
 	return complaint.Event{Kind: kind, Actor: actor, Unit: unitCode, At: when, From: from, To: to, Text: text}
 }
 
-// fixtures are hand-made tickets covering every state the lists show, wide
-// and rare characters, ambiguous-width punctuation, hostile text and a
-// content longer than any screen.
+// with returns e carrying fields, as key, value pairs.
+func with(e complaint.Event, kv ...string) complaint.Event {
+	e.Fields = map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		e.Fields[kv[i]] = kv[i+1]
+	}
+	return e
+}
+
+// due sets the step a ticket waits on and its deadline.
+func due(t complaint.Ticket, step complaint.Step, start, deadline time.Time) complaint.Ticket {
+	t.Step, t.StepStart, t.Due = step, start, deadline
+	return t
+}
+
+// A reply in the record sheet's fields that leaves out the basis and the
+// citizen's opinion, for the pre-check to mark.
+var partReply = complaint.Reply{
+	Findings:    "经现场核查，振兴街道3号杆路灯控制器损坏。",
+	Explanation: "已电话向来电人说明原因和修复时间，来电人表示理解。",
+	Measures:    "已更换控制器，路灯恢复照明。",
+	By:          "handler07",
+}
+
+// fixtures are hand-made tickets covering every state the lists show and
+// the step each waits on (near, past and well within its deadline), wide
+// and rare characters, ambiguous-width punctuation, hostile text, a content
+// longer than any screen, a reply sent back with its criteria, a pending
+// extension, an urge, a supervision and a return request.
 func fixtures() []complaint.Ticket {
 	long := strings.Repeat("自2020年4月起，兴隆台区振兴街道多个小区频繁停电，每次停电时长约2小时，影响居民正常生活和老人用氧设备。", 6) +
 		"\n\n\t来电人称已多次拨打95598 hotline反映，至今未见抢修人员到场。请尽快安排检修并回复处理结果，谢谢！"
+	part := partReply
+	part.At = at(100 * time.Minute)
+	part.Text = part.Compose()
+	rejected := part
+	rejected.At = at(26 * time.Hour)
+	rejected.Text = rejected.Compose()
 	return []complaint.Ticket{
-		{
+		due(complaint.Ticket{
 			Number: "20200506001", Title: "盘锦市兴隆台区供电线路老化频繁停电", Content: "小区线路老化，雨天必停电。",
 			Caller: "吉先生", Phone: "13800000001", Address: "盘锦市兴隆台区振兴街道", Category: "供电质量",
-			ReceivedAt: at(35 * time.Minute), DispatchedAt: at(30 * time.Minute), Deadline: at(-4 * 24 * time.Hour),
+			ReceivedAt: at(35 * time.Minute), DispatchedAt: at(25 * time.Minute), Deadline: at(-4 * 24 * time.Hour),
 			Unit: unitCode, State: complaint.Dispatched, Version: 1,
-			Events: []complaint.Event{ev(complaint.KindDispatch, "center01", at(30*time.Minute), "", complaint.Dispatched, "")},
-		},
-		{
+			Events: []complaint.Event{ev(complaint.KindDispatch, "center01", at(25*time.Minute), "", complaint.Dispatched, "")},
+		}, complaint.StepSign, at(25*time.Minute), at(-5*time.Minute)),
+		due(complaint.Ticket{
 			Number: "20200506002", Title: "𠮷野家门前“停电”……——①② 路灯不亮", Content: "门前路灯“停电”已一周……——①②号杆均不亮。",
 			Caller: "𡒄女士", Address: "䶮街3号", ReceivedAt: at(3*time.Hour + 12*time.Minute), DispatchedAt: at(3 * time.Hour),
 			Unit: unitCode, State: complaint.Signed, Version: 2,
@@ -70,16 +135,63 @@ func fixtures() []complaint.Ticket {
 				ev(complaint.KindDispatch, "center01", at(3*time.Hour), "", complaint.Dispatched, ""),
 				ev(complaint.KindSign, "duty01", at(2*time.Hour), complaint.Dispatched, complaint.Signed, ""),
 			},
-		},
-		{
+		}, complaint.StepAssign, at(2*time.Hour), at(90*time.Minute)),
+		due(complaint.Ticket{
 			Number: "20200504017", Title: "物业收费不合理\x1b[2J\x1b]0;pwned\x07请核实并给出书面答复说明收费依据和标准", Content: hostile + "\n\n" + long,
 			Caller: "张\u202e三", Phone: "024-1234\x1b[5m5678", ReceivedAt: at(51 * time.Hour), DispatchedAt: at(50 * time.Hour),
-			Unit: unitCode, Subunit: "兴隆台供电分公司", Handler: "handler07", State: complaint.Contacted, Version: 4,
+			Unit: unitCode, Subunit: subXL, Handler: "handler07", State: complaint.Contacted, Version: 4,
+			Contact: &complaint.Contact{At: at(30 * time.Hour), How: "电话", Result: "已电话联系来电人，约定上门。", By: "handler07"},
 			Events: []complaint.Event{
 				ev(complaint.KindDispatch, "center01", at(50*time.Hour), "", complaint.Dispatched, ""),
 				ev(complaint.KindSign, "duty01", at(49*time.Hour), complaint.Dispatched, complaint.Signed, ""),
-				ev("assign", "duty01", at(48*time.Hour), complaint.Signed, complaint.Assigned, "请兴隆台供电分公司核实\x1b]52;c;cGF5bG9hZA==\x07处理"),
-				ev("contact", "handler07", at(30*time.Hour), complaint.Assigned, complaint.Contacted, "已电话联系来电人，约定上门。"),
+				with(ev(complaint.KindAssign, "duty01", at(48*time.Hour), complaint.Signed, complaint.Assigned, "请兴隆台供电分公司核实\x1b]52;c;cGF5bG9hZA==\x07处理"),
+					"subunit", subXL, "handler", "handler07"),
+				with(ev(complaint.KindContact, "handler07", at(30*time.Hour), complaint.Assigned, complaint.Contacted, "已电话联系来电人，约定上门。"),
+					"how", "电话", "at", at(30*time.Hour).Format(time.RFC3339)),
+			},
+		}, complaint.StepReply, at(48*time.Hour), at(-48*time.Hour)),
+		due(complaint.Ticket{
+			Number: "20200505030", Title: "兴隆台区振兴街道路灯不亮", Content: "振兴街道3号杆路灯已连续一周不亮，夜间出行不便。",
+			Caller: "李女士", Phone: "13900000002", ReceivedAt: at(26 * time.Hour), DispatchedAt: at(25 * time.Hour),
+			Unit: unitCode, Subunit: subXL, Handler: "handler07", State: complaint.Replied, Version: 6, Reply: &part,
+			Contact: &complaint.Contact{At: at(20 * time.Hour), How: "上门", Result: "上门查看，控制器损坏。", By: "handler07"},
+			Events: []complaint.Event{
+				ev(complaint.KindDispatch, "center01", at(25*time.Hour), "", complaint.Dispatched, ""),
+				ev(complaint.KindSign, "duty01", at(24*time.Hour), complaint.Dispatched, complaint.Signed, ""),
+				with(ev(complaint.KindAssign, "duty01", at(23*time.Hour+50*time.Minute), complaint.Signed, complaint.Assigned, ""), "subunit", subXL),
+				with(ev(complaint.KindContact, "handler07", at(20*time.Hour), complaint.Assigned, complaint.Contacted, "上门查看，控制器损坏。"),
+					"how", "上门", "at", at(20*time.Hour).Format(time.RFC3339)),
+				ev(complaint.KindReply, "handler07", at(100*time.Minute), complaint.Contacted, complaint.Replied, part.Text),
+			},
+		}, complaint.StepReview, at(100*time.Minute), at(-20*time.Minute)),
+		due(complaint.Ticket{
+			Number: "20200503011", Title: "双台子区电费催缴短信频繁", Content: "每天收到多条电费催缴短信，实际已按时缴费。",
+			Caller: "赵先生", ReceivedAt: at(73 * time.Hour), DispatchedAt: at(72 * time.Hour),
+			Unit: unitCode, Subunit: subXL, Handler: "handler07", State: complaint.Rejected, Version: 9, Reply: &rejected,
+			Review:    &complaint.Review{Criteria: []int{2, 5}, Note: "请补充向市民解释的内容和市民本人的意见", By: "leader01", At: at(25 * time.Hour)},
+			Extension: &complaint.Extension{Days: 3, Reason: "需协调营销系统核查缴费记录", By: "duty01", At: at(5 * time.Hour)},
+			Urges:     1, Supervised: true,
+			Events: []complaint.Event{
+				ev(complaint.KindDispatch, "center01", at(72*time.Hour), "", complaint.Dispatched, ""),
+				ev(complaint.KindSign, "duty01", at(71*time.Hour+50*time.Minute), complaint.Dispatched, complaint.Signed, ""),
+				with(ev(complaint.KindAssign, "duty01", at(71*time.Hour+40*time.Minute), complaint.Signed, complaint.Assigned, ""), "subunit", subXL, "handler", "handler07"),
+				with(ev(complaint.KindContact, "handler07", at(50*time.Hour), complaint.Assigned, complaint.Contacted, "电话说明短信系统自动发送。"),
+					"how", "电话", "at", at(50*time.Hour).Format(time.RFC3339)),
+				ev(complaint.KindReply, "handler07", at(26*time.Hour), complaint.Contacted, complaint.Replied, rejected.Text),
+				with(ev(complaint.KindReject, "leader01", at(25*time.Hour), complaint.Replied, complaint.Rejected, "请补充向市民解释的内容和市民本人的意见"), "criteria", "2,5"),
+				with(ev(complaint.KindExtensionRequest, "duty01", at(5*time.Hour), complaint.Rejected, complaint.Rejected, "需协调营销系统核查缴费记录"), "days", "3"),
+				ev(complaint.KindUrge, "center01", at(4*time.Hour), complaint.Rejected, complaint.Rejected, "市民再次来电，请加快办理"),
+				ev(complaint.KindSupervise, "jcb01", at(3*time.Hour), complaint.Rejected, complaint.Rejected, "列入本周督办"),
+			},
+		}, complaint.StepReply, at(71*time.Hour+40*time.Minute), at(30*time.Minute)),
+		{
+			Number: "20200428066", Title: "中兴路路灯杆广告牌松动", Content: "中兴路路灯杆上的广告牌松动，大风天有掉落危险。",
+			ReceivedAt: at(8 * 24 * time.Hour), DispatchedAt: at(8 * 24 * time.Hour), Unit: unitCode, State: complaint.ReturnRequested, Version: 3,
+			Return: &complaint.ReturnRequest{Reason: "路灯杆广告牌由市城管局管理，不属供电公司职责", From: complaint.Signed, By: "duty01", At: at(7 * 24 * time.Hour)},
+			Events: []complaint.Event{
+				ev(complaint.KindDispatch, "center01", at(8*24*time.Hour), "", complaint.Dispatched, ""),
+				ev(complaint.KindSign, "duty01", at(7*24*time.Hour+time.Hour), complaint.Dispatched, complaint.Signed, ""),
+				ev(complaint.KindReturnRequest, "duty01", at(7*24*time.Hour), complaint.Signed, complaint.ReturnRequested, "路灯杆广告牌由市城管局管理，不属供电公司职责"),
 			},
 		},
 		{
@@ -88,11 +200,14 @@ func fixtures() []complaint.Ticket {
 			Reply: &complaint.Reply{Text: "经核查，系电表故障导致读数偏高，已更换电表并退还多收电费。", By: "duty01", At: at(2 * 24 * time.Hour)},
 			Events: []complaint.Event{
 				ev(complaint.KindDispatch, "center01", at(6*24*time.Hour), "", complaint.Dispatched, ""),
-				ev(complaint.KindReply, "duty01", at(2*24*time.Hour), complaint.Signed, complaint.FedBack, "经核查，系电表故障导致读数偏高。"),
+				ev(complaint.KindReply, "duty01", at(2*24*time.Hour), complaint.Signed, complaint.Replied, "经核查，系电表故障导致读数偏高。"),
+				ev(complaint.KindApprove, "leader01", at(2*24*time.Hour-time.Hour), complaint.Replied, complaint.Approved, ""),
+				ev(complaint.KindSend, "leader01", at(2*24*time.Hour-time.Hour), complaint.Approved, complaint.FedBack, ""),
 			},
 		},
 		{
-			Number: "20200429088", Title: "施工噪音扰民（夜间施工）", ReceivedAt: at(7 * 24 * time.Hour), Unit: unitCode, State: complaint.Closed, Version: 7,
+			Number: "20200429088", Title: "施工噪音扰民（夜间施工）", ReceivedAt: at(7 * 24 * time.Hour), Unit: unitCode, State: complaint.Closed,
+			Satisfaction: complaint.Satisfied, Version: 7,
 		},
 	}
 }
@@ -127,9 +242,15 @@ func openStore(t testing.TB, tickets []complaint.Ticket) *store.Store {
 
 func newHarness(t testing.TB, w, h int, tickets []complaint.Ticket) *harness {
 	t.Helper()
+	return newHarnessAs(t, testUser, w, h, tickets)
+}
+
+// newHarnessAs is newHarness logged in as u.
+func newHarnessAs(t testing.TB, u complaint.User, w, h int, tickets []complaint.Ticket) *harness {
+	t.Helper()
 	hs := &harness{t: t, st: openStore(t, tickets), w: w, h: h}
 	m := New(Options{
-		Store: hs.st, User: testUser, Unit: testUnit,
+		Store: hs.st, User: u, Unit: unitOf(u), Units: testUnits, People: testPeople,
 		Now:  func() time.Time { return testNow },
 		Kick: func() { hs.kicks++ },
 		Status: func() Status {
@@ -236,6 +357,7 @@ var named = map[string]tea.KeyPressMsg{
 	"f1":        {Code: tea.KeyF1},
 	"space":     {Code: tea.KeySpace, Text: " "},
 	"ctrl+s":    {Code: 's', Mod: tea.ModCtrl},
+	"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
 	"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
 }
 
@@ -322,3 +444,23 @@ func (h *harness) outbox(ticket string) []store.OutboxItem {
 }
 
 func (h *harness) notice() string { return h.m.notice }
+
+// open shows a ticket's page from the lists, by its number.
+func (h *harness) open(number string) {
+	h.t.Helper()
+	if h.m.screen != screenList {
+		h.press("esc")
+	}
+	h.send(app.OpenTicketMsg{Number: number})
+	if h.m.screen != screenDetail || h.m.detail.Number() != number {
+		h.t.Fatalf("ticket %s not opened", number)
+	}
+}
+
+// body is the whole scrollable body of the ticket's page, stripped, one
+// line a row: what scrolling would show.
+func (h *harness) body() string {
+	h.t.Helper()
+	h.view()
+	return ansi.Strip(strings.Join(h.m.detail.Lines(), "\n"))
+}

@@ -1,5 +1,5 @@
 // Package tui is the terminal's full-screen interface: the ticket lists, a
-// ticket's page, the reply form, help and the status bar. It draws only from
+// ticket's page, the form of every action, help and the status bar. It draws only from
 // the local store and never touches the network; what the background link
 // does reaches it as messages (SyncedMsg, OutboxMsg, LinkMsg) sent into the
 // program, and every store call runs as a command whose result comes back as
@@ -22,9 +22,9 @@ import (
 	"hotline/tui/components/statusbar"
 	"hotline/tui/keys"
 	"hotline/tui/pages/detail"
+	"hotline/tui/pages/form"
 	helppage "hotline/tui/pages/help"
 	"hotline/tui/pages/list"
-	"hotline/tui/pages/reply"
 	"hotline/tui/theme"
 )
 
@@ -32,7 +32,12 @@ import (
 type Options struct {
 	Store *store.Store
 	User  complaint.User
-	Unit  complaint.Unit
+	Unit  complaint.Unit // the user's unit; its Policy sets the deadlines
+	// Units is the unit tree (sub-units to assign to, units to dispatch
+	// to) and People its users (handlers to name), as last fetched from
+	// the platform; either may be empty offline on a first start.
+	Units  []complaint.Unit
+	People []complaint.User
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Kick is called after an action is enqueued, to wake the sender. It
@@ -70,6 +75,13 @@ type OutboxMsg struct {
 	Reason  string
 }
 
+// DirectoryMsg brings the unit tree and its people as the platform now
+// has them, replacing Options.Units and Options.People.
+type DirectoryMsg struct {
+	Units  []complaint.Unit
+	People []complaint.User
+}
+
 // LinkMsg tells that the link to the platform came up or went down.
 type LinkMsg struct {
 	Online bool
@@ -91,7 +103,7 @@ type screen int
 const (
 	screenList screen = iota
 	screenDetail
-	screenReply
+	screenForm
 	screenHelp
 )
 
@@ -103,13 +115,16 @@ type Model struct {
 
 	list   *list.Model
 	detail *detail.Model
-	reply  *reply.Model
+	form   *form.Model
 	help   *helppage.Model
 	screen screen
 	back   screen // where help returns to
 
 	status    Status
 	pending   int
+	near      int // tickets near their step's deadline
+	overdue   int // tickets past it
+	countedAt time.Time
 	notice    string
 	noticeErr bool
 	noticeSeq int
@@ -129,6 +144,8 @@ func New(opts Options) *Model {
 		Keys:   keys.Default(),
 		User:   opts.User,
 		Unit:   opts.Unit,
+		Units:  opts.Units,
+		People: opts.People,
 		Now:    now,
 		Loc:    app.Shanghai(),
 		Kick:   opts.Kick,
@@ -156,12 +173,27 @@ type (
 	tickMsg        struct{}
 	statusMsg      Status
 	pendingMsg     struct{ n int }
+	dueMsg         struct{ near, overdue int }
 	clearNoticeMsg struct{ seq int }
 )
 
 // Init reads the lists and starts the status clock.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.list.Load(), m.loadPending(), m.pollStatus(), m.ctx.After(time.Second, tickMsg{}))
+	return tea.Batch(m.list.Load(), m.loadPending(), m.loadDue(), m.pollStatus(), m.ctx.After(time.Second, tickMsg{}))
+}
+
+// loadDue counts the tickets near or past their deadline, for the status
+// bar.
+func (m *Model) loadDue() tea.Cmd {
+	st, ctx, now, p := m.ctx.Store, m.ctx.Bg(), m.ctx.Now(), m.ctx.Policy()
+	m.countedAt = now
+	return func() tea.Msg {
+		near, overdue, err := st.DueCounts(ctx, now, p)
+		if err != nil {
+			return app.NoticeMsg{Text: "统计时限失败：" + err.Error(), Err: true}
+		}
+		return dueMsg{near, overdue}
+	}
 }
 
 func (m *Model) loadPending() tea.Cmd {
@@ -194,17 +226,26 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	case tea.PasteMsg:
-		if m.screen == screenReply {
-			return m, m.reply.Update(msg)
+		if m.screen == screenForm {
+			return m, m.form.Update(msg)
 		}
 		return m, nil
 	case tickMsg:
-		return m, tea.Batch(m.pollStatus(), m.list.Update(list.TickMsg{}), m.ctx.After(time.Second, tickMsg{}))
+		cmds := []tea.Cmd{m.pollStatus(), m.list.Update(list.TickMsg{}), m.ctx.After(time.Second, tickMsg{})}
+		// Tickets cross into near and overdue as the clock moves; the
+		// counts follow it by the minute.
+		if now := m.ctx.Now(); now.Truncate(time.Minute) != m.countedAt.Truncate(time.Minute) {
+			cmds = append(cmds, m.loadDue())
+		}
+		return m, tea.Batch(cmds...)
 	case statusMsg:
 		m.status = Status(msg)
 		return m, nil
 	case pendingMsg:
 		m.pending = msg.n
+		return m, nil
+	case dueMsg:
+		m.near, m.overdue = msg.near, msg.overdue
 		return m, nil
 	case app.NoticeMsg:
 		return m, m.setNotice(msg.Text, msg.Err)
@@ -219,18 +260,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.screen = screenDetail
 		m.resize()
 		return m, m.detail.Load()
-	case app.OpenReplyMsg:
-		m.reply = reply.New(m.ctx, msg.Ticket)
-		m.screen = screenReply
+	case app.OpenFormMsg:
+		m.form = form.New(m.ctx, msg.Form, msg.Ticket, msg.Item)
+		m.screen = screenForm
 		m.resize()
-		return m, m.reply.Init()
+		return m, m.form.Init()
 	case app.BackMsg:
 		m.goBack()
 		return m, nil
 	case app.EnqueuedMsg:
 		cmds := []tea.Cmd{
 			m.setNotice(fmt.Sprintf("%s已保存，等待发送（工单 %s）", msg.Action.Kind.Label(), cells.Line(msg.Action.Ticket)), false),
-			m.loadPending(), m.reloadDetail(msg.Action.Ticket), m.forward(msg),
+			m.loadPending(), m.reloadDetail(msg.Action.Ticket), m.list.Load(), m.loadDue(), m.forward(msg),
 		}
 		return m, tea.Batch(cmds...)
 	case app.RefusedMsg:
@@ -238,7 +279,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case SyncedMsg:
 		m.status.LastSync = msg.At
 		m.list.MarkNew(msg.New)
-		cmds := []tea.Cmd{m.list.Load(), m.loadPending()}
+		cmds := []tea.Cmd{m.list.Load(), m.loadPending(), m.loadDue()}
 		if m.detail != nil {
 			cmds = append(cmds, m.detail.Load())
 		}
@@ -247,13 +288,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(cmds...)
 	case OutboxMsg:
-		cmds := []tea.Cmd{m.loadPending(), m.reloadDetail(msg.Ticket), m.list.Load()}
+		cmds := []tea.Cmd{m.loadPending(), m.reloadDetail(msg.Ticket), m.list.Load(), m.loadDue()}
 		if msg.Refused {
 			cmds = append(cmds, m.setNotice(fmt.Sprintf("工单 %s 的操作被退回：%s", cells.Line(msg.Ticket), msg.Reason), true))
 		} else {
 			cmds = append(cmds, m.setNotice(fmt.Sprintf("工单 %s 的操作已发送", cells.Line(msg.Ticket)), false))
 		}
 		return m, tea.Batch(cmds...)
+	case DirectoryMsg:
+		m.ctx.Units, m.ctx.People = msg.Units, msg.People
+		if m.detail != nil {
+			return m, m.detail.Load()
+		}
+		return m, nil
 	case LinkMsg:
 		was := m.status.Online
 		m.status.Online = msg.Online
@@ -279,8 +326,8 @@ func (m *Model) forward(msg tea.Msg) tea.Cmd {
 	if m.detail != nil {
 		cmds = append(cmds, m.detail.Update(msg))
 	}
-	if m.reply != nil {
-		cmds = append(cmds, m.reply.Update(msg))
+	if m.form != nil {
+		cmds = append(cmds, m.form.Update(msg))
 	}
 	return tea.Batch(cmds...)
 }
@@ -302,8 +349,8 @@ func (m *Model) goBack() {
 	switch m.screen {
 	case screenHelp:
 		m.screen = m.back
-	case screenReply:
-		m.reply = nil
+	case screenForm:
+		m.form = nil
 		m.screen = screenDetail
 		if m.detail == nil {
 			m.screen = screenList
@@ -328,12 +375,12 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch m.screen {
 	case screenHelp:
 		return m.help.Update(msg)
-	case screenReply:
-		if key.Matches(msg, m.ctx.Keys.Reply.Help) {
+	case screenForm:
+		if key.Matches(msg, m.ctx.Keys.Form.Help) {
 			m.openHelp()
 			return nil
 		}
-		return m.reply.Update(msg)
+		return m.form.Update(msg)
 	}
 	if key.Matches(msg, g.Help) {
 		m.openHelp()
@@ -367,8 +414,8 @@ func (m *Model) resize() {
 	if m.detail != nil {
 		m.detail.SetSize(w, h)
 	}
-	if m.reply != nil {
-		m.reply.SetSize(w, h)
+	if m.form != nil {
+		m.form.SetSize(w, h)
 	}
 	m.bar.SetSize(w, 1)
 }
@@ -377,8 +424,8 @@ func (m *Model) keyMap() help.KeyMap {
 	switch m.screen {
 	case screenDetail:
 		return m.detail.KeyMap()
-	case screenReply:
-		return m.reply.KeyMap()
+	case screenForm:
+		return m.form.KeyMap()
 	case screenHelp:
 		return m.help.KeyMap()
 	}
@@ -427,10 +474,11 @@ func (m *Model) View() tea.View {
 	switch m.screen {
 	case screenDetail:
 		body = m.detail.View()
-	case screenReply:
-		body = m.reply.View()
-		x, y := m.reply.Cursor()
-		v.Cursor = tea.NewCursor(x, y)
+	case screenForm:
+		body = m.form.View()
+		if x, y, ok := m.form.Cursor(); ok {
+			v.Cursor = tea.NewCursor(x, y)
+		}
 	case screenHelp:
 		body = m.help.View()
 	default:
@@ -445,6 +493,8 @@ func (m *Model) View() tea.View {
 		LastSync:  m.status.LastSync,
 		SyncErr:   m.status.LastError,
 		Pending:   m.pending,
+		Near:      m.near,
+		Overdue:   m.overdue,
 		User:      m.ctx.User.Name,
 		Unit:      m.ctx.Unit.Name,
 		Msg:       m.notice,

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"hotline/calendar"
 	"hotline/complaint"
 	"hotline/platform"
 	"hotline/platform/sample"
@@ -54,6 +55,11 @@ func startDemoPlatform(dir string, o demoOptions) (*demoPlatform, error) {
 	}
 	p := &demoPlatform{dir: dir, db: db, network: netip.MustParsePrefix("10.77.0.0/24"), gen: sample.New(o.Seed, 0), log: o.Logger}
 	fail := func(err error) (*demoPlatform, error) { db.Close(); return nil, err }
+	cal, err := calendar.New(calendar.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	db.SetCalendar(cal)
 	for _, u := range sample.Units() {
 		if err := db.AddUnit(ctx, u); err != nil {
 			return fail(err)
@@ -88,18 +94,24 @@ func startDemoPlatform(dir string, o demoOptions) (*demoPlatform, error) {
 }
 
 // seed dispatches n generated tickets over the last three days; the older
-// ones already carry an approved reply, so both lists have something in them.
+// ones already carry an approved reply, so that the lists of fed-back
+// tickets have something in them, and the rest are worked through the
+// procedure to varied states (see procedure), so that every role has
+// something to do.
 func (p *demoPlatform) seed(ctx context.Context, n int, now time.Time) error {
 	ts := p.gen.Tickets(n, now, 72*time.Hour)
-	for i := range ts[:len(ts)*2/5] {
+	done := len(ts) * 2 / 5
+	for i := range ts[:done] {
 		t := &ts[i]
 		t.State = complaint.FedBack
 		at := t.DispatchedAt.Add(time.Duration(3+i%20) * time.Hour)
 		t.Reply = &complaint.Reply{Text: demoReply(t), By: "handler", At: at}
 		t.UpdatedAt = at
 	}
-	_, err := p.db.Dispatch(ctx, ts, "center")
-	return err
+	if _, err := p.db.Dispatch(ctx, ts, "center"); err != nil {
+		return err
+	}
+	return p.procedure(ctx, ts[done:], now)
 }
 
 func demoReply(t *complaint.Ticket) string {
@@ -157,8 +169,16 @@ func cmdDemo(args []string) error {
 	file := fs.String("import", "", "seed from this complaint file (.xlsx or .csv) instead of generated tickets")
 	n := fs.Int("tickets", 60, "generated tickets to start with")
 	keep := fs.String("dir", "", "keep the demo's files in this directory (default: a temporary one, removed at exit)")
+	as := fs.String("as", "duty", "log in as duty, handler, leader, jcb or center")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	known := false
+	for _, u := range sample.Users() {
+		known = known || u.Login == *as
+	}
+	if !known {
+		return usageError(fmt.Sprintf("--as %q: the demo's logins are duty, handler, leader, jcb and center", *as))
 	}
 	dir := *keep
 	if dir == "" {
@@ -184,7 +204,7 @@ func cmdDemo(args []string) error {
 	defer p.close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	settingsPath, err := p.addTerminal(ctx, "duty", "duty-demo", "")
+	settingsPath, err := p.addTerminal(ctx, *as, *as+"-demo", "")
 	if err != nil {
 		return err
 	}
@@ -193,7 +213,7 @@ func cmdDemo(args []string) error {
 		return err
 	}
 	defer t.close()
-	sess, err := t.login(ctx, sample.Password("duty"))
+	sess, err := t.login(ctx, sample.Password(*as))
 	if err != nil {
 		return fmt.Errorf("demo login: %w", err)
 	}

@@ -54,8 +54,14 @@ func realPlatform(tb testing.TB, wrap func(http.Handler) http.Handler) *demoPlat
 // settings file.
 func (p *demoPlatform) loggedIn(tb testing.TB, name, endpoint string) (*terminal, string) {
 	tb.Helper()
+	return p.loggedInAs(tb, "duty", name, endpoint)
+}
+
+// loggedInAs is loggedIn for any of the demo's users.
+func (p *demoPlatform) loggedInAs(tb testing.TB, login, name, endpoint string) (*terminal, string) {
+	tb.Helper()
 	ctx := context.Background()
-	settings, err := p.addTerminal(ctx, "duty", name, endpoint)
+	settings, err := p.addTerminal(ctx, login, name, endpoint)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -63,7 +69,7 @@ func (p *demoPlatform) loggedIn(tb testing.TB, name, endpoint string) (*terminal
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := term.login(ctx, sample.Password("duty")); err != nil {
+	if _, err := term.login(ctx, sample.Password(login)); err != nil {
 		term.close()
 		tb.Fatal(err)
 	}
@@ -223,14 +229,14 @@ func TestEndToEndRealData(t *testing.T) {
 	}
 
 	const number = "2549"
-	if _, err := term.enqueue(ctx, complaint.KindSign, number, nil); err != nil {
+	if _, err := term.enqueue(ctx, complaint.Action{Kind: complaint.KindSign, Ticket: number}); err != nil {
 		t.Fatal(err)
 	}
 	if fr, err := term.client.Flush(ctx); err != nil || fr.Sent != 1 {
 		t.Fatalf("sign flush: %+v, %v", fr, err)
 	}
 	text := "已联系来电人吉𠮷先生，说明“物业交接”期间的供水供电安排，对方表示理解。"
-	if _, err := term.enqueue(ctx, complaint.KindReply, number, &complaint.Reply{Text: text}); err != nil {
+	if _, err := term.enqueue(ctx, complaint.Action{Kind: complaint.KindReply, Ticket: number, Reply: &complaint.Reply{Text: text}}); err != nil {
 		t.Fatal(err)
 	}
 	short, cancel := context.WithTimeout(ctx, 3*time.Second)
@@ -254,7 +260,7 @@ func TestEndToEndRealData(t *testing.T) {
 		t.Fatalf("resend after the tunnel came back: %+v", fr)
 	}
 	got, err := term.store.Ticket(ctx, number)
-	if err != nil || got.State != complaint.FedBack || got.Reply == nil || got.Reply.Text != text {
+	if err != nil || got.State != complaint.Replied || got.Reply == nil || got.Reply.Text != text {
 		t.Fatalf("cached ticket after reply: state %s reply %+v err %v", got.State, got.Reply, err)
 	}
 	onPlatform, err := p.db.Ticket(ctx, number)
@@ -267,7 +273,7 @@ func TestEndToEndRealData(t *testing.T) {
 			replies++
 		}
 	}
-	if replies != 1 || onPlatform.Reply == nil || onPlatform.Reply.Text != text || onPlatform.State != complaint.FedBack {
+	if replies != 1 || onPlatform.Reply == nil || onPlatform.Reply.Text != text || onPlatform.State != complaint.Replied {
 		t.Fatalf("platform: %d reply events, reply %+v, state %s; want exactly one reply with the text", replies, onPlatform.Reply, onPlatform.State)
 	}
 }

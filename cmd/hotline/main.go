@@ -1,6 +1,7 @@
-// Command hotline is the duty officer's terminal: a full-screen view of the
-// unit's tickets kept in a local cache, reached through its own WireGuard
-// tunnel. Subcommands do the same work without the screen, for scripts.
+// Command hotline is the terminal of every role in the ticket procedure: a
+// full-screen view of the tickets kept in a local cache, reached through its
+// own WireGuard tunnel. Subcommands do the same work without the screen, for
+// scripts.
 package main
 
 import (
@@ -10,19 +11,41 @@ import (
 	"os"
 )
 
-const usage = `hotline: the duty officer's terminal
+const usage = `hotline: the terminal of the 12345 ticket procedure, for every role
 
 Usage:
   hotline [--config F]                 the full-screen terminal
-  hotline demo [--every 30s] [--import FILE] [--tickets N]
+  hotline demo [--as duty|handler|leader|jcb|center] [--every 30s] [--import FILE] [--tickets N]
                                        platform, tunnel and terminal in one process
   hotline login [--password-file F]    log in on this terminal
   hotline sync --once                  fetch what changed on the platform
-  hotline list [--state S] [--open|--fed-back] [--json]
-  hotline show NUMBER [--json]
-  hotline sign NUMBER                  签收
-  hotline reply NUMBER --text-file F   回复 (F may be - for stdin)
+  hotline list [--mine] [--state S] [--open|--fed-back] [--json]
+                                       --mine: 待办, what you must act on, most urgent first
+  hotline show NUMBER [--json]         a ticket with its timeline
   hotline outbox                       actions waiting or refused
+
+Actions (F is a UTF-8 file, - for stdin; times are China time, 2026-12-10T17:00):
+  duty officer   sign N                                        签收
+                 assign N --subunit S [--handler H]            派发 (code or name)
+                 return N --reason-file F                      退单申请
+                 extend N --days 3 --reason-file F             延期申请
+                 send N                                        反馈中心
+  handler        contact N --how 电话 --result-file F [--at T] 联系客户
+                 reply N --findings-file F --explanation-file F --measures-file F
+                         --basis-file F --opinion-file F       回复 (or --text-file F)
+                 precheck N [the five files]                   审核预审
+  reviewer       approve N [--note TEXT]                       审核通过
+                 reject N --criteria 2,5 --note-file F         审核退回
+  center         dispatch N --unit U                           派单
+                 accept-return N | refuse-return N --reason-file F
+                 decide-extension N --grant --deadline T | --refuse --note-file F
+                 close N --satisfaction 满意|基本满意|不满意      办结
+                 reopen N --reason-file F                      重办
+  supervisor     supervise N --note-file F                     督办
+  center, duty, supervisor
+                 urge N --note-file F                          催办
+An action that is refused exits with status 1 and says why.
+
   hotline keys gen | keys pub          like wg genkey / wg pubkey
 
 --config defaults to $XDG_CONFIG_HOME/hotline/hotline.toml.
@@ -51,7 +74,7 @@ func run(args []string) error {
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "help", "-h", "--help":
-		fmt.Print(usage)
+		fmt.Fprint(stdout, usage)
 		return nil
 	case "demo":
 		return cmdDemo(rest)
@@ -63,14 +86,15 @@ func run(args []string) error {
 		return cmdList(rest)
 	case "show":
 		return cmdShow(rest)
-	case "sign":
-		return cmdSign(rest)
-	case "reply":
-		return cmdReply(rest)
+	case "precheck":
+		return cmdPrecheck(rest)
 	case "outbox":
 		return cmdOutbox(rest)
 	case "keys":
 		return cmdKeys(rest)
+	}
+	if _, ok := actionCmds[cmd]; ok {
+		return cmdAction(cmd, rest)
 	}
 	return usageError(fmt.Sprintf("unknown command %q", cmd))
 }

@@ -107,7 +107,7 @@ func TestTwoProcesses(t *testing.T) {
 		t.Fatalf("login said %q", out)
 	}
 	// Import while the platform runs: another process writes the database.
-	if out := run(hotlined, "import", "--unit", "gdj", "--open", csv); !strings.Contains(out, "300 rows, 300 added, 0 already there") {
+	if out := run(hotlined, "import", "--unit", "gdj", "--open", csv); !strings.Contains(out, "300 rows, 300 added, 0 already on the platform") {
 		t.Fatalf("import said %q", out)
 	}
 	if out := run(hotline, "sync", "--once", "--config", config); !strings.Contains(out, ": 300 new, 0 updated, 0 removed") {
@@ -123,17 +123,17 @@ func TestTwoProcesses(t *testing.T) {
 	reply := filepath.Join(dir, "reply.txt")
 	text := "经核查，景蓉华苑物业交接期间由街道临时托管，水电正常供应。已电话告知吉𠮷先生，“满意”。"
 	os.WriteFile(reply, []byte(text+"\n"), 0o644)
-	if out := run(hotline, "reply", "2549", "--text-file", reply, "--config", config); out != "回复 2549: done; state 已反馈\n" {
+	if out := run(hotline, "reply", "2549", "--text-file", reply, "--config", config); out != "回复 2549: done; state 待审核\n" {
 		t.Fatalf("reply said %q", out)
 	}
 	cmd := exec.Command(hotline, "reply", "2549", "--text-file", reply, "--config", config)
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "工单状态为“已反馈”，不能回复") {
+	if err == nil || !strings.Contains(string(out), "工单状态为“待审核”，不能回复") {
 		t.Fatalf("second reply: %v %s", err, out)
 	}
 	show := run(hotline, "show", "2549", "--config", config)
-	for _, want := range []string{"编号：2549", "状态：已反馈", text, "签收  待签收→已签收", "回复  已签收→已反馈"} {
+	for _, want := range []string{"编号：2549", "状态：待审核", text, "签收  待签收→已签收", "回复  已签收→待审核", "当前环节：审核 剩 "} {
 		if !strings.Contains(show, want) {
 			t.Fatalf("show lacks %q:\n%s", want, show)
 		}

@@ -10,11 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"hotline/api"
 	"hotline/client"
 	"hotline/complaint"
 	"hotline/store"
+	"hotline/tui/app"
 	"hotline/tunnel"
 )
 
@@ -26,9 +28,10 @@ type terminal struct {
 	log      *slog.Logger
 	logFile  *os.File
 
-	dev    *tunnel.Device
-	api    *api.Client
-	client *client.Client
+	dev     *tunnel.Device
+	api     *api.Client
+	client  *client.Client
+	release func() // gives back the link lock
 }
 
 const (
@@ -36,6 +39,7 @@ const (
 	tokenFile = "token"
 	logFile   = "hotline.log"
 	keySess   = store.KeySession // the api.Session of the logged-in user, without the token
+	keyDir    = "directory"      // the api.Directory of the user's units, as last fetched
 )
 
 func openTerminal(cfgPath string) (*terminal, error) {
@@ -63,19 +67,29 @@ func openTerminalWith(s settings) (*terminal, error) {
 }
 
 // connect brings the tunnel up and prepares the link; it does not wait for
-// the platform to answer.
+// the platform to answer. Only one process of a terminal holds the link:
+// when another does, connect fails with errLinkBusy and the caller works on
+// the cache and the outbox, which that process sends.
 func (t *terminal) connect() error {
 	if t.dev != nil {
 		return nil
 	}
+	release, err := lockLink(t.settings.State)
+	if err != nil {
+		return err
+	}
+	spaceHandshakes(t.settings.State)
 	cfg, err := tunnel.Load(t.settings.Tunnel)
 	if err != nil {
+		release()
 		return err
 	}
 	dev, err := tunnel.Open(cfg, tunnel.Options{Logger: t.log.With("part", "tunnel")})
 	if err != nil {
+		release()
 		return fmt.Errorf("tunnel %s: %w", t.settings.Tunnel, err)
 	}
+	t.release = release
 	t.dev = dev
 	t.api = &api.Client{Base: strings.TrimRight(t.settings.Platform, "/"), HTTP: dev.HTTPClient()}
 	tok, err := t.readToken()
@@ -87,9 +101,40 @@ func (t *terminal) connect() error {
 	return nil
 }
 
+// handshakeGrain is the resolution of WireGuard handshake timestamps in
+// wireguard-go (2^24 ns). A peer drops a handshake whose timestamp is not
+// later than the last one it accepted from the same key.
+const handshakeGrain = 1 << 24 * time.Nanosecond
+
+// lastLinkFile holds when this terminal's tunnel was last closed.
+const lastLinkFile = "link.last"
+
+// spaceHandshakes waits, when needed, until this terminal's previous link
+// (another command run just before) was closed a timestamp grain ago, so
+// that every handshake it made is older. Otherwise a command started right
+// after another would have its first handshake dropped and wait 5 s for
+// WireGuard's retry. It runs under the link lock.
+func spaceHandshakes(stateDir string) {
+	b, err := os.ReadFile(filepath.Join(stateDir, lastLinkFile))
+	if err != nil {
+		return
+	}
+	last, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(string(b)))
+	if err != nil {
+		return
+	}
+	if wait := handshakeGrain + time.Millisecond - time.Since(last); wait > 0 && wait <= handshakeGrain+time.Millisecond {
+		time.Sleep(wait)
+	}
+}
+
 func (t *terminal) close() {
 	if t.dev != nil {
 		t.dev.Close()
+		_ = os.WriteFile(filepath.Join(t.settings.State, lastLinkFile), []byte(time.Now().UTC().Format(time.RFC3339Nano)), 0o600)
+	}
+	if t.release != nil {
+		t.release()
 	}
 	t.store.Close()
 	t.logFile.Close()
@@ -130,7 +175,15 @@ func (t *terminal) login(ctx context.Context, password string) (api.Session, err
 	}
 	sess.Token = ""
 	b, _ := json.Marshal(sess)
-	return sess, t.store.Set(ctx, keySess, string(b))
+	if err := t.store.Set(ctx, keySess, string(b)); err != nil {
+		return sess, err
+	}
+	// The forms need the unit tree; without it they still open, and the
+	// screen fetches it again when it starts.
+	if _, err := t.refreshDirectory(ctx); err != nil {
+		t.log.Warn("directory", "err", err)
+	}
+	return sess, nil
 }
 
 // session is who is logged in on this terminal, as last confirmed by the
@@ -147,16 +200,68 @@ func (t *terminal) session(ctx context.Context) (api.Session, error) {
 	return sess, json.Unmarshal([]byte(v), &sess)
 }
 
-// enqueue writes an action to the outbox, based on the cached version of the
-// ticket, and returns it with its id.
-func (t *terminal) enqueue(ctx context.Context, kind complaint.Kind, number string, reply *complaint.Reply) (complaint.Action, error) {
-	tk, err := t.store.Ticket(ctx, number)
+// enqueue checks an action against the cached ticket as it will be once
+// the actions already waiting are sent, then writes it to the outbox based
+// on the cached version, and returns it with its id. A refusal names the
+// reason in Chinese and queues nothing.
+func (t *terminal) enqueue(ctx context.Context, a complaint.Action) (complaint.Action, error) {
+	tk, err := t.store.Ticket(ctx, a.Ticket)
 	if errors.Is(err, store.ErrNotFound) {
-		return complaint.Action{}, fmt.Errorf("ticket %s is not in this terminal's cache: run `hotline sync --once`", number)
+		return a, fmt.Errorf("ticket %s is not in this terminal's cache: run `hotline sync --once`", a.Ticket)
 	}
 	if err != nil {
-		return complaint.Action{}, err
+		return a, err
 	}
-	a := complaint.Action{Kind: kind, Ticket: tk.Number, BaseVersion: tk.Version, Reply: reply}
+	sess, err := t.session(ctx)
+	if err != nil {
+		return a, err
+	}
+	out, err := t.store.Outbox(ctx, tk.Number)
+	if err != nil {
+		return a, err
+	}
+	a.Ticket, a.BaseVersion = tk.Number, tk.Version
+	if err := complaint.Check(app.Projected(tk, out, sess.User, time.Now()), sess.User, a); err != nil {
+		return a, fmt.Errorf("%s %s refused: %s", a.Kind.Label(), tk.Number, app.Refusal(err))
+	}
 	return t.store.Enqueue(ctx, a)
+}
+
+// refreshDirectory fetches the user's unit tree and keeps it for the
+// screens and the commands that name units and people.
+func (t *terminal) refreshDirectory(ctx context.Context) (api.Directory, error) {
+	d, err := t.api.Units(ctx)
+	if err != nil {
+		return d, fmt.Errorf("fetch the unit tree: %w", err)
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return d, err
+	}
+	return d, t.store.Set(ctx, keyDir, string(b))
+}
+
+// directory is the unit tree as last fetched, flattened: the units and
+// their people. Both are empty before the first fetch.
+func (t *terminal) directory(ctx context.Context) ([]complaint.Unit, []complaint.User, error) {
+	v, err := t.store.Get(ctx, keyDir)
+	if err != nil || v == "" {
+		return nil, nil, err
+	}
+	var d api.Directory
+	if err := json.Unmarshal([]byte(v), &d); err != nil {
+		return nil, nil, fmt.Errorf("cached unit tree: %w", err)
+	}
+	units, people := flatten(d)
+	return units, people, nil
+}
+
+func flatten(d api.Directory) ([]complaint.Unit, []complaint.User) {
+	var units []complaint.Unit
+	var people []complaint.User
+	for _, u := range d.Units {
+		units = append(units, u.Unit)
+		people = append(people, u.Users...)
+	}
+	return units, people
 }

@@ -65,29 +65,44 @@ func (s *tmuxSession) waitFor(want ...string) string {
 	}
 }
 
-// TestDemoInTmux runs the real demo in a real terminal and works a ticket
-// through it with keys: open, sign, reply, back, quit.
+// TestDemoInTmux runs the real demo in a real terminal and works tickets
+// through it with keys, as the duty officer: the first list is 待办, most
+// urgent first; assign the signed ticket on top of it, then sign and reply
+// to the next one, back, quit.
 func TestDemoInTmux(t *testing.T) {
 	hotline, _ := binaries(t)
 	dir := t.TempDir()
 	s := newTmux(t, 100, 30, fmt.Sprintf("%s demo --every 0 --tickets 20 --dir %s 2>%s", hotline, dir, filepath.Join(dir, "stderr")))
-	sc := s.waitFor("1 未反馈 12", "2 已反馈 8", "隧道 已连接", "值班员 李明")
+	// 20 tickets: 8 fed back, 12 open; the duty officer's are the one the
+	// seed signed and the four left to sign.
+	sc := s.waitFor("1 待办 5", "2 未反馈 12", "3 已反馈 8", "隧道 已连接", "值班员 李明", "!签收")
 	lines := strings.Split(strings.TrimRight(sc, "\n"), "\n")
 	if len(lines) != 30 {
 		t.Fatalf("screen has %d lines, want 30:\n%s", len(lines), sc)
 	}
+	if !strings.Contains(lines[2], "!派发") || !strings.Contains(lines[2], "已签收") {
+		t.Fatalf("the most urgent of 待办 is not the signed ticket:\n%s", sc)
+	}
 	s.keys("Enter")
-	s.waitFor("· 待签收 ·", "── 诉求内容")
+	s.waitFor("· 已签收 ·", "可办理：a 派发", "── 诉求内容")
+	s.keys("a")
+	s.waitFor("派发 · 工单", "● 城东供电所")
+	s.keys("C-s")
+	s.waitFor("· 已派发 ·")
+	s.keys("Escape")
+	s.waitFor("1 待办 4", "2 未反馈 12")
+	s.keys("Enter")
+	s.waitFor("· 待签收 ·", "可办理：s 签收")
 	s.keys("s")
-	s.waitFor("· 已签收 ·", "签收  已发送")
+	s.waitFor("· 已签收 ·")
 	s.keys("r")
-	s.waitFor("回复工单")
+	s.waitFor("回复 · 工单", "预审：1 项待完善")
 	s.keys("已联系吉𠮷先生，“停电”原因已查明。")
 	s.waitFor("已联系吉𠮷先生，“停电”原因已查明。")
 	s.keys("C-s")
-	s.waitFor("· 已反馈 ·")
+	s.waitFor("· 待审核 ·")
 	s.keys("Escape")
-	s.waitFor("1 未反馈 11", "2 已反馈 9")
+	s.waitFor("1 待办 3", "2 未反馈 12", "3 已反馈 8")
 	s.keys("q")
 	deadline := time.Now().Add(10 * time.Second)
 	for exec.Command("tmux", "has-session", "-t", s.name).Run() == nil {

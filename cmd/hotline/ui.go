@@ -87,10 +87,31 @@ func runUI(ctx context.Context, t *terminal, sess api.Session) error {
 		}
 		return st
 	}
-	m := tui.New(tui.Options{Store: t.store, User: sess.User, Unit: sess.Unit, Now: time.Now, Kick: t.client.Kick, Status: status})
+	units, people, err := t.directory(ctx)
+	if err != nil {
+		t.log.Warn("cached directory", "err", err)
+	}
+	m := tui.New(tui.Options{Store: t.store, User: sess.User, Unit: sess.Unit, Units: units, People: people,
+		Now: time.Now, Kick: t.client.Kick, Status: status})
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	events := make(chan client.Event, 64)
 	go t.client.Run(ctx, events)
+	go func() {
+		// The unit tree changes seldom: fetched once a start, in the
+		// background, it reaches the screen as a message.
+		dctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		for dctx.Err() == nil {
+			d, err := t.refreshDirectory(dctx)
+			if err == nil {
+				units, people := flatten(d)
+				p.Send(tui.DirectoryMsg{Units: units, People: people})
+				return
+			}
+			t.log.Warn("directory", "err", err)
+			sleepCtx(dctx, 5*time.Second)
+		}
+	}()
 	go func() {
 		for {
 			select {
@@ -111,6 +132,13 @@ func runUI(ctx context.Context, t *terminal, sess api.Session) error {
 		fmt.Fprintln(os.Stderr, "see the log:", t.logFile.Name())
 	}
 	return err
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
 }
 
 // apply records what the link did and turns it into the screen's message.

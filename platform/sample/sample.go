@@ -14,8 +14,9 @@ import (
 
 // Codes of the units the demo platform is built from.
 const (
-	CenterCode = "12345"
-	UnitCode   = "gdj"
+	CenterCode  = "12345"
+	UnitCode    = "gdj"
+	HandlerUnit = "gdj-cd" // the sub-unit of the demo's handler
 )
 
 // Units returns the center, the power-supply unit and its sub-units.
@@ -39,13 +40,14 @@ var subunits = []struct{ code, name string }{
 	{"gdj-jl", "计量中心"},
 }
 
-// Users returns the demo's people: a duty officer, a handler, a reviewer, a
+// Users returns the demo's people: a duty officer, a handler (in the
+// sub-unit 城东供电所, where the duty officer assigns), a reviewer, a
 // supervisor and a center operator. Their password is the login itself plus
 // "-demo", good only for the demo.
 func Users() []complaint.User {
 	return []complaint.User{
 		{Login: "duty", Name: "值班员 李明", Unit: UnitCode, Roles: []complaint.Role{complaint.RoleDuty}, Phone: "0000-95598-801"},
-		{Login: "handler", Name: "承办人 王芳", Unit: UnitCode, Roles: []complaint.Role{complaint.RoleHandler}},
+		{Login: "handler", Name: "承办人 王芳", Unit: HandlerUnit, Roles: []complaint.Role{complaint.RoleHandler}},
 		{Login: "leader", Name: "分管领导 赵强", Unit: UnitCode, Roles: []complaint.Role{complaint.RoleReviewer}},
 		{Login: "jcb", Name: "监察部 陈静", Unit: UnitCode, Roles: []complaint.Role{complaint.RoleSupervisor}},
 		{Login: "center", Name: "话务员 周洁", Unit: CenterCode, Roles: []complaint.Role{complaint.RoleCenter}},

@@ -57,3 +57,20 @@ func TestUnitsTree(t *testing.T) {
 		}
 	}
 }
+
+// Every demo user belongs to a unit of the tree; the handler to a sub-unit
+// of the unit, where the duty officer assigns tickets.
+func TestUsersUnits(t *testing.T) {
+	units := map[string]string{}
+	for _, u := range Units() {
+		units[u.Code] = string(u.Kind) + "/" + u.Parent
+	}
+	want := map[string]string{
+		"duty": "unit/12345", "handler": "subunit/gdj", "leader": "unit/12345", "jcb": "unit/12345", "center": "center/",
+	}
+	for _, u := range Users() {
+		if got := units[u.Unit]; got != want[u.Login] {
+			t.Errorf("user %s is in %s (%s), want a %s", u.Login, u.Unit, got, want[u.Login])
+		}
+	}
+}

@@ -31,6 +31,10 @@ type Store interface {
 	SaveDraft(ctx context.Context, ticket, field, text string) error
 	Draft(ctx context.Context, ticket, field string) (string, error)
 	DeleteDraft(ctx context.Context, ticket, field string) error
+	DueCounts(ctx context.Context, now time.Time, p complaint.Policy) (near, overdue int, err error)
+	ReviseAction(ctx context.Context, id string, a complaint.Action, baseVersion int64) (complaint.Action, error)
+	Resend(ctx context.Context, id string, baseVersion int64) error
+	Discard(ctx context.Context, id string) error
 }
 
 var _ Store = (*store.Store)(nil)
@@ -42,10 +46,15 @@ type Context struct {
 	Styles        theme.Styles
 	Keys          keys.Map
 	User          complaint.User
-	Unit          complaint.Unit
-	Now           func() time.Time
-	Loc           *time.Location
-	Store         Store
+	Unit          complaint.Unit // the user's unit; its Policy sets the deadlines
+	// Units and People are the unit tree and its users as last fetched
+	// from the platform: whom a ticket may be assigned to, and the names
+	// behind the codes and logins of the history.
+	Units  []complaint.Unit
+	People []complaint.User
+	Now    func() time.Time
+	Loc    *time.Location
+	Store  Store
 	// Kick wakes the sender after an action was enqueued; it may be nil.
 	Kick func()
 	// After delivers msg once d has passed. Timers go through here so that
@@ -161,9 +170,6 @@ func Projected(t complaint.Ticket, outbox []store.OutboxItem, u complaint.User, 
 
 // OpenTicketMsg asks the root to show a ticket's page.
 type OpenTicketMsg struct{ Number string }
-
-// OpenReplyMsg asks the root to show the reply form for a ticket.
-type OpenReplyMsg struct{ Ticket complaint.Ticket }
 
 // BackMsg asks the root to go back one screen.
 type BackMsg struct{}

@@ -5,6 +5,8 @@
 package keys
 
 import (
+	"slices"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 
@@ -25,24 +27,41 @@ type List struct {
 	NextTab key.Binding
 	Tab1    key.Binding
 	Tab2    key.Binding
+	Tab3    key.Binding
 	Quit    key.Binding
 }
 
-// Detail is the keys of a ticket's page.
-type Detail struct {
-	Scroll table.KeyMap
-	Sign   key.Binding
-	Reply  key.Binding
-	Back   key.Binding
+// Action is the key of one thing a person does to a ticket from its page.
+// Form names the form the key opens (see the form package), or "" when the
+// key acts at once (sign, send).
+type Action struct {
+	Form    string
+	Binding key.Binding
 }
 
-// Reply is the keys of the reply form. Help is separate from Global.Help
+// Detail is the keys of a ticket's page: scrolling, the actions on the
+// ticket, and what may be done with an action the platform refused.
+type Detail struct {
+	Scroll  table.KeyMap
+	Actions []Action
+	Edit    key.Binding // open a refused action's form to correct and send it again
+	Resend  key.Binding // send a refused action again as it is
+	Discard key.Binding // give up a refused action
+	Back    key.Binding
+}
+
+// Form is the keys of an action's form. Help is separate from Global.Help
 // because ? is text here.
-type Reply struct {
-	Editor editor.KeyMap
-	Submit key.Binding
-	Cancel key.Binding
-	Help   key.Binding
+type Form struct {
+	Editor  editor.KeyMap
+	Next    key.Binding
+	Prev    key.Binding
+	Choose  key.Binding // the option before or after, in a choice
+	Toggle  key.Binding // tick or untick, in a list of criteria
+	Submit  key.Binding
+	Cancel  key.Binding
+	Help    key.Binding
+	Confirm key.Binding // confirm giving up a refused action
 }
 
 // Help is the keys of the help screen.
@@ -56,8 +75,32 @@ type Map struct {
 	Global Global
 	List   List
 	Detail Detail
-	Reply  Reply
+	Form   Form
 	Help   Help
+}
+
+// Names of the forms the detail page's action keys open.
+const (
+	FormAssign          = "assign"
+	FormContact         = "contact"
+	FormReply           = "reply"
+	FormReview          = "review"
+	FormReturnRequest   = "return_request"
+	FormExtension       = "extension_request"
+	FormDispatch        = "dispatch"
+	FormReturnDecide    = "return_decide"
+	FormExtensionDecide = "extension_decide"
+	FormClose           = "close"
+	FormReopen          = "reopen"
+	FormUrge            = "urge"
+	FormSupervise       = "supervise"
+	// Acting at once, without a form.
+	ActSign = "!sign"
+	ActSend = "!send"
+)
+
+func bind(k, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(append([]string{k}, keys...)...), key.WithHelp(k, desc))
 }
 
 // Default is the bindings the program starts with.
@@ -72,21 +115,45 @@ func Default() Map {
 			Table:   table.DefaultKeyMap(),
 			Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "打开工单")),
 			NextTab: key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "切换列表")),
-			Tab1:    key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "未反馈")),
-			Tab2:    key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "已反馈")),
+			Tab1:    key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "待办")),
+			Tab2:    key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "未反馈")),
+			Tab3:    key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "已反馈")),
 			Quit:    key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "退出")),
 		},
 		Detail: Detail{
 			Scroll: scroll,
-			Sign:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "签收")),
-			Reply:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "回复")),
-			Back:   key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "返回列表")),
+			Actions: []Action{
+				{ActSign, bind("s", "签收")},
+				{FormAssign, bind("a", "派发")},
+				{FormContact, bind("c", "联系客户")},
+				{FormReply, bind("r", "回复")},
+				{FormReview, bind("v", "审核")},
+				{ActSend, bind("f", "反馈中心")},
+				{FormReturnRequest, bind("t", "退单申请")},
+				{FormExtension, bind("e", "延期申请")},
+				{FormDispatch, bind("d", "派单")},
+				{FormReturnDecide, bind("T", "退单审批")},
+				{FormExtensionDecide, bind("E", "延期审批")},
+				{FormClose, bind("o", "办结")},
+				{FormReopen, bind("O", "重办")},
+				{FormUrge, bind("u", "催办")},
+				{FormSupervise, bind("U", "督办")},
+			},
+			Edit:    bind("m", "修改被退回的操作"),
+			Resend:  bind("R", "原样重发"),
+			Discard: bind("X", "放弃被退回的操作"),
+			Back:    key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "返回列表")),
 		},
-		Reply: Reply{
-			Editor: editor.DefaultKeyMap(),
-			Submit: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "提交回复")),
-			Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "返回（保留草稿）")),
-			Help:   key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "帮助")),
+		Form: Form{
+			Editor:  editor.DefaultKeyMap(),
+			Next:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "下一项")),
+			Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "上一项")),
+			Choose:  key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "选择")),
+			Toggle:  key.NewBinding(key.WithKeys("space", "1", "2", "3", "4", "5"), key.WithHelp("space/1–5", "勾选")),
+			Submit:  key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "提交")),
+			Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "返回（保留草稿）")),
+			Help:    key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "帮助")),
+			Confirm: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "确认")),
 		},
 		Help: Help{
 			Scroll: scroll,
@@ -98,7 +165,7 @@ func Default() Map {
 var (
 	_ help.KeyMap = List{}
 	_ help.KeyMap = Detail{}
-	_ help.KeyMap = Reply{}
+	_ help.KeyMap = Form{}
 	_ help.KeyMap = Help{}
 )
 
@@ -107,23 +174,30 @@ func (k List) ShortHelp() []key.Binding {
 }
 
 func (k List) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.Table.FullHelp()[0], {k.Open, k.NextTab, k.Tab1, k.Tab2, k.Quit}}
+	return [][]key.Binding{k.Table.FullHelp()[0], {k.Open, k.NextTab, k.Tab1, k.Tab2, k.Tab3, k.Quit}}
 }
 
+// ShortHelp of a ticket's page: its actions are on the page's own action
+// line, so the hint line keeps to moving about.
 func (k Detail) ShortHelp() []key.Binding {
-	return []key.Binding{k.Scroll.Up, k.Scroll.Down, k.Sign, k.Reply, k.Back}
+	return []key.Binding{k.Scroll.Up, k.Scroll.Down, k.Scroll.PageDown, k.Back}
 }
 
 func (k Detail) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.Scroll.FullHelp()[0], {k.Sign, k.Reply, k.Back}}
+	acts := make([]key.Binding, 0, len(k.Actions)+3)
+	for _, a := range k.Actions {
+		acts = append(acts, a.Binding)
+	}
+	acts = append(acts, k.Edit, k.Resend, k.Discard, k.Back)
+	return [][]key.Binding{k.Scroll.FullHelp()[0], acts}
 }
 
-func (k Reply) ShortHelp() []key.Binding {
-	return []key.Binding{k.Submit, k.Cancel, k.Editor.Newline, k.Help}
+func (k Form) ShortHelp() []key.Binding {
+	return []key.Binding{k.Submit, k.Next, k.Cancel, k.Help}
 }
 
-func (k Reply) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Submit, k.Cancel, k.Help}, k.Editor.FullHelp()[0]}
+func (k Form) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Submit, k.Next, k.Prev, k.Choose, k.Toggle, k.Cancel, k.Help}, k.Editor.FullHelp()[0]}
 }
 
 func (k Help) ShortHelp() []key.Binding {
@@ -140,7 +214,9 @@ type Group struct {
 	Keys  []key.Binding
 }
 
-// Groups lists every screen's keys, as the help screen shows them.
+// Groups lists every screen's keys, as the help screen shows them. The
+// detail page's action keys are listed whatever the ticket: help says what
+// each key does when the action is allowed.
 func (m Map) Groups() []Group {
 	flat := func(k help.KeyMap, extra ...key.Binding) []key.Binding {
 		var out []key.Binding
@@ -149,10 +225,15 @@ func (m Map) Groups() []Group {
 		}
 		return append(out, extra...)
 	}
+	d := m.Detail
+	d.Actions = slices.Clone(d.Actions)
+	for i := range d.Actions {
+		d.Actions[i].Binding.SetEnabled(true)
+	}
 	return []Group{
 		{"全局", []key.Binding{m.Global.Help, m.Global.ForceQuit}},
-		{"工单列表（未反馈 / 已反馈）", flat(m.List)},
-		{"工单详情", flat(m.Detail)},
-		{"回复", flat(m.Reply)},
+		{"工单列表（待办 / 未反馈 / 已反馈）", flat(m.List)},
+		{"工单详情", flat(d)},
+		{"填写表单", flat(m.Form)},
 	}
 }

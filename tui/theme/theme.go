@@ -24,6 +24,8 @@ type Styles struct {
 	Label       lipgloss.Style // field names in the detail page
 	Section     lipgloss.Style // section rules in the detail page
 	Error       lipgloss.Style
+	Warn        lipgloss.Style // near a deadline; the ▲ mark says it without colour
+	Overdue     lipgloss.Style // past a deadline; the ! mark says it without colour
 	OK          lipgloss.Style
 	Box         lipgloss.Style // frame of the reply editor
 	Status      lipgloss.Style // the status bar
@@ -52,6 +54,8 @@ func New(noColor bool) Styles {
 			Label:       s,
 			Section:     s.Bold(true),
 			Error:       s.Bold(true),
+			Warn:        s,
+			Overdue:     s.Bold(true),
 			OK:          s,
 			Box:         s,
 			Status:      s.Reverse(true),
@@ -82,6 +86,8 @@ func New(noColor bool) Styles {
 		Label:       s.Foreground(muted),
 		Section:     s.Bold(true).Foreground(accent),
 		Error:       s.Bold(true).Foreground(red),
+		Warn:        s.Foreground(yellow),
+		Overdue:     s.Foreground(red),
 		OK:          s.Foreground(green),
 		Box:         s.Foreground(muted),
 		Status:      s.Foreground(fg).Background(muted),

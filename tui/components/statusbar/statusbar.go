@@ -1,5 +1,6 @@
 // Package statusbar draws the last line of the screen: the tunnel, the sync
-// state and the outbox, who is logged in, and a transient message.
+// state and the outbox, the tickets near or past their deadline, who is
+// logged in, and a transient message.
 package statusbar
 
 import (
@@ -20,6 +21,8 @@ type Info struct {
 	LastSync  time.Time
 	SyncErr   string
 	Pending   int
+	Near      int // open tickets near their step's deadline
+	Overdue   int // open tickets past it
 	User      string
 	Unit      string
 	Msg       string // transient message, shown first
@@ -73,11 +76,14 @@ func Text(in Info, f Format) string {
 	parts = append(parts, fmt.Sprintf("待发送 %d", in.Pending))
 	sync := strings.Join(parts, " ")
 
+	// The marks say it without colour, as in the lists.
+	due := fmt.Sprintf("!超时 %d ▲临近 %d", in.Overdue, in.Near)
+
 	who := cells.Line(in.User)
 	if in.Unit != "" {
 		who += " · " + cells.Line(in.Unit)
 	}
-	return strings.Join([]string{tunnel, sync, who}, sep)
+	return strings.Join([]string{tunnel, sync, due, who}, sep)
 }
 
 func orDash(s string) string {

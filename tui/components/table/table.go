@@ -53,7 +53,18 @@ type Row struct {
 	Key    string
 	Cells  []string
 	Marked bool // drawn with a mark and the New style
+	Tone   Tone
 }
+
+// Tone colours a row that needs attention. Colour only repeats what the
+// row's text says, for terminals and readers without it.
+type Tone int
+
+const (
+	Plain Tone = iota
+	Warn       // near a deadline
+	Alert      // past a deadline
+)
 
 // Mark is drawn before a marked row; other rows get as many blanks.
 const Mark = "● "
@@ -241,6 +252,10 @@ func (m Model) View() string {
 		switch {
 		case i == m.cursor:
 			s = st.Selected.Bold(r.Marked).Render(s)
+		case r.Tone == Alert:
+			s = st.Overdue.Bold(r.Marked).Render(s)
+		case r.Tone == Warn:
+			s = st.Warn.Bold(r.Marked).Render(s)
 		case r.Marked:
 			s = st.New.Render(s)
 		}

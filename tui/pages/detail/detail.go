@@ -1,12 +1,19 @@
-// Package detail is one ticket's page: every field, the citizen's full text
-// wrapped to the width, the reply, the history and what waits in the outbox
-// for this ticket, in one scrollable column. From here the officer signs for
-// the ticket or opens the reply form.
+// Package detail is one ticket's page: every field, the step due and its
+// time left, the citizen's full text, the contact record, the reply in the
+// record sheet's fields with the review pre-check, the review, the return
+// and extension requests, the history as a timeline, and what waits in the
+// outbox — in one scrollable column under a line of the actions this user
+// may take on this ticket now, each with its key. A refused action is shown
+// with its text and the reason, to be corrected and sent again, sent again
+// as it is, or given up.
 package detail
 
 import (
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -16,6 +23,7 @@ import (
 	"hotline/store"
 	"hotline/tui/app"
 	"hotline/tui/cells"
+	"hotline/tui/keys"
 )
 
 // LoadedMsg carries a ticket with its history and outbox from the store.
@@ -28,28 +36,35 @@ type LoadedMsg struct {
 
 // Model is the ticket page.
 type Model struct {
-	ctx    *app.Context
-	number string
-	ticket complaint.Ticket
-	outbox []store.OutboxItem
-	loaded bool
-	err    error
-	lines  []string // the scrollable body, each exactly width cells
-	offset int
-	width  int
-	height int
+	ctx     *app.Context
+	number  string
+	ticket  complaint.Ticket
+	outbox  []store.OutboxItem
+	loaded  bool
+	err     error
+	keys    keys.Detail // the ticket's action keys, enabled as allowed
+	bar     []string    // the action line(s), each exactly width cells
+	lines   []string    // the scrollable body, each exactly width cells
+	confirm bool        // X was pressed: y gives up the refused action
+	offset  int
+	width   int
+	height  int
 }
 
 // New returns the page for ticket number; Load fills it.
 func New(ctx *app.Context, number string) *Model {
-	return &Model{ctx: ctx, number: number, width: 1, height: 2}
+	m := &Model{ctx: ctx, number: number, width: 1, height: 3}
+	m.keys = ctx.Keys.Detail
+	m.keys.Actions = append([]keys.Action(nil), ctx.Keys.Detail.Actions...)
+	m.enable()
+	return m
 }
 
 // Number is the ticket shown.
 func (m *Model) Number() string { return m.number }
 
 // KeyMap is the page's keys, for help.
-func (m *Model) KeyMap() help.KeyMap { return m.ctx.Keys.Detail }
+func (m *Model) KeyMap() help.KeyMap { return m.keys }
 
 // Load reads the ticket and its outbox.
 func (m *Model) Load() tea.Cmd {
@@ -70,7 +85,56 @@ func (m *Model) SetSize(w, h int) {
 	m.layout()
 }
 
-func (m *Model) bodyHeight() int { return max(m.height-1, 1) }
+func (m *Model) bodyHeight() int { return max(m.height-1-len(m.bar), 1) }
+
+// formKind is the action whose permission opens each form: the review form
+// serves approval and rejection, the return decision acceptance and refusal.
+var formKind = map[string]complaint.Kind{
+	keys.ActSign:             complaint.KindSign,
+	keys.ActSend:             complaint.KindSend,
+	keys.FormAssign:          complaint.KindAssign,
+	keys.FormContact:         complaint.KindContact,
+	keys.FormReply:           complaint.KindReply,
+	keys.FormReview:          complaint.KindApprove,
+	keys.FormReturnRequest:   complaint.KindReturnRequest,
+	keys.FormExtension:       complaint.KindExtensionRequest,
+	keys.FormDispatch:        complaint.KindDispatch,
+	keys.FormReturnDecide:    complaint.KindReturnAccept,
+	keys.FormExtensionDecide: complaint.KindExtensionDecide,
+	keys.FormClose:           complaint.KindClose,
+	keys.FormReopen:          complaint.KindReopen,
+	keys.FormUrge:            complaint.KindUrge,
+	keys.FormSupervise:       complaint.KindSupervise,
+}
+
+// projected is the ticket as it will be once the waiting actions are sent.
+func (m *Model) projected() complaint.Ticket {
+	return app.Projected(m.ticket, m.outbox, m.ctx.User, m.ctx.Now())
+}
+
+// enable turns on the keys of the actions the user may take now, and the
+// keys of a refused action when there is one.
+func (m *Model) enable() {
+	p := m.projected()
+	for i, a := range m.keys.Actions {
+		on := m.loaded && complaint.Allowed(m.ctx.User, formKind[a.Form]) && app.Can(p, m.ctx.User, formKind[a.Form]) == nil
+		m.keys.Actions[i].Binding.SetEnabled(on)
+	}
+	_, refused := m.refused()
+	m.keys.Edit.SetEnabled(refused)
+	m.keys.Resend.SetEnabled(refused)
+	m.keys.Discard.SetEnabled(refused)
+}
+
+// refused is the newest action of the ticket the platform refused.
+func (m *Model) refused() (store.OutboxItem, bool) {
+	for _, it := range m.outbox {
+		if it.Status == store.StatusRefused {
+			return it, true
+		}
+	}
+	return store.OutboxItem{}, false
+}
 
 // Update handles the page's keys and its messages.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
@@ -83,7 +147,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.Err == nil {
 			m.ticket, m.outbox, m.loaded = msg.Ticket, msg.Outbox, true
 		}
+		m.enable()
 		m.layout()
+	case app.DiscardedMsg:
+		if msg.Item.Ticket == m.number {
+			return tea.Batch(m.Load(), app.Notice("已放弃被退回的“"+msg.Item.Kind.Label()+"”"))
+		}
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	}
@@ -91,27 +160,21 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.ctx.Keys.Detail
+	k := m.keys
+	if m.confirm {
+		m.confirm = false
+		m.layout()
+		if key.Matches(msg, m.ctx.Keys.Form.Confirm) {
+			if it, ok := m.refused(); ok {
+				return m.ctx.Discard(it)
+			}
+		}
+		return nil
+	}
 	page := m.bodyHeight()
 	switch {
 	case key.Matches(msg, k.Back):
 		return app.Send(app.BackMsg{})
-	case key.Matches(msg, k.Sign):
-		if !m.loaded {
-			return nil
-		}
-		return m.ctx.Act(complaint.Action{Kind: complaint.KindSign, Ticket: m.number, BaseVersion: m.ticket.Version}, nil)
-	case key.Matches(msg, k.Reply):
-		if !m.loaded {
-			return nil
-		}
-		// Refuse early what the form could never submit, saying why.
-		probe := complaint.Action{Kind: complaint.KindReply, Ticket: m.number, Reply: &complaint.Reply{Text: "-"}}
-		proj := app.Projected(m.ticket, m.outbox, m.ctx.User, m.ctx.Now())
-		if err := complaint.Check(proj, m.ctx.User, probe); err != nil {
-			return app.NoticeErr(app.Refusal(err))
-		}
-		return app.Send(app.OpenReplyMsg{Ticket: m.ticket})
 	case key.Matches(msg, k.Scroll.Up):
 		m.offset--
 	case key.Matches(msg, k.Scroll.Down):
@@ -124,9 +187,69 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.offset = 0
 	case key.Matches(msg, k.Scroll.Bottom):
 		m.offset = len(m.lines)
+	case key.Matches(msg, k.Edit), key.Matches(msg, k.Resend), key.Matches(msg, k.Discard):
+		it, ok := m.refused()
+		if !ok {
+			return app.NoticeErr("本工单没有被退回的操作")
+		}
+		switch {
+		case key.Matches(msg, k.Resend):
+			return m.ctx.Resend(it)
+		case key.Matches(msg, k.Discard):
+			m.confirm = true
+			m.layout()
+			return nil
+		}
+		form := formOf(it.Kind)
+		if form == "" || form[0] == '!' {
+			return app.NoticeErr("“" + it.Kind.Label() + "”没有可修改的内容：按 R 原样重发或 X 放弃")
+		}
+		return app.Send(app.OpenFormMsg{Form: form, Ticket: m.ticket, Item: &it})
+	default:
+		for _, a := range k.Actions {
+			// Disabled keys still match here, so that the officer is told
+			// why the action is not open to them.
+			b := a.Binding
+			b.SetEnabled(true)
+			if key.Matches(msg, b) {
+				return m.act(a.Form)
+			}
+		}
 	}
 	m.clamp()
 	return nil
+}
+
+// formOf is the form that takes an action of kind k.
+func formOf(k complaint.Kind) string {
+	switch k {
+	case complaint.KindApprove, complaint.KindReject:
+		return keys.FormReview
+	case complaint.KindReturnAccept, complaint.KindReturnRefuse:
+		return keys.FormReturnDecide
+	}
+	for f, x := range formKind {
+		if x == k {
+			return f
+		}
+	}
+	return ""
+}
+
+// act opens the form of an action, or takes an action that has none, once
+// the state machine allows it on the ticket as it will be.
+func (m *Model) act(form string) tea.Cmd {
+	if !m.loaded {
+		return nil
+	}
+	kind := formKind[form]
+	if err := app.Can(m.projected(), m.ctx.User, kind); err != nil {
+		return app.NoticeErr(app.Refusal(err))
+	}
+	if form[0] == '!' {
+		return m.ctx.Act(complaint.Action{Kind: kind, Ticket: m.number, BaseVersion: m.ticket.Version}, nil)
+	}
+	return app.Send(app.OpenFormMsg{Form: form, Ticket: m.projected()})
 }
 
 func (m *Model) clamp() {
@@ -134,108 +257,436 @@ func (m *Model) clamp() {
 }
 
 // Width of the label column of the fields.
-const labelWidth = 10
+const labelWidth = 14
 
-// layout rebuilds the body for the current ticket and width.
+// layout rebuilds the action line and the body for the current ticket and
+// width.
 func (m *Model) layout() {
+	m.bar = m.actionBar()
 	w := m.width
 	var out []string
 	add := func(s string) { out = append(out, cells.Fit(s, w)) }
-	styled := func(st func(...string) string, s string) { out = append(out, st(cells.Fit(s, w))) }
 	st := m.ctx.Styles
+	styled := func(style func(...string) string, s string) { out = append(out, style(cells.Fit(s, w))) }
 	switch {
 	case m.err != nil:
 		styled(st.Error.Render, "读取工单失败："+m.err.Error())
 	case !m.loaded:
 		add("正在读取…")
 	default:
-		t := m.ticket
-		field := func(label, value string) {
-			lines := cells.Wrap(cells.Sanitize(value), w-labelWidth)
-			if len(lines) == 0 {
-				lines = []string{"—"}
+		out = m.body()
+	}
+	m.lines = out
+	m.clamp()
+}
+
+// actionBar lists the keys of the actions open now, as many lines as they
+// take, each exactly the width.
+func (m *Model) actionBar() []string {
+	st := m.ctx.Styles
+	w := m.width
+	if m.confirm {
+		it, _ := m.refused()
+		return []string{st.Error.Render(cells.Fit(" 放弃被退回的“"+it.Kind.Label()+"”及其内容？按 y 确认，其他键取消", w))}
+	}
+	var items []key.Binding
+	for _, a := range m.keys.Actions {
+		if a.Binding.Enabled() {
+			items = append(items, a.Binding)
+		}
+	}
+	if _, ok := m.refused(); ok {
+		items = append(items, m.keys.Edit, m.keys.Resend, m.keys.Discard)
+	}
+	head := " 可办理："
+	if len(items) == 0 {
+		text := head + "（当前没有您可办理的操作）"
+		if !m.loaded {
+			text = head
+		}
+		return []string{st.Muted.Render(cells.Fit(text, w))}
+	}
+	var lines []string
+	var b strings.Builder
+	headW := cells.Width(head)
+	used := headW
+	b.WriteString(st.Muted.Render(head))
+	for _, k := range items {
+		h := k.Help()
+		iw := cells.Width(h.Key) + 1 + cells.Width(h.Desc) + 2
+		if used+iw > w && used > headW {
+			lines = append(lines, b.String()+strings.Repeat(" ", w-used))
+			b.Reset()
+			b.WriteString(strings.Repeat(" ", headW))
+			used = headW
+		}
+		if used+iw > w {
+			b.WriteString(cells.Fit(h.Key+" "+h.Desc, w-used))
+			used = w
+			continue
+		}
+		b.WriteString(st.HelpKey.Render(h.Key) + " " + h.Desc + "  ")
+		used += iw
+	}
+	lines = append(lines, b.String()+strings.Repeat(" ", max(w-used, 0)))
+	return lines
+}
+
+// body is the scrollable column of the loaded ticket.
+func (m *Model) body() []string {
+	w := m.width
+	st := m.ctx.Styles
+	var out []string
+	add := func(s string) { out = append(out, cells.Fit(s, w)) }
+	styled := func(style func(...string) string, s string) { out = append(out, style(cells.Fit(s, w))) }
+	field := func(label, value string) {
+		lines := cells.Wrap(cells.Sanitize(value), w-labelWidth)
+		if len(lines) == 0 {
+			lines = []string{"—"}
+		}
+		for i, l := range lines {
+			lab := ""
+			if i == 0 {
+				lab = label
 			}
-			for i, l := range lines {
+			out = append(out, st.Label.Render(cells.Pad(lab, labelWidth))+cells.Fit(l, w-labelWidth))
+		}
+	}
+	section := func(title string) {
+		add("")
+		head := "── " + title + " "
+		styled(st.Section.Render, head+strings.Repeat("─", max(w-cells.Width(head), 0)))
+	}
+	text := func(s string, indent int) {
+		for _, l := range cells.Wrap(cells.Sanitize(s), w-indent) {
+			add(strings.Repeat(" ", indent) + l)
+		}
+	}
+	t := m.ticket
+	now := m.ctx.Now()
+	state := t.State.Label()
+	if t.Urges > 0 {
+		state += fmt.Sprintf(" · 催办 %d 次", t.Urges)
+	}
+	if t.Supervised {
+		state += " · 督办"
+	}
+	if t.Reopens > 0 {
+		state += fmt.Sprintf(" · 重办 %d 次", t.Reopens)
+	}
+	field("编号", t.Number)
+	field("标题", t.Title)
+	field("状态", state)
+	if t.Step != complaint.StepNone {
+		u := m.ctx.Urgency(t)
+		due := fmt.Sprintf("%s · 时限 %s · %s", t.Step.Label(), m.ctx.Full(t.Due), m.ctx.Left(t))
+		switch u {
+		case complaint.Overdue:
+			due = app.MarkOverdue + " " + due + "（已超时）"
+		case complaint.Near:
+			due = app.MarkNear + " " + due + "（临近时限）"
+		}
+		start := len(out)
+		field("当前环节", due)
+		if u != complaint.OnTime {
+			style := st.Warn
+			if u == complaint.Overdue {
+				style = st.Overdue
+			}
+			for i := start; i < len(out); i++ {
+				out[i] = style.Render(out[i])
+			}
+		}
+		if t.DueNote != "" {
+			field("", "时限仅供参考："+t.DueNote)
+		}
+	}
+	if t.Satisfaction != "" {
+		field("满意度", t.Satisfaction)
+	}
+	field("来电人", orDash(t.Caller))
+	field("电话", orDash(t.Phone))
+	field("地址", orDash(t.Address))
+	field("类别", orDash(t.Category))
+	field("收到时间", fmt.Sprintf("%s（已过 %s）", m.ctx.Full(t.ReceivedAt), app.Elapsed(now.Sub(t.ReceivedAt))))
+	field("派单时间", m.ctx.Full(t.DispatchedAt))
+	field("办理时限", m.ctx.Full(t.Deadline))
+	field("承办单位", orDash(m.ctx.UnitName(t.Unit)))
+	field("基层单位", orDash(m.ctx.UnitName(t.Subunit)))
+	field("承办人", orDash(m.ctx.PersonName(t.Handler)))
+	section("诉求内容")
+	text(strings.TrimSpace(t.Content), 0)
+	if c := t.Contact; c != nil {
+		section("联系记录")
+		field("联系时间", m.ctx.Full(c.At))
+		field("联系方式", orDash(c.How))
+		field("联系结果", orDash(c.Result))
+		field("联系人", orDash(m.ctx.PersonName(c.By)))
+	}
+	if r := t.Reply; r != nil {
+		section("回复")
+		field("回复人", fmt.Sprintf("%s · %s", m.ctx.PersonName(orDash(r.By)), m.ctx.Full(r.At)))
+		if r.Findings == "" && r.Explanation == "" && r.Measures == "" && r.Basis == "" && r.CitizenOpinion == "" {
+			field("回复内容", orDash(r.Text))
+		} else {
+			field("处理情况", orDash(r.Findings))
+			field("沟通解释结果", orDash(r.Explanation))
+			field("采取措施", orDash(r.Measures))
+			field("处理依据", orDash(r.Basis))
+			field("客户意见", orDash(r.CitizenOpinion))
+		}
+		if t.State.Open() {
+			var marks []string
+			for _, f := range complaint.Precheck(t, *r) {
+				marks = append(marks, app.MarkNear+circled(f.Criterion)+" "+f.Message)
+			}
+			if len(marks) == 0 {
+				marks = []string{"未发现问题"}
+			}
+			start := len(out)
+			for i, s := range marks {
 				lab := ""
 				if i == 0 {
-					lab = label
+					lab = "预审提示"
 				}
-				out = append(out, st.Label.Render(cells.Pad(lab, labelWidth))+cells.Fit(l, w-labelWidth))
+				field(lab, s)
 			}
-		}
-		section := func(title string) {
-			add("")
-			head := "── " + title + " "
-			styled(st.Section.Render, head+strings.Repeat("─", max(w-cells.Width(head), 0)))
-		}
-		text := func(s string, indent int) {
-			for _, l := range cells.Wrap(cells.Sanitize(s), w-indent) {
-				add(strings.Repeat(" ", indent) + l)
-			}
-		}
-		now := m.ctx.Now()
-		field("编号", t.Number)
-		field("标题", t.Title)
-		field("状态", t.State.Label())
-		field("来电人", orDash(t.Caller))
-		field("电话", orDash(t.Phone))
-		field("地址", orDash(t.Address))
-		field("类别", orDash(t.Category))
-		field("收到时间", fmt.Sprintf("%s（已过 %s）", m.ctx.Full(t.ReceivedAt), app.Elapsed(now.Sub(t.ReceivedAt))))
-		field("派单时间", m.ctx.Full(t.DispatchedAt))
-		field("办理时限", m.ctx.Full(t.Deadline))
-		field("承办部门", orDash(t.Subunit))
-		field("承办人", orDash(t.Handler))
-		section("诉求内容")
-		text(strings.TrimSpace(t.Content), 0)
-		if r := t.Reply; r != nil {
-			section("回复")
-			add(fmt.Sprintf("%s  %s", m.ctx.Full(r.At), cells.Line(orDash(r.By))))
-			text(r.Text, 2)
-		}
-		section("处理记录")
-		if len(t.Events) == 0 {
-			add("（无）")
-		}
-		// Columns of the history: who and what, as wide as the widest.
-		actorW, kindW := 0, 0
-		for _, e := range t.Events {
-			actorW = max(actorW, cells.Width(cells.Line(orDash(e.Actor))))
-			kindW = max(kindW, cells.Width(e.Kind.Label()))
-		}
-		actorW, kindW = min(actorW, 16), min(kindW, 10)
-		for _, e := range t.Events {
-			move := ""
-			if e.From != "" || e.To != "" {
-				move = stateLabel(e.From) + "→" + stateLabel(e.To)
-			}
-			add(fmt.Sprintf("%s  %s  %s  %s", m.ctx.Short(e.At), cells.Fit(cells.Line(orDash(e.Actor)), actorW),
-				cells.Fit(e.Kind.Label(), kindW), move))
-			if e.Text != "" {
-				text(e.Text, 4)
-			}
-		}
-		if len(m.outbox) > 0 {
-			section("待发送")
-			for _, it := range m.outbox {
-				line := fmt.Sprintf("%s  %s  %s", m.ctx.Short(it.CreatedAt), it.Kind.Label(), status(it))
-				if it.Status == store.StatusRefused {
-					styled(st.Error.Render, line)
-				} else {
-					add(line)
-				}
-				body := it.Text
-				if it.Reply != nil {
-					body = it.Reply.Text
-				}
-				if body != "" {
-					text(body, 4)
+			if marks[0] != "未发现问题" {
+				for i := start; i < len(out); i++ {
+					out[i] = st.Warn.Render(out[i])
 				}
 			}
 		}
 	}
-	m.lines = out
-	m.clamp()
+	if rv := t.Review; rv != nil {
+		section("审核")
+		verdict := "通过"
+		if !rv.Approved {
+			verdict = "退回"
+		}
+		field("审核结论", verdict)
+		field("审核人", fmt.Sprintf("%s · %s", m.ctx.PersonName(orDash(rv.By)), m.ctx.Full(rv.At)))
+		for i, c := range rv.Criteria {
+			lab := ""
+			if i == 0 {
+				lab = "不符合标准"
+			}
+			field(lab, criterion(c))
+		}
+		if rv.Note != "" {
+			field("审核意见", rv.Note)
+		}
+	}
+	if r := t.Return; r != nil {
+		section("退单申请")
+		field("退单理由", orDash(r.Reason))
+		field("申请人", fmt.Sprintf("%s · %s", m.ctx.PersonName(orDash(r.By)), m.ctx.Full(r.At)))
+		if t.State == complaint.ReturnRequested {
+			field("审批", "待中心审批")
+		}
+	}
+	if x := t.Extension; x != nil {
+		section("延期")
+		field("延期天数", fmt.Sprintf("%d 个工作日", x.Days))
+		field("延期理由", orDash(x.Reason))
+		field("申请人", fmt.Sprintf("%s · %s", m.ctx.PersonName(orDash(x.By)), m.ctx.Full(x.At)))
+		switch {
+		case !x.Decided:
+			field("审批", "待中心审批")
+		case x.Granted:
+			field("审批", "同意，新的办理时限 "+m.ctx.Full(x.Deadline))
+		default:
+			field("审批", "不同意")
+		}
+		if x.Note != "" {
+			field("审批意见", x.Note)
+		}
+	}
+	section("处理记录")
+	out = append(out, m.timeline()...)
+	if len(m.outbox) > 0 {
+		section("待发送")
+		for _, it := range m.outbox {
+			line := fmt.Sprintf("%s  %s  %s", m.ctx.Short(it.CreatedAt), it.Kind.Label(), status(it))
+			if it.Status == store.StatusRefused {
+				styled(st.Error.Render, line)
+			} else {
+				add(line)
+			}
+			for _, f := range m.actionFields(it.Action) {
+				add("    " + f)
+			}
+			body := it.Text
+			if it.Reply != nil {
+				body = it.Reply.Text
+			}
+			if it.Contact != nil {
+				body = it.Contact.Result
+			}
+			if body != "" {
+				text(body, 4)
+			}
+			if it.Status == store.StatusRefused {
+				add("    m 修改后重发 · R 原样重发 · X 放弃")
+			}
+		}
+	}
+	return out
+}
+
+// timeline is the history, oldest first: when, who, what and the move
+// between states, then what the action carried and its text.
+func (m *Model) timeline() []string {
+	w := m.width
+	t := m.ticket
+	if len(t.Events) == 0 {
+		return []string{cells.Fit("（无）", w)}
+	}
+	var out []string
+	actorW, kindW := 0, 0
+	for _, e := range t.Events {
+		actorW = max(actorW, cells.Width(cells.Line(orDash(m.ctx.PersonName(e.Actor)))))
+		kindW = max(kindW, cells.Width(e.Kind.Label()))
+	}
+	actorW, kindW = min(actorW, 16), min(kindW, 10)
+	for _, e := range t.Events {
+		move := ""
+		if e.From != "" || e.To != "" {
+			move = stateLabel(e.From) + "→" + stateLabel(e.To)
+		}
+		out = append(out, cells.Fit(fmt.Sprintf("%s  %s  %s  %s", m.ctx.Short(e.At),
+			cells.Fit(cells.Line(orDash(m.ctx.PersonName(e.Actor))), actorW), cells.Fit(e.Kind.Label(), kindW), move), w))
+		for _, f := range m.eventFields(e) {
+			for _, l := range cells.Wrap(cells.Sanitize(f), w-4) {
+				out = append(out, cells.Fit("    "+l, w))
+			}
+		}
+		if e.Text != "" {
+			for _, l := range cells.Wrap(cells.Sanitize(e.Text), w-4) {
+				out = append(out, cells.Fit("    "+l, w))
+			}
+		}
+	}
+	return out
+}
+
+// fieldLabels are the Chinese names of the fields events carry, in the
+// order they are shown.
+var fieldLabels = []struct{ key, label string }{
+	{"unit", "承办单位"},
+	{"subunit", "基层单位"},
+	{"handler", "承办人"},
+	{"how", "联系方式"},
+	{"at", "联系时间"},
+	{"criteria", "不符合标准"},
+	{"days", "延期天数"},
+	{"granted", "审批结论"},
+	{"deadline", "新的办理时限"},
+	{"satisfaction", "满意度"},
+}
+
+// eventFields are an event's fields as "label：value" lines, values made
+// readable: names for codes and logins, China time, criteria by their text.
+func (m *Model) eventFields(e complaint.Event) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, fl := range fieldLabels {
+		v, ok := e.Fields[fl.key]
+		if !ok {
+			continue
+		}
+		seen[fl.key] = true
+		switch fl.key {
+		case "unit", "subunit":
+			v = m.ctx.UnitName(v)
+		case "handler":
+			v = m.ctx.PersonName(v)
+		case "at", "deadline":
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				v = m.ctx.Full(t)
+			}
+		case "days":
+			v += " 个工作日"
+		case "granted":
+			if v == "true" {
+				v = "同意"
+			} else {
+				v = "不同意"
+			}
+		case "criteria":
+			var parts []string
+			for _, s := range strings.Split(v, ",") {
+				if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
+					parts = append(parts, criterion(n))
+				}
+			}
+			v = strings.Join(parts, "；")
+		}
+		out = append(out, fl.label+"："+v)
+	}
+	// Fields this version does not know are shown as they came.
+	var rest []string
+	for k := range e.Fields {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		out = append(out, k+"："+e.Fields[k])
+	}
+	return out
+}
+
+// actionFields are what a waiting action carries besides its text, as the
+// timeline would show it once applied.
+func (m *Model) actionFields(a complaint.Action) []string {
+	f := map[string]string{}
+	switch a.Kind {
+	case complaint.KindDispatch:
+		f["unit"] = a.Unit
+	case complaint.KindAssign:
+		f["subunit"] = a.Subunit
+		if a.Handler != "" {
+			f["handler"] = a.Handler
+		}
+	case complaint.KindContact:
+		if a.Contact != nil {
+			f["how"] = a.Contact.How
+			f["at"] = a.Contact.At.UTC().Format(time.RFC3339)
+		}
+	case complaint.KindReject:
+		var parts []string
+		for _, c := range a.Criteria {
+			parts = append(parts, strconv.Itoa(c))
+		}
+		f["criteria"] = strings.Join(parts, ",")
+	case complaint.KindExtensionRequest:
+		f["days"] = strconv.Itoa(a.Days)
+	case complaint.KindExtensionDecide:
+		f["granted"] = strconv.FormatBool(a.Grant)
+		if a.Grant {
+			f["deadline"] = a.Deadline.UTC().Format(time.RFC3339)
+		}
+	case complaint.KindClose:
+		f["satisfaction"] = a.Satisfaction
+	}
+	return m.eventFields(complaint.Event{Fields: f})
+}
+
+func circled(n int) string {
+	if n >= 1 && n <= 20 {
+		return string(rune('①' + n - 1))
+	}
+	return fmt.Sprintf("(%d)", n)
+}
+
+// criterion is review criterion n with its text.
+func criterion(n int) string {
+	if n >= 1 && n <= len(complaint.Criteria) {
+		return circled(n) + " " + complaint.Criteria[n-1]
+	}
+	return circled(n)
 }
 
 func orDash(s string) string {
@@ -269,7 +720,7 @@ func status(it store.OutboxItem) string {
 }
 
 // View draws exactly the page's height in lines of exactly its width: a
-// title line, then the visible part of the body.
+// title line, the action line(s), then the visible part of the body.
 func (m *Model) View() string {
 	st := m.ctx.Styles
 	title := "工单 " + cells.Line(m.number)
@@ -283,12 +734,19 @@ func (m *Model) View() string {
 	}
 	out := make([]string, 0, m.height)
 	out = append(out, st.Title.Render(cells.Fit(title, m.width-cells.Width(pos)))+st.Muted.Render(pos))
-	for i := m.offset; i < m.offset+h; i++ {
+	out = append(out, m.bar...)
+	for i := m.offset; i < m.offset+h && len(out) < m.height; i++ {
 		if i < len(m.lines) {
 			out = append(out, m.lines[i])
 		} else {
 			out = append(out, strings.Repeat(" ", m.width))
 		}
 	}
-	return strings.Join(out, "\n")
+	for len(out) < m.height {
+		out = append(out, strings.Repeat(" ", m.width))
+	}
+	return strings.Join(out[:m.height], "\n")
 }
+
+// Lines is the whole scrollable body as drawn, for tests.
+func (m *Model) Lines() []string { return m.lines }

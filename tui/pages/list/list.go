@@ -1,7 +1,10 @@
-// Package list is the ticket lists: 未反馈 (the unit still has work on them)
-// and 已反馈 (fed back, closed or returned), as two tabs over the local
-// store. It marks tickets that arrived since the program started until they
-// are opened.
+// Package list is the ticket lists, as three tabs over the local store: 待办
+// (what the logged-in user must act on now, the list a person sees first),
+// 未反馈 (everything the unit still has work on) and 已反馈 (fed back, closed
+// or returned). The first two show the step each ticket waits on and the
+// time left to it, marked when near or past its deadline, most urgent
+// first. The page marks tickets that arrived since the program started
+// until they are opened.
 package list
 
 import (
@@ -21,22 +24,24 @@ import (
 
 // The tabs, in order.
 const (
-	Open = iota // 未反馈
+	Mine = iota // 待办
+	Open        // 未反馈
 	Done        // 已反馈
+	nTabs
 )
 
-// LoadedMsg carries both lists from the store.
+// LoadedMsg carries the three lists from the store.
 type LoadedMsg struct {
-	Open, Done []complaint.Ticket
-	Err        error
+	Mine, Open, Done []complaint.Ticket
+	Err              error
 }
 
 // Model is the lists page.
 type Model struct {
 	ctx     *app.Context
 	tabs    tabs.Model
-	tables  [2]table.Model
-	tickets [2][]complaint.Ticket
+	tables  [nTabs]table.Model
+	tickets [nTabs][]complaint.Ticket
 	fresh   map[string]bool // arrived since start, not yet opened
 	loaded  bool
 	width   int
@@ -46,10 +51,10 @@ type Model struct {
 // New returns the page; Load fills it.
 func New(ctx *app.Context) *Model {
 	m := &Model{ctx: ctx, fresh: map[string]bool{}, width: 1, height: 2}
-	m.tabs = tabs.New(&ctx.Styles, tabs.Tab{Title: "未反馈"}, tabs.Tab{Title: "已反馈"})
+	m.tabs = tabs.New(&ctx.Styles, tabs.Tab{Title: "待办"}, tabs.Tab{Title: "未反馈"}, tabs.Tab{Title: "已反馈"})
 	m.tabs.Right = ctx.Full(ctx.Now())
 	for i := range m.tables {
-		m.tables[i] = table.New(columns(4), ctx.Keys.List.Table, &ctx.Styles)
+		m.tables[i] = table.New(m.columns(i, 4), ctx.Keys.List.Table, &ctx.Styles)
 		m.tables[i].Empty = "正在读取…"
 	}
 	return m
@@ -60,18 +65,28 @@ const (
 	wNumberMin = 4  // "编号"
 	wNumberMax = 20 // longer numbers are cut
 	wReceived  = 11 // "01-02 15:04"
-	wElapsed   = 8  // "23时59分"
-	wState     = 6  // "待签收"
+	wStep      = 5  // the urgency mark and "回复"
+	wLeft      = 13 // "超时 23时59分"
+	wState     = 8  // "退单申请"
+	wideFrom   = 100
 )
 
-func columns(number int) []table.Column {
-	return []table.Column{
+// columns of tab i: the lists of work carry the step and its time left;
+// the fed-back list, the time of the call. A wide screen shows both.
+func (m *Model) columns(i, number int) []table.Column {
+	cols := []table.Column{
 		{Title: "编号", Width: number},
 		{Title: "标题", Flex: true},
-		{Title: "收到时间", Width: wReceived},
-		{Title: "已过", Width: wElapsed, Right: true},
-		{Title: "状态", Width: wState},
 	}
+	if i == Done || m.width >= wideFrom {
+		cols = append(cols, table.Column{Title: "收到时间", Width: wReceived})
+	}
+	if i != Done {
+		cols = append(cols,
+			table.Column{Title: " 环节", Width: wStep},
+			table.Column{Title: "时限", Width: wLeft, Right: true})
+	}
+	return append(cols, table.Column{Title: "状态", Width: wState})
 }
 
 // KeyMap is the page's keys, for help.
@@ -89,17 +104,21 @@ func (m *Model) Selected() string {
 	return r.Key
 }
 
-// Load reads both lists from the store.
+// Load reads the three lists from the store.
 func (m *Model) Load() tea.Cmd {
-	st, ctx := m.ctx.Store, m.ctx.Bg()
+	st, ctx, user, now := m.ctx.Store, m.ctx.Bg(), m.ctx.User, m.ctx.Now()
 	return func() tea.Msg {
 		yes, no := true, false
-		open, err := st.Tickets(ctx, store.Filter{Open: &yes, Order: store.OrderReceived})
+		mine, err := st.Tickets(ctx, store.Filter{Mine: &user, Now: now, Order: store.OrderUrgency})
+		if err != nil {
+			return LoadedMsg{Err: err}
+		}
+		open, err := st.Tickets(ctx, store.Filter{Open: &yes, Order: store.OrderUrgency})
 		if err != nil {
 			return LoadedMsg{Err: err}
 		}
 		done, err := st.Tickets(ctx, store.Filter{Open: &no, Order: store.OrderReceived})
-		return LoadedMsg{Open: open, Done: done, Err: err}
+		return LoadedMsg{Mine: mine, Open: open, Done: done, Err: err}
 	}
 }
 
@@ -127,10 +146,11 @@ func (m *Model) SetSize(w, h int) {
 	for i := range m.tables {
 		m.tables[i].SetSize(w, h-1)
 	}
+	m.refresh()
 }
 
-// refresh rebuilds the rows from the tickets: after a load, a new mark, or
-// the clock moving on (the 已过 column).
+// refresh rebuilds the rows from the tickets: after a load, a new mark, a
+// resize, or the clock moving on (the time left).
 func (m *Model) refresh() {
 	now := m.ctx.Now()
 	m.tabs.Right = m.ctx.Full(now)
@@ -140,25 +160,47 @@ func (m *Model) refresh() {
 		for j, t := range m.tickets[i] {
 			num := cells.Line(t.Number)
 			nw = max(nw, cells.Width(num))
-			rows[j] = table.Row{
-				Key: t.Number,
-				Cells: []string{
-					num,
-					t.Title,
-					m.ctx.Short(t.ReceivedAt),
-					app.Elapsed(now.Sub(t.ReceivedAt)),
-					t.State.Label(),
-				},
-				Marked: m.fresh[t.Number],
+			vals := []string{num, t.Title}
+			if i == Done || m.width >= wideFrom {
+				vals = append(vals, m.ctx.Short(t.ReceivedAt))
 			}
+			var tone table.Tone
+			if i != Done {
+				u := m.ctx.Urgency(t)
+				step := ""
+				if t.Step != complaint.StepNone {
+					step = app.Mark(u) + t.Step.Label()
+				}
+				vals = append(vals, step, m.ctx.Left(t))
+				switch u {
+				case complaint.Overdue:
+					tone = table.Alert
+				case complaint.Near:
+					tone = table.Warn
+				}
+			}
+			vals = append(vals, state(t))
+			rows[j] = table.Row{Key: t.Number, Cells: vals, Marked: m.fresh[t.Number], Tone: tone}
 		}
-		m.tables[i].SetColumns(columns(min(nw, wNumberMax)))
+		m.tables[i].SetColumns(m.columns(i, min(nw, wNumberMax)))
 		m.tables[i].SetRows(rows)
 		if m.loaded {
 			m.tables[i].Empty = "（没有工单）"
+			if i == Mine {
+				m.tables[i].Empty = "（没有需要您办理的工单）"
+			}
 		}
 		m.tabs.Tabs[i].Count = len(m.tickets[i])
 	}
+}
+
+// state is a ticket's state as a list shows it: a closed ticket with the
+// citizen's verdict.
+func state(t complaint.Ticket) string {
+	if t.State == complaint.Closed && t.Satisfaction != "" {
+		return t.Satisfaction
+	}
+	return t.State.Label()
 }
 
 // TickMsg tells the page the clock moved on.
@@ -171,7 +213,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.Err != nil {
 			return app.NoticeErr("读取工单失败：" + msg.Err.Error())
 		}
-		m.tickets = [2][]complaint.Ticket{msg.Open, msg.Done}
+		m.tickets = [nTabs][]complaint.Ticket{msg.Mine, msg.Open, msg.Done}
 		m.loaded = true
 		m.refresh()
 	case TickMsg:
@@ -188,10 +230,16 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	case key.Matches(msg, k.NextTab):
-		m.tabs.Active = 1 - m.tabs.Active
+		d := 1
+		if msg.String() == "shift+tab" {
+			d = nTabs - 1
+		}
+		m.tabs.Active = (m.tabs.Active + d) % nTabs
 	case key.Matches(msg, k.Tab1):
-		m.tabs.Active = Open
+		m.tabs.Active = Mine
 	case key.Matches(msg, k.Tab2):
+		m.tabs.Active = Open
+	case key.Matches(msg, k.Tab3):
 		m.tabs.Active = Done
 	case key.Matches(msg, k.Open):
 		if n := m.Selected(); n != "" {

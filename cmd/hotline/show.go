@@ -1,0 +1,199 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"hotline/complaint"
+	"hotline/tui/app"
+	"hotline/tui/cells"
+)
+
+// due is the step a ticket waits on and its time left, marked as on the
+// screen by the unit's policy p: "▲审核 剩 1时10分", "!回复 超时 35分"; ""
+// when nothing is due.
+func due(tk complaint.Ticket, now time.Time, p complaint.Policy) string {
+	if tk.Step == complaint.StepNone || tk.Due.IsZero() {
+		return ""
+	}
+	mark := strings.TrimSpace(app.Mark(p.Urgency(tk, now)))
+	left := tk.Due.Sub(now)
+	if left > 0 {
+		return fmt.Sprintf("%s%s 剩 %s", mark, tk.Step.Label(), app.Elapsed(left))
+	}
+	return fmt.Sprintf("%s%s 超时 %s", mark, tk.Step.Label(), app.Elapsed(-left))
+}
+
+// writeTicket prints a ticket for `hotline show`: its fields, the step due,
+// the citizen's text, the contact record, the reply by the record sheet's
+// fields with the pre-check, the review, the return and extension requests
+// and the history with what each event carried.
+func writeTicket(w io.Writer, tk complaint.Ticket, units []complaint.Unit, people []complaint.User, p complaint.Policy, now time.Time) {
+	unitName := func(code string) string {
+		for _, u := range units {
+			if u.Code == code {
+				return u.Name
+			}
+		}
+		return code
+	}
+	person := func(login string) string {
+		for _, p := range people {
+			if p.Login == login {
+				return p.Name
+			}
+		}
+		return login
+	}
+	at := func(t time.Time) string { return t.In(shanghai).Format("2006-01-02 15:04") }
+	field := func(label, v string) {
+		if v != "" {
+			fmt.Fprintf(w, "%s：%s\n", label, cells.Line(v))
+		}
+	}
+	block := func(label, v string) {
+		if v != "" {
+			fmt.Fprintf(w, "%s：\n%s\n", label, cells.Sanitize(v))
+		}
+	}
+	state := tk.State.Label()
+	if tk.Urges > 0 {
+		state += fmt.Sprintf(" · 催办 %d 次", tk.Urges)
+	}
+	if tk.Supervised {
+		state += " · 督办"
+	}
+	if tk.Reopens > 0 {
+		state += fmt.Sprintf(" · 重办 %d 次", tk.Reopens)
+	}
+	field("编号", tk.Number)
+	field("标题", tk.Title)
+	field("状态", state)
+	if d := due(tk, now, p); d != "" {
+		field("当前环节", d+"（时限 "+at(tk.Due)+"）")
+	}
+	field("时限说明", tk.DueNote)
+	field("满意度", tk.Satisfaction)
+	field("来电时间", tk.ReceivedAt.In(shanghai).Format(time.DateTime))
+	field("来电人", tk.Caller)
+	field("联系电话", tk.Phone)
+	field("地址", tk.Address)
+	field("诉求类别", tk.Category)
+	if !tk.Deadline.IsZero() {
+		field("办理时限", at(tk.Deadline))
+	}
+	field("承办单位", unitName(tk.Unit))
+	field("基层单位", unitName(tk.Subunit))
+	field("承办人", person(tk.Handler))
+	block("诉求内容", tk.Content)
+	if c := tk.Contact; c != nil {
+		field("联系记录", fmt.Sprintf("%s %s（%s）：%s", at(c.At), c.How, person(c.By), c.Result))
+	}
+	if r := tk.Reply; r != nil {
+		fmt.Fprintf(w, "回复（%s，%s）：\n%s\n", r.At.In(shanghai).Format(time.DateTime), cells.Line(person(r.By)), cells.Sanitize(r.Text))
+		if tk.State.Open() {
+			for _, f := range complaint.Precheck(tk, *r) {
+				field("预审", circled(f.Criterion)+" "+f.Message)
+			}
+		}
+	}
+	if rv := tk.Review; rv != nil {
+		verdict := "通过"
+		if !rv.Approved {
+			verdict = "退回"
+		}
+		field("审核", fmt.Sprintf("%s（%s，%s）", verdict, person(rv.By), at(rv.At)))
+		for _, c := range rv.Criteria {
+			if c >= 1 && c <= len(complaint.Criteria) {
+				field("不符合标准", circled(c)+" "+complaint.Criteria[c-1])
+			}
+		}
+		field("审核意见", rv.Note)
+	}
+	if r := tk.Return; r != nil {
+		field("退单申请", fmt.Sprintf("%s（%s，%s）", r.Reason, person(r.By), at(r.At)))
+	}
+	if x := tk.Extension; x != nil {
+		decision := "待审批"
+		switch {
+		case x.Decided && x.Granted:
+			decision = "同意，新的办理时限 " + at(x.Deadline)
+		case x.Decided:
+			decision = "不同意"
+		}
+		field("延期申请", fmt.Sprintf("%d 个工作日：%s（%s，%s）；%s", x.Days, x.Reason, person(x.By), at(x.At), decision))
+		field("延期审批意见", x.Note)
+	}
+	if len(tk.Events) > 0 {
+		fmt.Fprintln(w, "办理记录：")
+		for _, e := range tk.Events {
+			fmt.Fprintf(w, "  %s  %-8s %s", at(e.At), cells.Line(person(e.Actor)), e.Kind.Label())
+			if e.To != "" && e.From != e.To {
+				fmt.Fprintf(w, "  %s→%s", stateOrDash(e.From), e.To.Label())
+			}
+			fmt.Fprintln(w)
+			for _, f := range eventFields(e, unitName, person, at) {
+				fmt.Fprintf(w, "      %s\n", cells.Line(f))
+			}
+			if e.Text != "" {
+				for _, l := range strings.Split(cells.Sanitize(e.Text), "\n") {
+					fmt.Fprintf(w, "      %s\n", l)
+				}
+			}
+		}
+	}
+}
+
+func stateOrDash(s complaint.State) string {
+	if s == "" {
+		return "—"
+	}
+	return s.Label()
+}
+
+// eventFields are what an event carried, in Chinese, as "label：value".
+func eventFields(e complaint.Event, unit, person func(string) string, at func(time.Time) string) []string {
+	labels := map[string]string{
+		"unit": "承办单位", "subunit": "基层单位", "handler": "承办人", "how": "联系方式", "at": "联系时间",
+		"criteria": "不符合标准", "days": "延期天数", "granted": "审批结论", "deadline": "新的办理时限", "satisfaction": "满意度",
+	}
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []string
+	for _, k := range keys {
+		v := e.Fields[k]
+		switch k {
+		case "unit", "subunit":
+			v = unit(v)
+		case "handler":
+			v = person(v)
+		case "at", "deadline":
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				v = at(t)
+			}
+		case "granted":
+			v = map[bool]string{true: "同意", false: "不同意"}[v == "true"]
+		case "criteria":
+			var parts []string
+			for _, s := range strings.Split(v, ",") {
+				if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && n >= 1 && n <= len(complaint.Criteria) {
+					parts = append(parts, circled(n)+" "+complaint.Criteria[n-1])
+				}
+			}
+			v = strings.Join(parts, "；")
+		}
+		label := labels[k]
+		if label == "" {
+			label = k
+		}
+		out = append(out, label+"："+v)
+	}
+	return out
+}
