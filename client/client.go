@@ -24,7 +24,7 @@ const ConflictReason = "工单已被他人更新，请核对后重新提交"
 
 // ErrLoginRequired is returned (wrapped) when the platform no longer accepts
 // the session token.
-var ErrLoginRequired = errors.New("platform session expired: log in again")
+var ErrLoginRequired = errors.New("not logged in, or the session expired: run `hotline login`")
 
 // Options tune a Client. Zero values take the defaults.
 type Options struct {

@@ -380,3 +380,24 @@ func (r Reply) Compose() string {
 	}
 	return b.String()
 }
+
+// EventFields are the keys an Event's Fields may hold, in the order they
+// are shown, with their names on screen.
+var EventFields = []struct{ Key, Label string }{
+	{"unit", "承办单位"},
+	{"subunit", "基层单位"},
+	{"handler", "承办人"},
+	{"how", "联系方式"},
+	{"at", "联系时间"},
+	{"criteria", "不符合标准"},
+	{"days", "延期天数"},
+	{"granted", "审批结论"},
+	{"deadline", "新的办理时限"},
+	{"satisfaction", "满意度"},
+	{"findings", "处理情况"},
+	{"explanation", "沟通解释结果"},
+	{"measures", "采取措施"},
+	{"basis", "处理依据"},
+	{"citizen_opinion", "客户意见"},
+	{"note", "备注"},
+}

@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"hotline/complaint"
 	"hotline/platform/intake"
@@ -39,7 +40,7 @@ func (db *DB) Import(ctx context.Context, path string, opts ImportOptions) (Impo
 	}
 	tickets := make([]complaint.Ticket, 0, len(res.Rows))
 	for _, r := range res.Rows {
-		tickets = append(tickets, RowTicket(r, opts.Unit, opts.Open))
+		tickets = append(tickets, RowTicket(r, opts.Unit, opts.Open, db.now()))
 	}
 	actor := opts.Actor
 	if actor == "" {
@@ -54,9 +55,10 @@ func (db *DB) Import(ctx context.Context, path string, opts ImportOptions) (Impo
 }
 
 // RowTicket makes a ticket of one row. The center's dispatch time is not in
-// the files, so the time of the message stands for it. A row with a reply is
-// a closed ticket, unless open asks for every row as a new dispatch.
-func RowTicket(r intake.Row, unit string, open bool) complaint.Ticket {
+// the files, so the time of the message stands for it; a row brought in as
+// a new dispatch (open) is dispatched now. A row with a reply is a closed
+// ticket, unless open asks for every row as a new dispatch.
+func RowTicket(r intake.Row, unit string, open bool, now time.Time) complaint.Ticket {
 	t := complaint.Ticket{
 		Number:       r.Number,
 		Title:        r.Title,
@@ -69,6 +71,9 @@ func RowTicket(r intake.Row, unit string, open bool) complaint.Ticket {
 		DispatchedAt: r.ReceivedAt.UTC(),
 		Unit:         unit,
 		State:        complaint.Dispatched,
+	}
+	if open {
+		t.DispatchedAt = now.UTC()
 	}
 	if !open && r.Reply != "" {
 		t.State = complaint.Closed

@@ -103,6 +103,12 @@ func (s *Store) Pending(ctx context.Context) ([]OutboxItem, error) {
 	return s.items(ctx, `WHERE status = 'pending' ORDER BY seq`)
 }
 
+// Unsent is every action not (yet) applied: pending ones and refused ones,
+// oldest first. Refused ones stay until the officer resends or discards them.
+func (s *Store) Unsent(ctx context.Context) ([]OutboxItem, error) {
+	return s.items(ctx, `WHERE status IN ('pending', 'refused') ORDER BY seq`)
+}
+
 // Outbox lists every action on one ticket, newest first.
 func (s *Store) Outbox(ctx context.Context, ticket string) ([]OutboxItem, error) {
 	return s.items(ctx, `WHERE ticket = ? ORDER BY seq DESC`, ticket)

@@ -825,6 +825,10 @@ func TestOutbox(t *testing.T) {
 		if err := s.Resend(ctx, sign.ID, 6); err == nil {
 			t.Error("Resend of a sent item succeeded")
 		}
+		unsent, err := s.Unsent(ctx)
+		if err != nil || len(unsent) != 2 || unsent[0].ID != rep.ID || unsent[0].Status != StatusRefused || unsent[1].ID != other.ID || unsent[1].Status != StatusPending {
+			t.Errorf("Unsent = %+v, %v; want the refused reply, then the pending T2 sign", unsent, err)
+		}
 	})
 
 	t.Run("resend under a new id", func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"hotline/cmd/internal/cli"
@@ -288,10 +289,29 @@ func readText(file string) (string, error) {
 		return "", fmt.Errorf("%s: not valid UTF-8: save the text as UTF-8 and try again", file)
 	}
 	text := strings.TrimSpace(strings.TrimPrefix(string(b), "\ufeff"))
+	if err := plainText(text); err != nil {
+		return "", fmt.Errorf("%s %w: remove it and try again", file, err)
+	}
 	if text == "" {
 		return "", fmt.Errorf("%s: the text is empty", file)
 	}
 	return text, nil
+}
+
+// plainText refuses control characters other than line breaks and tabs: a
+// reply goes to the center and onto the printed record sheet as it is.
+func plainText(s string) error {
+	line := 1
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			line++
+		case r == '\r' || r == '\t':
+		case unicode.IsControl(r):
+			return fmt.Errorf("line %d: control character U+%04X", line, r)
+		}
+	}
+	return nil
 }
 
 // parseTime reads a time written in China time.
@@ -351,6 +371,9 @@ func act(cfg string, a complaint.Action) error {
 	defer cancel()
 	linkErr := t.connect()
 	if linkErr == nil {
+		linkErr = t.reach(ctx)
+	}
+	if linkErr == nil {
 		// The action is based on the ticket as the platform has it now,
 		// not as the cache last saw it.
 		if _, err := t.client.SyncOnce(ctx); err != nil {
@@ -393,7 +416,11 @@ func act(cfg string, a complaint.Action) error {
 	case store.StatusRefused:
 		return fmt.Errorf("%s %s refused: %s", label, number, it.LastError)
 	}
-	fmt.Fprintf(stdout, "%s %s: queued, not sent yet (%s); it is sent with the next sync\n", label, number, it.LastError)
+	why := it.LastError
+	if why == "" {
+		why = "no answer from the platform"
+	}
+	fmt.Fprintf(stdout, "%s %s: queued, not sent yet (%s); it is sent with the next sync\n", label, number, why)
 	return nil
 }
 

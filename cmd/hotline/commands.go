@@ -25,7 +25,7 @@ var shanghai = mustZone("Asia/Shanghai")
 func cmdLogin(args []string) error {
 	fs, cfg := newFlags("login")
 	pwFile := fs.String("password-file", "", "read the password from this file (- for stdin); default: ask")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Flags(fs, args); err != nil {
 		return err
 	}
 	t, err := openTerminal(*cfg)
@@ -50,7 +50,7 @@ func cmdLogin(args []string) error {
 func cmdSync(args []string) error {
 	fs, cfg := newFlags("sync")
 	once := fs.Bool("once", false, "fetch what changed and stop (the only mode for now)")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Flags(fs, args); err != nil {
 		return err
 	}
 	if !*once {
@@ -61,11 +61,17 @@ func cmdSync(args []string) error {
 		return err
 	}
 	defer t.close()
-	if err := t.connect(); err != nil {
+	if err := t.connect(); errors.Is(err, errLinkBusy) {
+		fmt.Fprintln(stdout, "hotline is running on this terminal and keeps the cache in sync; nothing to do")
+		return nil
+	} else if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
+	if err := t.reach(ctx); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
 	start := time.Now()
 	fr, ferr := t.client.Flush(ctx)
 	res, err := t.client.SyncOnce(ctx)
@@ -90,7 +96,7 @@ func cmdList(args []string) error {
 	fedBack := fs.Bool("fed-back", false, "only 已反馈")
 	asJSON := fs.Bool("json", false, "JSON output")
 	limit := fs.Int("limit", 0, "at most this many")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Flags(fs, args); err != nil {
 		return err
 	}
 	var f store.Filter
@@ -182,7 +188,7 @@ func cmdShow(args []string) error {
 
 func cmdOutbox(args []string) error {
 	fs, cfg := newFlags("outbox")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Flags(fs, args); err != nil {
 		return err
 	}
 	t, err := openTerminal(*cfg)
@@ -190,14 +196,22 @@ func cmdOutbox(args []string) error {
 		return err
 	}
 	defer t.close()
-	items, err := t.store.Pending(context.Background())
+	items, err := t.store.Unsent(context.Background())
 	if err != nil {
 		return err
 	}
+	refused := 0
 	for _, it := range items {
-		fmt.Fprintf(stdout, "%s  %s %s  %s  attempts %d  %s\n", it.CreatedAt.In(shanghai).Format("01-02 15:04"), it.Kind.Label(), it.Ticket, it.Status, it.Attempts, cells.Line(it.LastError))
+		status := "待发送"
+		if it.Status == store.StatusRefused {
+			status, refused = "已退回", refused+1
+		}
+		fmt.Fprintf(stdout, "%s  %s %s  %s  attempts %d  %s\n", it.CreatedAt.In(shanghai).Format("01-02 15:04"), it.Kind.Label(), it.Ticket, status, it.Attempts, cells.Line(it.LastError))
 	}
-	fmt.Fprintf(stdout, "%d waiting\n", len(items))
+	fmt.Fprintf(stdout, "%d waiting, %d refused\n", len(items)-refused, refused)
+	if refused > 0 {
+		fmt.Fprintln(stdout, "refused actions keep their text: correct and resend them on the ticket in the full-screen terminal (m, R), or give them up there (X)")
+	}
 	return nil
 }
 

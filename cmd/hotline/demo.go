@@ -3,12 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
+	"hotline/cmd/internal/cli"
+	"hotline/platform/intake"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/netip"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"time"
 
 	"hotline/calendar"
@@ -29,6 +34,7 @@ type demoPlatform struct {
 	network netip.Prefix
 	gen     *sample.Generator
 	log     *slog.Logger
+	skipped int // bad rows of an imported file
 }
 
 type demoOptions struct {
@@ -49,7 +55,15 @@ func startDemoPlatform(dir string, o demoOptions) (*demoPlatform, error) {
 		o.Now = time.Now()
 	}
 	ctx := context.Background()
-	db, err := platform.Open(filepath.Join(dir, "platform.db"))
+	dbPath := filepath.Join(dir, "platform.db")
+	_, statErr := os.Stat(dbPath)
+	reuse := statErr == nil
+	if o.Import != "" && !reuse {
+		if _, err := os.Stat(o.Import); err != nil {
+			return nil, fmt.Errorf("--import: %w", err)
+		}
+	}
+	db, err := platform.Open(dbPath)
 	if err != nil {
 		return nil, err
 	}
@@ -60,6 +74,16 @@ func startDemoPlatform(dir string, o demoOptions) (*demoPlatform, error) {
 		return fail(err)
 	}
 	db.SetCalendar(cal)
+	if p.key, err = demoKey(dir); err != nil {
+		return fail(err)
+	}
+	if reuse {
+		// A kept demo directory goes on where it stopped. Its new tickets
+		// are numbered from an offset taken from the clock, so that they
+		// do not repeat the numbers of earlier runs.
+		p.gen = sample.New(o.Seed, 100000+int(o.Now.Unix()%800000))
+		return p.start(o)
+	}
 	for _, u := range sample.Units() {
 		if err := db.AddUnit(ctx, u); err != nil {
 			return fail(err)
@@ -71,24 +95,48 @@ func startDemoPlatform(dir string, o demoOptions) (*demoPlatform, error) {
 		}
 	}
 	if o.Import != "" {
-		sum, err := db.Import(ctx, o.Import, platform.ImportOptions{Unit: sample.UnitCode, Open: true})
+		// A demo takes what it can of a file: the bad rows are named in
+		// the log and counted on the way out.
+		sum, err := db.Import(ctx, o.Import, platform.ImportOptions{Unit: sample.UnitCode, Open: true, Options: intake.Options{SkipBad: true}})
 		if err != nil {
 			return fail(err)
 		}
-		o.Logger.Info("demo import", "file", o.Import, "added", sum.Added)
+		for _, pr := range sum.Problems {
+			o.Logger.Warn("demo import: bad row skipped", "problem", pr.Error())
+		}
+		o.Logger.Info("demo import", "file", o.Import, "added", sum.Added, "bad", sum.Bad)
+		p.skipped = sum.Bad
 	} else if err := p.seed(ctx, o.Tickets, o.Now); err != nil {
 		return fail(err)
 	}
-	if p.key, err = tunnel.GenerateKey(); err != nil {
-		return fail(err)
+	return p.start(o)
+}
+
+// demoKey is the demo platform's tunnel key, kept in its directory so that a
+// kept demo's terminals still know it.
+func demoKey(dir string) (tunnel.Key, error) {
+	path := filepath.Join(dir, "platform.key")
+	if b, err := os.ReadFile(path); err == nil {
+		return tunnel.ParseKey(strings.TrimSpace(string(b)))
 	}
+	k, err := tunnel.GenerateKey()
+	if err != nil {
+		return k, err
+	}
+	return k, os.WriteFile(path, []byte(k.String()+"\n"), 0o600)
+}
+
+// start serves the demo platform inside its tunnel.
+func (p *demoPlatform) start(o demoOptions) (*demoPlatform, error) {
+	var err error
 	o.Server.RequireTerminal = true
-	p.svc, err = platform.StartService(db, platform.ServiceConfig{
+	p.svc, err = platform.StartService(p.db, platform.ServiceConfig{
 		Key: p.key, Network: p.network, ListenPort: 0, MTU: 1420, Logger: o.Logger,
 		Server: o.Server, Wrap: o.Wrap, PeerPoll: time.Second,
 	})
 	if err != nil {
-		return fail(err)
+		p.db.Close()
+		return nil, err
 	}
 	return p, nil
 }
@@ -129,6 +177,17 @@ func (p *demoPlatform) dispatchOne(ctx context.Context, now time.Time) (complain
 // dir/name, with its state beside them; it returns the settings file. The
 // terminal dials endpoint, or the platform directly when it is empty.
 func (p *demoPlatform) addTerminal(ctx context.Context, user, name, endpoint string) (string, error) {
+	if endpoint == "" {
+		endpoint = p.endpoint()
+	}
+	conf, settings := filepath.Join(p.dir, name, "hotline.conf"), filepath.Join(p.dir, name, "hotline.toml")
+	if tc, err := tunnel.Load(conf); err == nil && len(tc.Peers) == 1 {
+		if _, err := os.Stat(settings); err == nil {
+			// A kept demo: the platform listens on a new port each run.
+			tc.Peers[0].Endpoint = endpoint
+			return settings, tc.Save(conf)
+		}
+	}
 	tk, err := tunnel.GenerateKey()
 	if err != nil {
 		return "", err
@@ -140,14 +199,11 @@ func (p *demoPlatform) addTerminal(ctx context.Context, user, name, endpoint str
 	if err := p.svc.SyncPeers(ctx); err != nil {
 		return "", err
 	}
-	if endpoint == "" {
-		endpoint = p.endpoint()
-	}
 	files := platform.TerminalFiles{
 		Dir: filepath.Join(p.dir, name), Tunnel: platform.TerminalTunnel(p.key, p.network, endpoint, 1420, t, tk),
 		API: platform.APIURL(p.network, 80), User: user, State: "state",
 	}
-	_, settings, err := files.Write()
+	_, settings, err = files.Write()
 	return settings, err
 }
 
@@ -170,7 +226,16 @@ func cmdDemo(args []string) error {
 	n := fs.Int("tickets", 60, "generated tickets to start with")
 	keep := fs.String("dir", "", "keep the demo's files in this directory (default: a temporary one, removed at exit)")
 	as := fs.String("as", "duty", "log in as duty, handler, leader, jcb or center")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Flags(fs, args); err != nil {
+		return err
+	}
+	if *n < 0 || *n > 5000 {
+		return usageError(fmt.Sprintf("--tickets %d: give 0 to 5000", *n))
+	}
+	if *every < 0 {
+		return usageError("--every must not be negative (0: no new tickets)")
+	}
+	if err := needTTY(); err != nil {
 		return err
 	}
 	known := false
@@ -202,7 +267,12 @@ func cmdDemo(args []string) error {
 		return err
 	}
 	defer p.close()
-	ctx, cancel := context.WithCancel(context.Background())
+	if p.skipped > 0 {
+		fmt.Fprintf(os.Stderr, "hotline demo: %d bad rows of %s skipped; see %s\n", p.skipped, *file, lf.Name())
+	}
+	// Closing the window or a kill ends the demo the same way q does, so
+	// that its temporary directory is removed.
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGTERM)
 	defer cancel()
 	settingsPath, err := p.addTerminal(ctx, *as, *as+"-demo", "")
 	if err != nil {

@@ -157,15 +157,22 @@ func stateOrDash(s complaint.State) string {
 
 // eventFields are what an event carried, in Chinese, as "label：value".
 func eventFields(e complaint.Event, unit, person func(string) string, at func(time.Time) string) []string {
-	labels := map[string]string{
-		"unit": "承办单位", "subunit": "基层单位", "handler": "承办人", "how": "联系方式", "at": "联系时间",
-		"criteria": "不符合标准", "days": "延期天数", "granted": "审批结论", "deadline": "新的办理时限", "satisfaction": "满意度",
+	var keys []string
+	known := map[string]bool{}
+	for _, f := range complaint.EventFields {
+		known[f.Key] = true
+		if _, ok := e.Fields[f.Key]; ok {
+			keys = append(keys, f.Key)
+		}
 	}
-	keys := make([]string, 0, len(e.Fields))
+	var rest []string
 	for k := range e.Fields {
-		keys = append(keys, k)
+		if !known[k] {
+			rest = append(rest, k)
+		}
 	}
-	sort.Strings(keys)
+	sort.Strings(rest)
+	keys = append(keys, rest...)
 	var out []string
 	for _, k := range keys {
 		v := e.Fields[k]
@@ -189,9 +196,11 @@ func eventFields(e complaint.Event, unit, person func(string) string, at func(ti
 			}
 			v = strings.Join(parts, "；")
 		}
-		label := labels[k]
-		if label == "" {
-			label = k
+		label := k
+		for _, f := range complaint.EventFields {
+			if f.Key == k {
+				label = f.Label
+			}
 		}
 		out = append(out, label+"："+v)
 	}

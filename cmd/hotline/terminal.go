@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,6 +103,53 @@ func (t *terminal) connect() error {
 	return nil
 }
 
+// reachWait is how long a command waits for the tunnel's first handshake:
+// WireGuard retries an unanswered one after 5 s.
+const reachWait = 6 * time.Second
+
+// reach waits until the tunnel has a handshake with the platform, or says
+// why not. From here the usual faults (the platform down, UDP blocked on the
+// way, keys that do not match, a revoked terminal) all look alike: no
+// handshake; saying so beats a bare time-out.
+func (t *terminal) reach(ctx context.Context) error {
+	handshake := func() bool {
+		st := t.dev.Status()
+		return len(st.Peers) > 0 && !st.Peers[0].LastHandshake.IsZero()
+	}
+	if handshake() {
+		return nil
+	}
+	// Traffic starts the handshake even without a keepalive in the file.
+	dctx, cancel := context.WithTimeout(ctx, reachWait)
+	defer cancel()
+	go func() {
+		if u, err := url.Parse(t.api.Base); err == nil {
+			port := u.Port()
+			if port == "" {
+				port = "80"
+			}
+			if c, err := t.dev.DialContext(dctx, "tcp", net.JoinHostPort(u.Hostname(), port)); err == nil {
+				c.Close()
+			}
+		}
+	}()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for !handshake() {
+		select {
+		case <-dctx.Done():
+			endpoint := "the platform"
+			if cfg, err := tunnel.Load(t.settings.Tunnel); err == nil && len(cfg.Peers) > 0 {
+				endpoint = cfg.Peers[0].Endpoint
+			}
+			return fmt.Errorf("no WireGuard handshake with %s in %s: check that the platform is running (hotlined serve), that UDP reaches it from here, and that %s is this terminal's current file (a revoked terminal gets no answer; see hotlined terminal list)",
+				endpoint, reachWait, t.settings.Tunnel)
+		case <-tick.C:
+		}
+	}
+	return nil
+}
+
 // handshakeGrain is the resolution of WireGuard handshake timestamps in
 // wireguard-go (2^24 ns). A peer drops a handshake whose timestamp is not
 // later than the last one it accepted from the same key.
@@ -164,6 +213,9 @@ func (t *terminal) readToken() (string, error) {
 // 0600) and who it belongs to.
 func (t *terminal) login(ctx context.Context, password string) (api.Session, error) {
 	if err := t.connect(); err != nil {
+		return api.Session{}, err
+	}
+	if err := t.reach(ctx); err != nil {
 		return api.Session{}, err
 	}
 	sess, err := t.api.Login(ctx, t.settings.User, password)

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/charmbracelet/x/term"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -18,7 +21,10 @@ import (
 
 func cmdUI(args []string) error {
 	fs, cfg := newFlags("hotline")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Flags(fs, args); err != nil {
+		return err
+	}
+	if err := needTTY(); err != nil {
 		return err
 	}
 	t, err := openTerminal(*cfg)
@@ -26,7 +32,7 @@ func cmdUI(args []string) error {
 		return err
 	}
 	defer t.close()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGHUP, syscall.SIGTERM)
 	defer cancel()
 	if err := t.connect(); err != nil {
 		return err
@@ -62,6 +68,14 @@ type link struct {
 
 // runUI opens the full-screen terminal on the cache and runs the link to the
 // platform beside it; the link's results reach the screen as messages.
+// needTTY refuses to start the full screen without a terminal to draw on.
+func needTTY() error {
+	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
+		return errors.New("the full-screen terminal needs a terminal (a TTY) to draw on; for scripts use the subcommands (hotline help)")
+	}
+	return nil
+}
+
 func runUI(ctx context.Context, t *terminal, sess api.Session) error {
 	if err := t.connect(); err != nil {
 		return err

@@ -24,7 +24,7 @@ func cmdInit(args []string) error {
 	fs.StringVar(&s.Network, "network", s.Network, "tunnel address range (IPv4 CIDR)")
 	fs.StringVar(&s.Endpoint, "endpoint", "", "host:port terminals dial (default: this host's name and the listen port)")
 	fs.IntVar(&s.ListenPort, "listen-port", s.ListenPort, "UDP port of the tunnel")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Flags(fs, args); err != nil {
 		return err
 	}
 	if s.Endpoint == "" {
@@ -78,7 +78,7 @@ func admin(noun, verb string, args []string) error {
 		fs.StringVar(&kind, "kind", "unit", "center, unit or subunit")
 		fs.StringVar(&u.Parent, "parent", "", "parent unit code")
 		fs.StringVar(&u.Phone, "phone", "", "phone number")
-		if err := fs.Parse(args); err != nil {
+		if err := cli.Flags(fs, args); err != nil {
 			return err
 		}
 		u.Kind = complaint.UnitKind(kind)
@@ -90,7 +90,7 @@ func admin(noun, verb string, args []string) error {
 			return nil
 		})
 	case "unit list":
-		if err := fs.Parse(args); err != nil {
+		if err := cli.Flags(fs, args); err != nil {
 			return err
 		}
 		return withDB(*dir, func(db *platform.DB) error {
@@ -121,7 +121,7 @@ func admin(noun, verb string, args []string) error {
 		fs.IntVar(&p.ReviewMinutes, "review-minutes", 0, "minutes for the leader's review (0: default 120)")
 		fs.Float64Var(&p.Near, "near", 0, "share of a step's time left that marks it near (0: default 0.25)")
 		fs.BoolVar(&p.DutySends, "duty-sends", false, "leave approved replies for the duty officer to send, instead of sending on approval")
-		if err := fs.Parse(args); err != nil {
+		if err := cli.Flags(fs, args); err != nil {
 			return err
 		}
 		if code == "" {
@@ -168,7 +168,7 @@ func admin(noun, verb string, args []string) error {
 		fs.StringVar(&roles, "roles", "", "comma-separated: center, duty, handler, reviewer, supervisor, admin")
 		fs.StringVar(&u.Phone, "phone", "", "phone number")
 		fs.StringVar(&pwFile, "password-file", "", "read the password from this file (- for stdin); default: ask")
-		if err := fs.Parse(args); err != nil {
+		if err := cli.Flags(fs, args); err != nil {
 			return err
 		}
 		for _, r := range strings.Split(roles, ",") {
@@ -191,7 +191,7 @@ func admin(noun, verb string, args []string) error {
 		var login, pwFile string
 		fs.StringVar(&login, "login", "", "login name")
 		fs.StringVar(&pwFile, "password-file", "", "read the password from this file (- for stdin); default: ask")
-		if err := fs.Parse(args); err != nil {
+		if err := cli.Flags(fs, args); err != nil {
 			return err
 		}
 		pw, err := cli.ReadPassword(pwFile, "new password for "+login)
@@ -200,7 +200,7 @@ func admin(noun, verb string, args []string) error {
 		}
 		return withDB(*dir, func(db *platform.DB) error { return db.SetPassword(ctx, login, pw) })
 	case "user list":
-		if err := fs.Parse(args); err != nil {
+		if err := cli.Flags(fs, args); err != nil {
 			return err
 		}
 		return withDB(*dir, func(db *platform.DB) error {
@@ -224,7 +224,7 @@ func admin(noun, verb string, args []string) error {
 		fs.StringVar(&user, "user", "", "the user this terminal belongs to")
 		fs.StringVar(&name, "name", "", "terminal name (default: USER-N)")
 		fs.StringVar(&out, "out", "", "write the terminal's files here (default: ./terminal-NAME)")
-		if err := fs.Parse(args); err != nil {
+		if err := cli.Flags(fs, args); err != nil {
 			return err
 		}
 		if user == "" {
@@ -232,7 +232,7 @@ func admin(noun, verb string, args []string) error {
 		}
 		return terminalAdd(ctx, *dir, user, name, out)
 	case "terminal list":
-		if err := fs.Parse(args); err != nil {
+		if err := cli.Flags(fs, args); err != nil {
 			return err
 		}
 		return withDB(*dir, func(db *platform.DB) error {
@@ -252,17 +252,18 @@ func admin(noun, verb string, args []string) error {
 			return w.Flush()
 		})
 	case "terminal revoke":
-		if err := fs.Parse(args); err != nil {
+		pos, err := cli.Parse(fs, args)
+		if err != nil {
 			return err
 		}
-		if fs.NArg() != 1 {
+		if len(pos) != 1 {
 			return usageError("terminal revoke needs one terminal name")
 		}
 		return withDB(*dir, func(db *platform.DB) error {
-			if err := db.RevokeTerminal(ctx, fs.Arg(0)); err != nil {
+			if err := db.RevokeTerminal(ctx, pos[0]); err != nil {
 				return err
 			}
-			fmt.Printf("terminal %s revoked\n", fs.Arg(0))
+			fmt.Printf("terminal %s revoked\n", pos[0])
 			return nil
 		})
 	}

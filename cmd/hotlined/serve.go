@@ -19,7 +19,7 @@ import (
 
 func cmdServe(args []string) error {
 	fs, dir := newFlags("serve")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Flags(fs, args); err != nil {
 		return err
 	}
 	s, err := loadSettings(*dir)

@@ -49,13 +49,33 @@ func ReadPassword(file, prompt string) (string, error) {
 	return pw, nil
 }
 
+// ErrUsage marks an error in how a command was called: the commands exit
+// with status 2 for it, as for a wrong flag.
+var ErrUsage = errors.New("usage")
+
+// Flags parses the flags of a command that takes no other arguments.
+func Flags(fs *flag.FlagSet, args []string) error {
+	pos, err := Parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", ErrUsage, pos[0])
+	}
+	return nil
+}
+
 // Parse parses flags that may stand before or after positional arguments, as
-// in `hotline show 2549 --json`, and returns the positional ones.
+// in `hotline show 2549 --json`, and returns the positional ones. A wrong
+// flag is an ErrUsage; -h is flag.ErrHelp, after the flags are printed.
 func Parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %v", ErrUsage, err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
