@@ -288,10 +288,11 @@ func readText(file string) (string, error) {
 	if !utf8.Valid(b) {
 		return "", fmt.Errorf("%s: not valid UTF-8: save the text as UTF-8 and try again", file)
 	}
-	text := strings.TrimSpace(strings.TrimPrefix(string(b), "\ufeff"))
-	if err := plainText(text); err != nil {
+	raw := strings.TrimPrefix(string(b), "\ufeff")
+	if err := plainText(raw); err != nil {
 		return "", fmt.Errorf("%s %w: remove it and try again", file, err)
 	}
+	text := strings.TrimSpace(raw)
 	if text == "" {
 		return "", fmt.Errorf("%s: the text is empty", file)
 	}

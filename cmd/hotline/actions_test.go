@@ -100,3 +100,29 @@ func TestParseActionErrors(t *testing.T) {
 		}
 	}
 }
+
+// Text for the center is plain: control characters are refused with where
+// they are; line breaks, tabs and a BOM are fine.
+func TestReadTextRefusesControlCharacters(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ body, want, err string }{
+		{"\ufeff第一行\r\n\t第二行𠮷\n", "第一行\r\n\t第二行𠮷", ""},
+		{"ok\x00bad", "", " line 1: control character U+0000: remove it and try again"},
+		{"一\n二\x1b[2J", "", " line 2: control character U+001B: remove it and try again"},
+		{"\u0085", "", " line 1: control character U+0085: remove it and try again"},
+		{" \n ", "", ": the text is empty"},
+	} {
+		p := filepath.Join(dir, "t.txt")
+		os.WriteFile(p, []byte(c.body), 0o644)
+		got, err := readText(p)
+		if c.err != "" {
+			if err == nil || err.Error() != p+c.err {
+				t.Errorf("%q: err = %v, want %q", c.body, err, p+c.err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("%q: got %q, %v; want %q", c.body, got, err, c.want)
+		}
+	}
+}

@@ -3,11 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"hotline/internal/testenv"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,9 +19,11 @@ import (
 
 	"hotline/api"
 	"hotline/complaint"
+	"hotline/internal/testenv"
 	"hotline/platform"
 	"hotline/platform/sample"
 	"hotline/store"
+	"hotline/tunnel"
 )
 
 // sharedData is a file of the shared data folder beside the repository.
@@ -275,5 +278,49 @@ func TestEndToEndRealData(t *testing.T) {
 	}
 	if replies != 1 || onPlatform.Reply == nil || onPlatform.Reply.Text != text || onPlatform.State != complaint.Replied {
 		t.Fatalf("platform: %d reply events, reply %+v, state %s; want exactly one reply with the text", replies, onPlatform.Reply, onPlatform.State)
+	}
+}
+
+// A terminal whose platform never answers gets a clear word on what to
+// check, not a bare time-out; its action stays queued.
+func TestNoHandshakeIsExplained(t *testing.T) {
+	p, err := startDemoPlatform(t.TempDir(), demoOptions{Tickets: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.close()
+	term, settings := p.loggedIn(t, "duty-x", "")
+	if _, err := term.client.SyncOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := term.store.Tickets(context.Background(), store.Filter{States: []complaint.State{complaint.Dispatched}})
+	if err != nil || len(ts) == 0 {
+		t.Fatalf("no ticket to sign: %v", err)
+	}
+	term.close()
+	// Point the terminal at a UDP port where nobody listens.
+	dead := newRelay(t, "127.0.0.1:9")
+	dead.cut.Store(true)
+	conf := filepath.Join(filepath.Dir(settings), "hotline.conf")
+	tc, err := tunnel.Load(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc.Peers[0].Endpoint = dead.addr()
+	if err := tc.Save(conf); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	stdout = &out
+	defer func() { stdout = os.Stdout }()
+	if err := run([]string{"sync", "--once", "--config", settings}); err == nil ||
+		!strings.Contains(err.Error(), "no WireGuard handshake with "+dead.addr()+" in 6s: check that the platform is running") {
+		t.Fatalf("sync with no platform: %v", err)
+	}
+	if err := run([]string{"sign", ts[0].Number, "--config", settings}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "签收 " + ts[0].Number + ": queued (no WireGuard handshake with " + dead.addr(); !strings.HasPrefix(out.String(), want) {
+		t.Fatalf("sign said %q, want it to start %q", out.String(), want)
 	}
 }
