@@ -220,12 +220,17 @@ type harness struct {
 	m      *Model
 	st     *store.Store
 	w, h   int
-	timers []tea.Msg
+	timers []timerMsg
 	quit   bool
 	kicks  int
 }
 
-type timerMsg struct{ msg tea.Msg }
+// timerMsg is a timer held by the harness: its message and the delay it
+// was set for.
+type timerMsg struct {
+	d   time.Duration
+	msg tea.Msg
+}
 
 func openStore(t testing.TB, tickets []complaint.Ticket) *store.Store {
 	t.Helper()
@@ -258,8 +263,8 @@ func newHarnessAs(t testing.TB, u complaint.User, w, h int, tickets []complaint.
 				Online: true, LastSync: testNow.Add(-4 * time.Minute)}
 		},
 	})
-	m.ctx.After = func(_ time.Duration, msg tea.Msg) tea.Cmd {
-		return func() tea.Msg { return timerMsg{msg} }
+	m.ctx.After = func(d time.Duration, msg tea.Msg) tea.Cmd {
+		return func() tea.Msg { return timerMsg{d, msg} }
 	}
 	hs.m = m
 	hs.run(m.Init())
@@ -294,7 +299,7 @@ func (h *harness) run(cmd tea.Cmd) {
 		}
 		switch msg := msg.(type) {
 		case timerMsg:
-			h.timers = append(h.timers, msg.msg)
+			h.timers = append(h.timers, msg)
 			continue
 		case tea.QuitMsg:
 			h.quit = true
@@ -328,10 +333,11 @@ func (h *harness) typeText(s string) {
 
 // fire delivers the held timers whose message match accepts.
 func (h *harness) fire(match func(tea.Msg) bool) int {
-	var keep, due []tea.Msg
+	var keep []timerMsg
+	var due []tea.Msg
 	for _, m := range h.timers {
-		if match(m) {
-			due = append(due, m)
+		if match(m.msg) {
+			due = append(due, m.msg)
 		} else {
 			keep = append(keep, m)
 		}

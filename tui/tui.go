@@ -128,7 +128,18 @@ type Model struct {
 	notice    string
 	noticeErr bool
 	noticeSeq int
-	bar       statusbar.Model
+	// noticeKeep lets the notice outlive the next change of screen: the
+	// one that tells a form's action was saved, as the form closes.
+	noticeKeep bool
+	bar        statusbar.Model
+
+	// queue holds keys and pastes that came while the screen could not take
+	// them: its data not read yet, or another screen asked for and not yet
+	// shown. They are replayed, in order, as soon as it can.
+	queue []tea.Msg
+	// quitting blanks the screen for the last frame, so that nothing of
+	// it is left behind (see View).
+	quitting bool
 }
 
 // New builds the root model.
@@ -216,20 +227,82 @@ func (m *Model) pollStatus() tea.Cmd {
 }
 
 // Update routes a message: keys to the screen shown, everything else to
-// every page, which ignore what is not theirs.
+// every page, which ignore what is not theirs. Keys that come before the
+// screen can take them wait in the queue and are replayed after the message
+// that makes it ready.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := m.update(msg)
+	if replay := m.replay(); replay != nil {
+		cmd = tea.Batch(cmd, replay)
+	}
+	return m, cmd
+}
+
+// ready reports whether the screen shown can take keys now.
+func (m *Model) ready() bool {
+	switch {
+	case m.quitting || m.tooSmall():
+		return true
+	case m.ctx.Navigating():
+		return false
+	}
+	switch m.screen {
+	case screenList:
+		return m.list.Ready()
+	case screenDetail:
+		return m.detail.Ready()
+	case screenForm:
+		return m.form.Ready()
+	}
+	return true
+}
+
+// replay gives the waiting keys to the screen, in order, while it can take
+// them: a key that opens another screen makes the rest wait for it.
+func (m *Model) replay() tea.Cmd {
+	var cmds []tea.Cmd
+	for len(m.queue) > 0 && m.ready() {
+		msg := m.queue[0]
+		m.queue = m.queue[1:]
+		cmds = append(cmds, m.input(msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+// input handles a key or a paste when the screen can take it.
+func (m *Model) input(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	case tea.PasteMsg:
+		if m.screen == screenForm && !m.tooSmall() {
+			return m.form.Update(msg)
+		}
+	}
+	return nil
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
 		m.resize()
 		return m, nil
 	case tea.KeyPressMsg:
-		return m, m.key(msg)
-	case tea.PasteMsg:
-		if m.screen == screenForm {
-			return m, m.form.Update(msg)
+		if key.Matches(msg, m.ctx.Keys.Global.ForceQuit) {
+			return m, m.quit()
 		}
-		return m, nil
+		if len(m.queue) > 0 || !m.ready() {
+			m.queue = append(m.queue, msg)
+			return m, nil
+		}
+		return m, m.input(msg)
+	case tea.PasteMsg:
+		if len(m.queue) > 0 || !m.ready() {
+			m.queue = append(m.queue, msg)
+			return m, nil
+		}
+		return m, m.input(msg)
 	case tickMsg:
 		cmds := []tea.Cmd{m.pollStatus(), m.list.Update(list.TickMsg{}), m.ctx.After(time.Second, tickMsg{})}
 		// Tickets cross into near and overdue as the clock moves; the
@@ -255,17 +328,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case app.OpenTicketMsg:
+		m.ctx.Arrived()
 		m.list.Seen(msg.Number)
 		m.detail = detail.New(m.ctx, msg.Number)
-		m.screen = screenDetail
+		m.show(screenDetail)
 		m.resize()
 		return m, m.detail.Load()
 	case app.OpenFormMsg:
+		m.ctx.Arrived()
 		m.form = form.New(m.ctx, msg.Form, msg.Ticket, msg.Item)
-		m.screen = screenForm
+		m.show(screenForm)
 		m.resize()
 		return m, m.form.Init()
 	case app.BackMsg:
+		m.ctx.Arrived()
 		m.goBack()
 		return m, nil
 	case app.EnqueuedMsg:
@@ -273,6 +349,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setNotice(fmt.Sprintf("%s已保存，等待发送（工单 %s）", msg.Action.Kind.Label(), cells.Line(msg.Action.Ticket)), false),
 			m.loadPending(), m.reloadDetail(msg.Action.Ticket), m.list.Load(), m.loadDue(), m.forward(msg),
 		}
+		// A form closes on its action saved: the notice says so on the
+		// ticket's page it returns to.
+		m.noticeKeep = m.screen == screenForm
 		return m, tea.Batch(cmds...)
 	case app.RefusedMsg:
 		return m, tea.Batch(m.setNotice(msg.Reason, true), m.forward(msg))
@@ -339,38 +418,70 @@ func (m *Model) reloadDetail(number string) tea.Cmd {
 	return m.detail.Load()
 }
 
+// setNotice shows a transient message in the status bar until NoticeTime
+// has passed, another message replaces it, or the screen changes.
 func (m *Model) setNotice(text string, isErr bool) tea.Cmd {
 	m.noticeSeq++
-	m.notice, m.noticeErr = text, isErr
+	m.notice, m.noticeErr, m.noticeKeep = text, isErr, false
 	return m.ctx.After(NoticeTime, clearNoticeMsg{m.noticeSeq})
+}
+
+// show changes the screen. The notice belonged to the screen left (a
+// refusal of its keys, say) and goes with it, unless it was kept for the
+// new one.
+func (m *Model) show(s screen) {
+	if m.screen == s {
+		return
+	}
+	m.screen = s
+	if m.noticeKeep {
+		m.noticeKeep = false
+		return
+	}
+	m.notice = ""
 }
 
 func (m *Model) goBack() {
 	switch m.screen {
 	case screenHelp:
-		m.screen = m.back
+		m.show(m.back)
 	case screenForm:
 		m.form = nil
-		m.screen = screenDetail
 		if m.detail == nil {
-			m.screen = screenList
+			m.show(screenList)
+		} else {
+			m.show(screenDetail)
 		}
 	case screenDetail:
 		m.detail = nil
-		m.screen = screenList
+		m.show(screenList)
 	}
+}
+
+// quit ends the program. The last frame is blank: the terminal restores
+// the screen from before the program on leaving the alternate screen, but
+// tmux (3.2 and later) copies rows of the alternate screen back into the
+// normal one when the window was resized meanwhile, and blank rows leave
+// nothing behind.
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	m.queue = nil
+	return tea.Quit
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	g := m.ctx.Keys.Global
 	if key.Matches(msg, g.ForceQuit) {
-		return tea.Quit
+		return m.quit()
 	}
 	if m.tooSmall() {
 		if key.Matches(msg, m.ctx.Keys.List.Quit) {
-			return tea.Quit
+			return m.quit()
 		}
 		return nil
+	}
+	if m.screen == screenList && key.Matches(msg, m.ctx.Keys.List.Quit) {
+		return m.quit()
 	}
 	switch m.screen {
 	case screenHelp:
@@ -394,7 +505,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) openHelp() {
 	m.back = m.screen
-	m.screen = screenHelp
+	m.show(screenHelp)
 }
 
 func (m *Model) tooSmall() bool {
@@ -458,12 +569,18 @@ func (m *Model) hints() string {
 }
 
 // View draws the screen: exactly the terminal's height in lines of exactly
-// its width.
+// its width, always in the alternate screen (every view says so: a view
+// without it would take the program out of the alternate screen and draw on
+// the normal one). Once quitting, it is blank (see quit).
 func (m *Model) View() tea.View {
 	v := tea.NewView("")
 	v.AltScreen = true
 	w, h := m.ctx.Width, m.ctx.Height
 	if w <= 0 || h <= 0 {
+		return v
+	}
+	if m.quitting {
+		v.SetContent(strings.TrimSuffix(strings.Repeat(strings.Repeat(" ", w)+"\n", h), "\n"))
 		return v
 	}
 	if m.tooSmall() {

@@ -14,6 +14,7 @@ import (
 	"hotline/complaint"
 	"hotline/store"
 	"hotline/tui/app"
+	"hotline/tui/cells"
 	"hotline/tui/pages/form"
 )
 
@@ -361,11 +362,24 @@ func TestElapsed(t *testing.T) {
 		{23*time.Hour + 59*time.Minute, "23时59分"},
 		{24 * time.Hour, "1天0时"},
 		{51 * time.Hour, "2天3时"},
-		{400 * 24 * time.Hour, "400天0时"},
+		{99*24*time.Hour + 23*time.Hour, "99天23时"},
+		// From 100 days the hours are dropped, from a year the days.
+		{100 * 24 * time.Hour, "100天"},
+		{364*24*time.Hour + 23*time.Hour, "364天"},
+		{365 * 24 * time.Hour, "1年0月"},
+		{400 * 24 * time.Hour, "1年1月"},
+		{729 * 24 * time.Hour, "1年11月"},
+		{2521*24*time.Hour + 13*time.Hour, "6年11月"},
+		{36499 * 24 * time.Hour, "99年11月"},
 	}
 	for _, tt := range tests {
-		if got := app.Elapsed(tt.d); got != tt.want {
+		got := app.Elapsed(tt.d)
+		if got != tt.want {
 			t.Errorf("Elapsed(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+		// The 时限 column is 13 cells: "超时 " and at most 8.
+		if w := cells.Width(got); w > 8 {
+			t.Errorf("Elapsed(%v) = %q is %d cells, more than 8", tt.d, got, w)
 		}
 	}
 }

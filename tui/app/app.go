@@ -40,7 +40,8 @@ type Store interface {
 var _ Store = (*store.Store)(nil)
 
 // Context is shared by the root model and every page. The root changes it
-// (size on resize); pages only read it.
+// (size on resize); pages only read it, but for asking for another screen
+// (Navigate), which the root counts until it has shown it.
 type Context struct {
 	Width, Height int // the whole terminal
 	Styles        theme.Styles
@@ -60,7 +61,29 @@ type Context struct {
 	// After delivers msg once d has passed. Timers go through here so that
 	// tests can fire them at will instead of waiting.
 	After func(d time.Duration, msg tea.Msg) tea.Cmd
+
+	nav int // screens asked for with Navigate and not yet shown
 }
+
+// Navigate is a Cmd that asks the root for another screen: msg is an
+// OpenTicketMsg, an OpenFormMsg or a BackMsg. It must be called from Update,
+// not from a Cmd: from then until the root has shown the screen (Arrived),
+// keys wait, so that what is typed after enter on a list reaches the
+// ticket's page and not the list.
+func (c *Context) Navigate(msg tea.Msg) tea.Cmd {
+	c.nav++
+	return Send(msg)
+}
+
+// Arrived tells that a screen asked for has been shown.
+func (c *Context) Arrived() {
+	if c.nav > 0 {
+		c.nav--
+	}
+}
+
+// Navigating reports whether a screen asked for is not shown yet.
+func (c *Context) Navigating() bool { return c.nav > 0 }
 
 // Bg is the context of the UI's store calls.
 func (c *Context) Bg() context.Context { return context.Background() }
@@ -76,12 +99,22 @@ func Shanghai() *time.Location {
 	return loc
 }
 
-// Short formats t as month, day and time in China time, or "—" when unset.
+// Short formats t in China time for a column 11 cells wide: month, day and
+// time in the current year ("01-08 11:23"), the date with its year in any
+// other ("2020-01-08"), or "—" when unset.
 func (c *Context) Short(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
+	if !c.ThisYear(t) {
+		return t.In(c.Loc).Format("2006-01-02")
+	}
 	return t.In(c.Loc).Format("01-02 15:04")
+}
+
+// ThisYear reports whether t falls in the current year, China time.
+func (c *Context) ThisYear(t time.Time) bool {
+	return t.In(c.Loc).Year() == c.Now().In(c.Loc).Year()
 }
 
 // Full formats t with the year, in China time, or "—" when unset.
@@ -92,20 +125,28 @@ func (c *Context) Full(t time.Time) string {
 	return t.In(c.Loc).Format("2006-01-02 15:04")
 }
 
-// Elapsed is a duration the way an officer reads a ticket's age: "35分",
-// "3时12分", "2天3时". Anything under a minute, or negative, is "0分".
+// Elapsed is a duration the way an officer reads a ticket's age, compact
+// enough to fit its column whole (at most 8 cells, under a century): "35分",
+// "3时12分", "2天3时"; from 100 days the days alone, "364天"; from a year
+// of 365 days, years and months of 30 days, "6年11月" for 2521 days.
+// Anything under a minute, or negative, is "0分".
 func Elapsed(d time.Duration) string {
 	if d < 0 {
 		d = 0
 	}
-	mins := int(d / time.Minute)
-	switch {
+	mins := int64(d / time.Minute)
+	const day = 24 * 60
+	switch days := mins / day; {
 	case mins < 60:
 		return fmt.Sprintf("%d分", mins)
-	case mins < 24*60:
+	case mins < day:
 		return fmt.Sprintf("%d时%d分", mins/60, mins%60)
+	case days < 100:
+		return fmt.Sprintf("%d天%d时", days, mins%day/60)
+	case days < 365:
+		return fmt.Sprintf("%d天", days)
 	default:
-		return fmt.Sprintf("%d天%d时", mins/(24*60), mins%(24*60)/60)
+		return fmt.Sprintf("%d年%d月", days/365, min(days%365/30, 11))
 	}
 }
 

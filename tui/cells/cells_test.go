@@ -20,7 +20,10 @@ func TestWidth(t *testing.T) {
 		{"盘锦市兴隆台区供电", 18},
 		{"葛\U000E0100", 2},
 		{"e\u0301", 1},
-		{"👨\u200d👩\u200d👧", 2},
+		// Emoji joined with U+200D are drawn apart (see Split): three
+		// emoji, as tmux draws them.
+		{"👨\u200d👩\u200d👧", 6},
+		{"a👨\u200d👩\u200d👧b", 8},
 		{"␛␍␇", 3},
 		{"OK", 2},
 		{"", 0},
@@ -28,6 +31,34 @@ func TestWidth(t *testing.T) {
 	for _, tt := range tests {
 		if got := Width(tt.s); got != tt.want {
 			t.Errorf("Width(%q) = %d, want %d", tt.s, got, tt.want)
+		}
+	}
+}
+
+// A title with a family emoji, sanitised, is as wide as it is drawn by a
+// terminal that draws the emoji apart, and fills a row exactly.
+func TestJoinedEmojiFitsTheRow(t *testing.T) {
+	title := Line("全家👨\u200d👩\u200d👧停电")
+	if title != "全家👨👩👧停电" {
+		t.Fatalf("Line = %q", title)
+	}
+	if got := Width(title); got != 14 {
+		t.Fatalf("Width = %d, want 14", got)
+	}
+	tests := []struct {
+		w    int
+		want string
+	}{
+		{14, "全家👨👩👧停电"},
+		{13, "全家👨👩👧停…"},
+		{9, "全家👨👩…"},
+		{8, "全家👨… "},
+		{7, "全家👨…"},
+	}
+	for _, tt := range tests {
+		got := Fit(title, tt.w)
+		if got != tt.want || Width(got) != tt.w {
+			t.Errorf("Fit(%d) = %q (%d cells), want %q", tt.w, got, Width(got), tt.want)
 		}
 	}
 }
@@ -86,6 +117,10 @@ func TestSanitize(t *testing.T) {
 		{"invalid utf-8", "a\xffb", "a\ufffdb"},
 		{"line separator", "a\u2028b", "a\nb"},
 		{"clean text unchanged", "𠮷野家“停电”……——①②", "𠮷野家“停电”……——①②"},
+		{"family emoji split", "家👨\u200d👩\u200d👧庭", "家👨👩👧庭"},
+		{"joined emoji with selector and skin tone split", "🏳\ufe0f\u200d🌈 👩🏽\u200d💻", "🏳\ufe0f🌈 👩🏽💻"},
+		{"joiner between other characters kept", "क\u094d\u200dष a\u200db", "क\u094d\u200dष a\u200db"},
+		{"joiner at the ends kept", "\u200d👨\u200d", "\u200d👨\u200d"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

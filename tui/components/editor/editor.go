@@ -156,11 +156,12 @@ func (m *Model) key(msg tea.KeyPressMsg) bool {
 
 // InsertString inserts s at the cursor and moves the cursor after it.
 // Line ends of any convention become line breaks; control characters are
-// made visible as everywhere else.
+// made visible as everywhere else. Emoji joined with U+200D stay joined: one
+// character to move over and delete, drawn apart (see cells.Split).
 func (m *Model) InsertString(s string) {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
-	s = cells.Sanitize(s)
+	s = cells.Inert(s)
 	line := m.lines[m.row]
 	before, after := line[:m.col], line[m.col:]
 	parts := strings.Split(s, "\n")
@@ -392,7 +393,7 @@ func (m Model) View() string {
 			out = append(out, prefix+m.PlaceholderStyle.Render(cells.Fit(m.Placeholder, tw)))
 		case i < len(rows):
 			r := rows[i]
-			out = append(out, prefix+cells.Fit(m.lines[r.line][r.start:r.end], tw))
+			out = append(out, prefix+cells.Fit(cells.Split(m.lines[r.line][r.start:r.end]), tw))
 		default:
 			out = append(out, indent+strings.Repeat(" ", tw))
 		}

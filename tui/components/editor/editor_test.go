@@ -152,6 +152,39 @@ func TestBackspaceWholeCharacter(t *testing.T) {
 	}
 }
 
+// A family emoji stays one character in the text (one move, one delete) but
+// is drawn and measured as its three emoji, as tmux draws it.
+func TestJoinedEmojiDrawnApart(t *testing.T) {
+	family := "👨\u200d👩\u200d👧"
+	m := newEditor(12, 2, "> ")
+	m.SetValue("甲" + family + "乙")
+	if got := m.Value(); got != "甲"+family+"乙" {
+		t.Fatalf("value = %q, joiners lost", got)
+	}
+	if x, y := m.Cursor(); x != 12 || y != 0 {
+		t.Fatalf("cursor at (%d,%d), want (12,0)", x, y)
+	}
+	m.Update(left)
+	if x, _ := m.Cursor(); x != 10 {
+		t.Fatalf("after ←, cursor x = %d, want 10", x)
+	}
+	m.Update(left)
+	if x, _ := m.Cursor(); x != 4 {
+		t.Fatalf("one ← over the family: cursor x = %d, want 4", x)
+	}
+	if got, want := ansi.Strip(m.View()), "> 甲👨👩👧乙\n            "; got != want {
+		t.Fatalf("view = %q, want %q", got, want)
+	}
+	checkBox(t, m, 12, 2)
+	// The row is full: one more character wraps.
+	m.Update(right)
+	m.Update(right)
+	m.Update(typed("丙"))
+	if got, want := ansi.Strip(m.View()), "> 甲👨👩👧乙\n  丙        "; got != want {
+		t.Fatalf("view = %q, want %q", got, want)
+	}
+}
+
 func TestEditing(t *testing.T) {
 	tests := []struct {
 		name   string

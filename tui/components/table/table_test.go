@@ -70,6 +70,30 @@ func TestRedrawShorter(t *testing.T) {
 	}
 }
 
+// A title with a family emoji is drawn as its three emoji, six cells, so that
+// the row is exactly the width in a terminal that draws them apart (tmux)
+// as in one that would join them: the state column is never pushed out.
+func TestJoinedEmojiKeepsTheRowWidth(t *testing.T) {
+	family := "👨\u200d👩\u200d👧"
+	m := newTable(40, 4,
+		Row{Key: "1", Cells: []string{"张三", "全家" + family + "停电，线路老化", "待签收"}},
+		Row{Key: "2", Cells: []string{"李四", family + "一二三四五六七八", "已签收"}},
+	)
+	want := []string{
+		"  张三     全家👨👩👧停电，线路…  待签收",
+		"  李四     👨👩👧一二三四五六七八 已签收",
+	}
+	got := lines(m)
+	for i, w := range want {
+		if got[i+1] != w {
+			t.Errorf("row %d:\n got %q\nwant %q", i+1, got[i+1], w)
+		}
+		if n := cells.Width(got[i+1]); n != 40 {
+			t.Errorf("row %d is %d cells", i+1, n)
+		}
+	}
+}
+
 func TestCursorAndSelectionAcrossReloads(t *testing.T) {
 	rows := func(keys ...string) []Row {
 		out := make([]Row, len(keys))

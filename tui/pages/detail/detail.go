@@ -46,9 +46,15 @@ type Model struct {
 	bar     []string    // the action line(s), each exactly width cells
 	lines   []string    // the scrollable body, each exactly width cells
 	confirm bool        // X was pressed: y gives up the refused action
-	offset  int
-	width   int
-	height  int
+	// acting is set from an action taken at once (sign, send) until the
+	// page shows its outcome: refused, or stored and the page read again.
+	// Keys typed meanwhile wait, so that s then r replies to the ticket
+	// as signed.
+	acting   bool
+	enqueued bool // the action acting waits on is stored; the reload follows
+	offset   int
+	width    int
+	height   int
 }
 
 // New returns the page for ticket number; Load fills it.
@@ -59,6 +65,11 @@ func New(ctx *app.Context, number string) *Model {
 	m.enable()
 	return m
 }
+
+// Ready reports whether the page takes keys now: once the ticket is read
+// (or failed to be) and no action taken at once is on its way. Keys typed
+// before wait for it.
+func (m *Model) Ready() bool { return (m.loaded || m.err != nil) && !m.acting }
 
 // Number is the ticket shown.
 func (m *Model) Number() string { return m.number }
@@ -120,13 +131,33 @@ func (m *Model) enable() {
 		on := m.loaded && complaint.Allowed(m.ctx.User, formKind[a.Form]) && app.Can(p, m.ctx.User, formKind[a.Form]) == nil
 		m.keys.Actions[i].Binding.SetEnabled(on)
 	}
-	_, refused := m.refused()
-	m.keys.Edit.SetEnabled(refused)
+	it, refused := m.refused()
+	m.keys.Edit.SetEnabled(refused && editable(it.Kind) && complaint.Allowed(m.ctx.User, it.Kind))
 	m.keys.Resend.SetEnabled(refused)
 	m.keys.Discard.SetEnabled(refused)
 }
 
-// refused is the newest action of the ticket the platform refused.
+// editable reports whether an action of kind k has a form to correct it in.
+func editable(k complaint.Kind) bool {
+	f := formOf(k)
+	return f != "" && f[0] != '!'
+}
+
+// refusedKeys are the keys open now on the refused action the page acts on,
+// with what each does to it: the action line and the line under the action
+// both offer these, and only these.
+func (m *Model) refusedKeys() []key.Binding {
+	var out []key.Binding
+	for _, b := range []key.Binding{m.keys.Edit, m.keys.Resend, m.keys.Discard} {
+		if b.Enabled() {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// refused is the newest action of the ticket the platform refused: the one
+// the keys act on.
 func (m *Model) refused() (store.OutboxItem, bool) {
 	for _, it := range m.outbox {
 		if it.Status == store.StatusRefused {
@@ -147,8 +178,19 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.Err == nil {
 			m.ticket, m.outbox, m.loaded = msg.Ticket, msg.Outbox, true
 		}
+		if m.enqueued {
+			m.acting, m.enqueued = false, false
+		}
 		m.enable()
 		m.layout()
+	case app.EnqueuedMsg:
+		if m.acting && msg.Action.Ticket == m.number {
+			m.enqueued = true
+		}
+	case app.RefusedMsg:
+		if m.acting && msg.Action.Ticket == m.number {
+			m.acting = false
+		}
 	case app.DiscardedMsg:
 		if msg.Item.Ticket == m.number {
 			return tea.Batch(m.Load(), app.Notice("已放弃被退回的“"+msg.Item.Kind.Label()+"”"))
@@ -174,7 +216,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	page := m.bodyHeight()
 	switch {
 	case key.Matches(msg, k.Back):
-		return app.Send(app.BackMsg{})
+		return m.ctx.Navigate(app.BackMsg{})
 	case key.Matches(msg, k.Scroll.Up):
 		m.offset--
 	case key.Matches(msg, k.Scroll.Down):
@@ -187,7 +229,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.offset = 0
 	case key.Matches(msg, k.Scroll.Bottom):
 		m.offset = len(m.lines)
-	case key.Matches(msg, k.Edit), key.Matches(msg, k.Resend), key.Matches(msg, k.Discard):
+	// Off, these keys still match, to say why they do nothing.
+	case key.Matches(msg, on(k.Edit)), key.Matches(msg, on(k.Resend)), key.Matches(msg, on(k.Discard)):
 		it, ok := m.refused()
 		if !ok {
 			return app.NoticeErr("本工单没有被退回的操作")
@@ -201,23 +244,27 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		form := formOf(it.Kind)
-		if form == "" || form[0] == '!' {
-			return app.NoticeErr("“" + it.Kind.Label() + "”没有可修改的内容：按 R 原样重发或 X 放弃")
+		if !editable(it.Kind) {
+			return app.NoticeErr("“" + it.Kind.Label() + "”没有可修改的内容：按 " + k.Resend.Help().Key + " 原样重发或 " + k.Discard.Help().Key + " 放弃")
 		}
-		return app.Send(app.OpenFormMsg{Form: form, Ticket: m.ticket, Item: &it})
+		return m.ctx.Navigate(app.OpenFormMsg{Form: form, Ticket: m.ticket, Item: &it})
 	default:
 		for _, a := range k.Actions {
 			// Disabled keys still match here, so that the officer is told
 			// why the action is not open to them.
-			b := a.Binding
-			b.SetEnabled(true)
-			if key.Matches(msg, b) {
+			if key.Matches(msg, on(a.Binding)) {
 				return m.act(a.Form)
 			}
 		}
 	}
 	m.clamp()
 	return nil
+}
+
+// on is b switched on, to match a key whatever the binding's state.
+func on(b key.Binding) key.Binding {
+	b.SetEnabled(true)
+	return b
 }
 
 // formOf is the form that takes an action of kind k.
@@ -247,9 +294,10 @@ func (m *Model) act(form string) tea.Cmd {
 		return app.NoticeErr(app.Refusal(err))
 	}
 	if form[0] == '!' {
+		m.acting = true
 		return m.ctx.Act(complaint.Action{Kind: kind, Ticket: m.number, BaseVersion: m.ticket.Version}, nil)
 	}
-	return app.Send(app.OpenFormMsg{Form: form, Ticket: m.projected()})
+	return m.ctx.Navigate(app.OpenFormMsg{Form: form, Ticket: m.projected()})
 }
 
 func (m *Model) clamp() {
@@ -295,9 +343,7 @@ func (m *Model) actionBar() []string {
 			items = append(items, a.Binding)
 		}
 	}
-	if _, ok := m.refused(); ok {
-		items = append(items, m.keys.Edit, m.keys.Resend, m.keys.Discard)
-	}
+	items = append(items, m.refusedKeys()...)
 	head := " 可办理："
 	if len(items) == 0 {
 		text := head + "（当前没有您可办理的操作）"
@@ -504,9 +550,32 @@ func (m *Model) body() []string {
 	}
 	section("处理记录")
 	out = append(out, m.timeline()...)
-	if len(m.outbox) > 0 {
-		section("待发送")
-		for _, it := range m.outbox {
+	// Actions waiting to be sent and those the platform refused; the ones
+	// already sent are in the history and not repeated here.
+	var waiting []store.OutboxItem
+	pending, refusedN := 0, 0
+	for _, it := range m.outbox {
+		switch it.Status {
+		case store.StatusPending:
+			pending++
+		case store.StatusRefused:
+			refusedN++
+		default:
+			continue
+		}
+		waiting = append(waiting, it)
+	}
+	if len(waiting) > 0 {
+		switch {
+		case refusedN == 0:
+			section("待发送")
+		case pending == 0:
+			section("已退回")
+		default:
+			section("待发送 / 已退回")
+		}
+		target, _ := m.refused()
+		for _, it := range waiting {
 			line := fmt.Sprintf("%s  %s  %s", m.ctx.Short(it.CreatedAt), it.Kind.Label(), status(it))
 			if it.Status == store.StatusRefused {
 				styled(st.Error.Render, line)
@@ -526,8 +595,20 @@ func (m *Model) body() []string {
 			if body != "" {
 				text(body, 4)
 			}
-			if it.Status == store.StatusRefused {
-				add("    m 修改后重发 · R 原样重发 · X 放弃")
+			if it.Status == store.StatusRefused && it.ID == target.ID {
+				// The keys of the action line (refusedKeys), said short.
+				var hints []string
+				for _, k := range []struct {
+					b    key.Binding
+					what string
+				}{{m.keys.Edit, "修改后重发"}, {m.keys.Resend, "原样重发"}, {m.keys.Discard, "放弃"}} {
+					if k.b.Enabled() {
+						hints = append(hints, k.b.Help().Key+" "+k.what)
+					}
+				}
+				if len(hints) > 0 {
+					add("    " + strings.Join(hints, " · "))
+				}
 			}
 		}
 	}
@@ -549,12 +630,24 @@ func (m *Model) timeline() []string {
 		kindW = max(kindW, cells.Width(e.Kind.Label()))
 	}
 	actorW, kindW = min(actorW, 16), min(kindW, 10)
+	// Times of another year carry it; then all do, to keep the column.
+	stamp := m.ctx.Short
+	for _, e := range t.Events {
+		if !e.At.IsZero() && !m.ctx.ThisYear(e.At) {
+			stamp = m.ctx.Full
+			break
+		}
+	}
 	for _, e := range t.Events {
 		move := ""
-		if e.From != "" || e.To != "" {
+		switch {
+		case e.From == "" && e.To != "":
+			// The first event (the dispatch) has no state before it.
+			move = "→" + e.To.Label()
+		case e.From != "" || e.To != "":
 			move = stateLabel(e.From) + "→" + stateLabel(e.To)
 		}
-		out = append(out, cells.Fit(fmt.Sprintf("%s  %s  %s  %s", m.ctx.Short(e.At),
+		out = append(out, cells.Fit(fmt.Sprintf("%s  %s  %s  %s", stamp(e.At),
 			cells.Fit(cells.Line(orDash(m.ctx.PersonName(e.Actor))), actorW), cells.Fit(e.Kind.Label(), kindW), move), w))
 		for _, f := range m.eventFields(e) {
 			for _, l := range cells.Wrap(cells.Sanitize(f), w-4) {

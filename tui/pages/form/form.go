@@ -178,6 +178,12 @@ func (m *Model) Value(name string) string {
 // Focused is the field with the focus.
 func (m *Model) Focused() *Field { return m.fields[m.focus] }
 
+// Ready reports whether the form takes keys now: not while an action it
+// sent is being checked and stored, when its answer decides whether the form
+// closes. Keys typed meanwhile wait for it. Drafts do not make it wait: keys
+// typed before they arrive win over them.
+func (m *Model) Ready() bool { return !m.submitting }
+
 // Err is the form's complaint about what was typed, or the refusal.
 func (m *Model) Err() string { return m.err }
 
@@ -300,7 +306,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			for _, f := range m.fields {
 				f.savedSeq = f.seq
 			}
-			return app.Send(app.BackMsg{})
+			return m.ctx.Navigate(app.BackMsg{})
 		}
 	case app.RefusedMsg:
 		if m.submitting && msg.Action.Ticket == n && m.mine(msg.Action.Kind) {
@@ -330,7 +336,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Submit):
 		return m.submit()
 	case key.Matches(msg, k.Cancel):
-		return tea.Sequence(m.saveAll(), app.Send(app.BackMsg{}))
+		return tea.Sequence(m.saveAll(), m.ctx.Navigate(app.BackMsg{}))
 	case key.Matches(msg, k.Next):
 		m.move(1)
 		return nil

@@ -45,7 +45,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	page := m.height - 1
 	switch {
 	case key.Matches(km, k.Close):
-		return app.Send(app.BackMsg{})
+		return m.ctx.Navigate(app.BackMsg{})
 	case key.Matches(km, k.Scroll.Up):
 		m.offset--
 	case key.Matches(km, k.Scroll.Down):

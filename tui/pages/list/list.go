@@ -44,6 +44,7 @@ type Model struct {
 	tickets [nTabs][]complaint.Ticket
 	fresh   map[string]bool // arrived since start, not yet opened
 	loaded  bool
+	failed  bool // the first load failed: there is nothing to wait for
 	width   int
 	height  int
 }
@@ -64,7 +65,7 @@ func New(ctx *app.Context) *Model {
 const (
 	wNumberMin = 4  // "编号"
 	wNumberMax = 20 // longer numbers are cut
-	wReceived  = 11 // "01-02 15:04"
+	wReceived  = 11 // "01-02 15:04", or "2019-01-02" in another year
 	wStep      = 5  // the urgency mark and "回复"
 	wLeft      = 13 // "超时 23时59分"
 	wState     = 8  // "退单申请"
@@ -135,6 +136,10 @@ func (m *Model) Seen(number string) {
 	delete(m.fresh, number)
 	m.refresh()
 }
+
+// Ready reports whether the lists have been read (or failed to be): keys
+// typed before wait for it.
+func (m *Model) Ready() bool { return m.loaded || m.failed }
 
 // IsNew reports whether a ticket carries the new mark.
 func (m *Model) IsNew(number string) bool { return m.fresh[number] }
@@ -211,6 +216,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case LoadedMsg:
 		if msg.Err != nil {
+			m.failed = true
 			return app.NoticeErr("读取工单失败：" + msg.Err.Error())
 		}
 		m.tickets = [nTabs][]complaint.Ticket{msg.Mine, msg.Open, msg.Done}
@@ -226,9 +232,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.ctx.Keys.List
+	// Quit (q) is the root's: it blanks the screen before the program ends.
 	switch {
-	case key.Matches(msg, k.Quit):
-		return tea.Quit
 	case key.Matches(msg, k.NextTab):
 		d := 1
 		if msg.String() == "shift+tab" {
@@ -243,7 +248,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.tabs.Active = Done
 	case key.Matches(msg, k.Open):
 		if n := m.Selected(); n != "" {
-			return app.Send(app.OpenTicketMsg{Number: n})
+			return m.ctx.Navigate(app.OpenTicketMsg{Number: n})
 		}
 	default:
 		m.tables[m.tabs.Active].Update(msg)
