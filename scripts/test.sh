@@ -12,7 +12,7 @@ have tmux || need+=(tmux)
 have pdftotext || need+=(poppler-utils)
 have lpstat || need+=(cups cups-client cups-bsd)
 [ -e /usr/lib/cups/backend/cups-pdf ] || need+=(printer-driver-cups-pdf)
-fc-list 2>/dev/null | grep -qi 'wqy' || need+=(fonts-wqy-microhei fonts-wqy-zenhei)
+ls /usr/share/fonts/truetype/wqy/wqy-microhei.tt? >/dev/null 2>&1 || need+=(fonts-wqy-microhei fonts-wqy-zenhei)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 
 if [ ${#need[@]} -gt 0 ]; then
