@@ -168,10 +168,7 @@ func cmdShow(args []string) error {
 		return err
 	}
 	defer t.close()
-	tk, err := t.store.Ticket(context.Background(), pos[0])
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("ticket %s is not in this terminal's cache", pos[0])
-	}
+	tk, err := t.cached(context.Background(), pos[0])
 	if err != nil {
 		return err
 	}

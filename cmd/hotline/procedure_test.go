@@ -281,7 +281,7 @@ func TestActionRefusals(t *testing.T) {
 		{"center", []string{"close", n, "--satisfaction", "很好"}, "办结 " + n + " refused: 工单状态为“待签收”，不能办结"},
 		{"duty", []string{"reject", n, "--criteria", "2"}, "审核退回 " + n + " refused: 当前用户无权执行“审核退回”"},
 		{"duty", []string{"assign", n}, "assign needs --subunit (see hotline help)"},
-		{"duty", []string{"show", "404404"}, "ticket 404404 is not in this terminal's cache"},
+		{"duty", []string{"show", "404404"}, "ticket 404404 is not in this terminal's cache: run `hotline sync --once`"},
 	}
 	for _, tt := range tests {
 		out, err := o.as(tt.login, tt.args...)

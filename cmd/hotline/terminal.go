@@ -150,6 +150,16 @@ func (t *terminal) reach(ctx context.Context) error {
 	return nil
 }
 
+// cached is a ticket from this terminal's cache, with a word on what to do
+// when it is not there.
+func (t *terminal) cached(ctx context.Context, number string) (complaint.Ticket, error) {
+	tk, err := t.store.Ticket(ctx, number)
+	if errors.Is(err, store.ErrNotFound) {
+		return tk, fmt.Errorf("ticket %s is not in this terminal's cache: run `hotline sync --once`", number)
+	}
+	return tk, err
+}
+
 // handshakeGrain is the resolution of WireGuard handshake timestamps in
 // wireguard-go (2^24 ns). A peer drops a handshake whose timestamp is not
 // later than the last one it accepted from the same key.

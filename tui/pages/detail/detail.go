@@ -663,33 +663,18 @@ func (m *Model) timeline() []string {
 	return out
 }
 
-// fieldLabels are the Chinese names of the fields events carry, in the
-// order they are shown.
-var fieldLabels = []struct{ key, label string }{
-	{"unit", "承办单位"},
-	{"subunit", "基层单位"},
-	{"handler", "承办人"},
-	{"how", "联系方式"},
-	{"at", "联系时间"},
-	{"criteria", "不符合标准"},
-	{"days", "延期天数"},
-	{"granted", "审批结论"},
-	{"deadline", "新的办理时限"},
-	{"satisfaction", "满意度"},
-}
-
 // eventFields are an event's fields as "label：value" lines, values made
 // readable: names for codes and logins, China time, criteria by their text.
 func (m *Model) eventFields(e complaint.Event) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, fl := range fieldLabels {
-		v, ok := e.Fields[fl.key]
+	for _, fl := range complaint.EventFields {
+		v, ok := e.Fields[fl.Key]
 		if !ok {
 			continue
 		}
-		seen[fl.key] = true
-		switch fl.key {
+		seen[fl.Key] = true
+		switch fl.Key {
 		case "unit", "subunit":
 			v = m.ctx.UnitName(v)
 		case "handler":
@@ -715,7 +700,7 @@ func (m *Model) eventFields(e complaint.Event) []string {
 			}
 			v = strings.Join(parts, "；")
 		}
-		out = append(out, fl.label+"："+v)
+		out = append(out, fl.Label+"："+v)
 	}
 	// Fields this version does not know are shown as they came.
 	var rest []string
