@@ -11,8 +11,9 @@ import (
 )
 
 // directory returns u's unit tree: everything for the center's people; else
-// u's first-level unit (the parent, for people of a sub-unit) and its
-// sub-units. Each unit comes with its people, parents before sub-units,
+// the center, u's first-level unit (the parent, for people of a sub-unit)
+// and its sub-units. The center is in it so that a unit's history can name
+// the center's people who acted on its tickets. Each unit comes with its people, parents before sub-units,
 // siblings by code.
 func (db *DB) directory(ctx context.Context, u complaint.User) (api.Directory, error) {
 	var out api.Directory
@@ -34,7 +35,9 @@ func (db *DB) directory(ctx context.Context, u complaint.User) (api.Directory, e
 		if own.Kind == complaint.KindSubunit {
 			root = own.Parent
 		}
-		in := func(un complaint.Unit) bool { return everything || un.Code == root || un.Parent == root }
+		in := func(un complaint.Unit) bool {
+			return everything || un.Code == root || un.Parent == root || un.Kind == complaint.KindCenter
+		}
 
 		children := map[string][]complaint.Unit{}
 		var roots []complaint.Unit

@@ -179,6 +179,7 @@ func TestDirectory(t *testing.T) {
 		return out
 	}
 	power := [][]string{
+		{"C", "center1"},
 		{"U1", "admin1", "duty1", "handler1", "reviewer1", "super1"},
 		{"U1-01", "handler11"},
 		{"U1-02", "handler12"},
@@ -189,8 +190,8 @@ func TestDirectory(t *testing.T) {
 	}{
 		{"duty1", power},
 		{"handler11", power},
-		{"duty2", [][]string{{"U2", "duty2", "reviewer2"}, {"U2-01", "handler21"}}},
-		{"center1", append(append([][]string{{"C", "center1"}}, power...), []string{"U2", "duty2", "reviewer2"}, []string{"U2-01", "handler21"})},
+		{"duty2", [][]string{{"C", "center1"}, {"U2", "duty2", "reviewer2"}, {"U2-01", "handler21"}}},
+		{"center1", append(power, []string{"U2", "duty2", "reviewer2"}, []string{"U2-01", "handler21"})},
 	}
 	for _, tt := range tests {
 		d, err := e.client(t, tt.login).Units(ctx)
@@ -207,8 +208,8 @@ func TestDirectory(t *testing.T) {
 	}
 	wantU1 := unitPower
 	wantU1.Policy = complaint.Policy{ReplyDays: 5}
-	if !reflect.DeepEqual(d.Units[0].Unit, wantU1) || !reflect.DeepEqual(d.Units[1], api.DirectoryUnit{Unit: subPower, Users: []complaint.User{userSubH}}) {
-		t.Errorf("directory entries = %+v, %+v", d.Units[0].Unit, d.Units[1])
+	if !reflect.DeepEqual(d.Units[1].Unit, wantU1) || !reflect.DeepEqual(d.Units[2], api.DirectoryUnit{Unit: subPower, Users: []complaint.User{userSubH}}) {
+		t.Errorf("directory entries = %+v, %+v", d.Units[1].Unit, d.Units[2])
 	}
 	if code, ae := e.do(t, "POST", api.PathUnits, fromA, e.login(t, "duty1", fromA), nil, nil); code != 405 || ae.Code != api.CodeBadRequest {
 		t.Errorf("POST units = %d %+v, want 405", code, ae)
