@@ -253,6 +253,9 @@ func Apply(t Ticket, u User, a Action, now time.Time) (Ticket, Event, error) {
 	if err := Check(t, u, a); err != nil {
 		return t, Event{}, err
 	}
+	if err := checkTimes(t, a, now); err != nil {
+		return t, Event{}, err
+	}
 	r := rules[a.Kind]
 	to := r.to
 	if to == "" {
@@ -293,7 +296,8 @@ func Apply(t Ticket, u User, a Action, now time.Time) (Ticket, Event, error) {
 	case KindReply:
 		rep := *a.Reply
 		rep.By, rep.At = u.Login, now
-		if blank(rep.Text) {
+		composed := blank(rep.Text)
+		if composed {
 			rep.Text = rep.Compose()
 		}
 		t.Reply = &rep
@@ -303,9 +307,9 @@ func Apply(t Ticket, u User, a Action, now time.Time) (Ticket, Event, error) {
 		}
 		ev.Text = rep.Text
 		// The history keeps every field as typed, since a later reply
-		// replaces the ticket's.
+		// replaces the ticket's; a composed text already holds them.
 		for k, v := range map[string]string{"findings": rep.Findings, "explanation": rep.Explanation, "measures": rep.Measures, "basis": rep.Basis, "citizen_opinion": rep.CitizenOpinion} {
-			if strings.TrimSpace(v) != "" {
+			if !composed && strings.TrimSpace(v) != "" {
 				field(k, v)
 			}
 		}
@@ -359,6 +363,42 @@ func Apply(t Ticket, u User, a Action, now time.Time) (Ticket, Event, error) {
 	t.Events = append(t.Events, ev)
 	return t, ev, nil
 }
+
+// checkTimes refuses times that cannot be right at now: a contact before the
+// ticket reached the sub-unit or in the future, a granted deadline that is
+// already past or earlier than the one it extends.
+func checkTimes(t Ticket, a Action, now time.Time) error {
+	switch a.Kind {
+	case KindContact:
+		since := lastEvent(t, t.DispatchedAt, KindAssign)
+		if a.Contact.At.After(now.Add(time.Minute)) {
+			return refuse("联系时间不能晚于现在")
+		}
+		// Times are given to the minute.
+		if a.Contact.At.Before(since.Truncate(time.Minute)) {
+			return refuse("联系时间不能早于派发时间（%s）", since.In(shanghai).Format("2006-01-02 15:04"))
+		}
+	case KindExtensionDecide:
+		if !a.Grant {
+			return nil
+		}
+		if !a.Deadline.After(now) {
+			return refuse("新的办理时限已过，请给出今后的时间")
+		}
+		if !t.Due.IsZero() && a.Deadline.Before(t.Due) {
+			return refuse("新的办理时限早于现在的时限（%s），延期不能缩短办理时间", t.Due.In(shanghai).Format("2006-01-02 15:04"))
+		}
+	}
+	return nil
+}
+
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
 
 // Compose joins the record sheet's fields into the one text the center
 // receives, each under its heading; empty fields are left out.

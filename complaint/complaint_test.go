@@ -100,7 +100,10 @@ func TestHistoryKeepsEveryTypedField(t *testing.T) {
 	h := User{Login: "wang", Unit: "gdj-cd", Roles: []Role{RoleHandler}}
 	tk := Ticket{Number: "T1", Unit: "gdj", Subunit: "gdj-cd", State: Assigned}
 	tk, ev, err := Apply(tk, h, Action{Kind: KindContact, Text: "先发短信后回电", Contact: &Contact{At: now, How: "电话", Result: "已约次日上门"}}, now)
-	if err != nil || ev.Text != "已约次日上门" || ev.Fields["note"] != "先发短信后回电" || ev.Fields["how"] != "电话" {
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Text != "已约次日上门" || ev.Fields["note"] != "先发短信后回电" || ev.Fields["how"] != "电话" {
 		t.Fatalf("contact event = %+v, %v", ev, err)
 	}
 	rep := &Reply{Findings: "电表正常", Explanation: "已解释阶梯电价", Measures: "重新抄表", Basis: "《供电营业规则》", CitizenOpinion: "满意"}
@@ -108,11 +111,20 @@ func TestHistoryKeepsEveryTypedField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"note": "请领导审核", "findings": "电表正常", "explanation": "已解释阶梯电价", "measures": "重新抄表", "basis": "《供电营业规则》", "citizen_opinion": "满意"}
-	if !reflect.DeepEqual(ev.Fields, want) {
+	// The composed text holds the fields: the event does not repeat them.
+	if want := map[string]string{"note": "请领导审核"}; !reflect.DeepEqual(ev.Fields, want) {
 		t.Fatalf("reply event fields = %v", ev.Fields)
 	}
 	if ev.Text != "处理情况：电表正常\n沟通解释结果：已解释阶梯电价\n采取措施：重新抄表\n处理依据：《供电营业规则》\n客户意见：满意" || tk.Reply.Text != ev.Text {
 		t.Fatalf("composed reply = %q", ev.Text)
+	}
+	// A reply whose text was written apart keeps its fields in the history.
+	tk.State = Rejected
+	own := *rep
+	own.Text = "经核查电表正常，已向市民解释。"
+	_, ev, err = Apply(tk, h, Action{Kind: KindReply, Reply: &own}, now.Add(time.Hour))
+	want := map[string]string{"findings": "电表正常", "explanation": "已解释阶梯电价", "measures": "重新抄表", "basis": "《供电营业规则》", "citizen_opinion": "满意"}
+	if err != nil || ev.Text != own.Text || !reflect.DeepEqual(ev.Fields, want) {
+		t.Fatalf("reply with its own text: %+v, %v", ev, err)
 	}
 }

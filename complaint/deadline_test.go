@@ -1,6 +1,7 @@
 package complaint
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -76,7 +77,43 @@ func TestPrecheck(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Precheck = %v\nwant %v", got, want)
 	}
-	if got := Precheck(tk, Reply{}); !reflect.DeepEqual(got, []Finding{{1, "回复为空"}}) {
+	if got := Precheck(tk, Reply{}); !reflect.DeepEqual(got, append([]Finding{{1, "回复为空"}}, want[1:]...)) {
 		t.Fatalf("empty reply: %v", got)
+	}
+}
+
+func TestTimesThatCannotBeRight(t *testing.T) {
+	now := time.Date(2026, 12, 4, 3, 11, 0, 0, time.UTC)
+	assigned := now.Add(-time.Hour)
+	h := User{Login: "wang", Unit: "gdj-cd", Roles: []Role{RoleHandler}}
+	c := User{Login: "zhou", Unit: "12345", Roles: []Role{RoleCenter}}
+	tk := Ticket{Number: "T", Unit: "gdj", Subunit: "gdj-cd", State: Assigned, DispatchedAt: now.Add(-2 * time.Hour), Events: []Event{{Kind: KindAssign, At: assigned}}}
+	for _, c2 := range []struct {
+		at   time.Time
+		want string
+	}{
+		{assigned.Add(-time.Minute), "not allowed: 联系时间不能早于派发时间（2026-12-04 10:11）"},
+		{now.Add(time.Hour), "not allowed: 联系时间不能晚于现在"},
+		{now, ""},
+	} {
+		_, _, err := Apply(tk, h, Action{Kind: KindContact, Contact: &Contact{At: c2.at, How: "电话", Result: "已联系"}}, now)
+		if got := fmt.Sprint(err); c2.want != "" && got != c2.want || c2.want == "" && err != nil {
+			t.Errorf("contact at %v: %v, want %q", c2.at, err, c2.want)
+		}
+	}
+	tk.State, tk.Due = Contacted, now.Add(48*time.Hour)
+	tk.Extension = &Extension{Days: 3, Reason: "需检测"}
+	for _, c2 := range []struct {
+		deadline time.Time
+		want     string
+	}{
+		{now.Add(-time.Hour), "not allowed: 新的办理时限已过，请给出今后的时间"},
+		{now.Add(24 * time.Hour), "not allowed: 新的办理时限早于现在的时限（2026-12-06 11:11），延期不能缩短办理时间"},
+		{now.Add(96 * time.Hour), ""},
+	} {
+		_, _, err := Apply(tk, c, Action{Kind: KindExtensionDecide, Grant: true, Deadline: c2.deadline}, now)
+		if got := fmt.Sprint(err); c2.want != "" && got != c2.want || c2.want == "" && err != nil {
+			t.Errorf("grant until %v: %v, want %q", c2.deadline, err, c2.want)
+		}
 	}
 }

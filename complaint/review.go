@@ -29,9 +29,8 @@ func Precheck(t Ticket, r Reply) []Finding {
 	var out []Finding
 	all := strings.Join([]string{r.Text, r.Findings, r.Explanation, r.Measures, r.Basis, r.CitizenOpinion}, "\n")
 	if strings.TrimSpace(all) == "" {
-		return []Finding{{1, "回复为空"}}
-	}
-	if terms := subjectTerms(t.Title); len(terms) > 0 {
+		out = append(out, Finding{1, "回复为空"})
+	} else if terms := subjectTerms(t.Title); len(terms) > 0 {
 		hit := false
 		for _, term := range terms {
 			hit = hit || strings.Contains(all, term)

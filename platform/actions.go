@@ -86,6 +86,10 @@ func (db *DB) act(ctx context.Context, u complaint.User, a complaint.Action, now
 			return err
 		}
 		next, _, err := complaint.Apply(cur, u, a, now)
+		if errors.Is(err, complaint.ErrNotAllowed) {
+			// Apply also refuses times that cannot be right at now.
+			return &refusal{reason: strings.TrimPrefix(err.Error(), complaint.ErrNotAllowed.Error()+": ")}
+		}
 		if err != nil {
 			return fmt.Errorf("action %s: %w", a.ID, err)
 		}

@@ -564,8 +564,9 @@ func TestReplyPrecheckLive(t *testing.T) {
 		lines := strings.Split(h.view(), "\n")
 		return lines[15:21]
 	}
-	if got := marks(); got[0] != "预审：1 项待完善（审核人看到同样提示）                                          " ||
-		got[1] != "▲① 针对所反映的问题答复：回复为空                                               " {
+	if got := marks(); got[0] != "预审：5 项待完善（审核人看到同样提示）                                          " ||
+		got[1] != "▲① 针对所反映的问题答复：回复为空                                               " ||
+		got[5] != "▲⑤ 记录市民本人意见：“客户意见”未填写                                           " {
 		t.Fatalf("empty reply marks:\n%s", strings.Join(got, "\n"))
 	}
 	h.typeText("经核实物业收费标准合理")

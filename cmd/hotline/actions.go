@@ -415,6 +415,12 @@ func act(cfg string, a complaint.Action) error {
 		fmt.Fprintf(stdout, "%s %s: done; state %s\n", label, number, tk.State.Label())
 		return nil
 	case store.StatusRefused:
+		// The command says so at once and its text is still in the file
+		// it came from: keeping the refused copy would only leave the
+		// officer a stale item to give up on the screen.
+		if err := t.store.Discard(ctx, it.ID); err != nil {
+			t.log.Warn("discard refused action", "err", err)
+		}
 		return fmt.Errorf("%s %s refused: %s", label, number, it.LastError)
 	}
 	why := it.LastError

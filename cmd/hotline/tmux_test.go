@@ -96,7 +96,7 @@ func TestDemoInTmux(t *testing.T) {
 	s.keys("s")
 	s.waitFor("· 已签收 ·")
 	s.keys("r")
-	s.waitFor("回复 · 工单", "预审：1 项待完善")
+	s.waitFor("回复 · 工单", "预审：5 项待完善")
 	s.keys("已联系吉𠮷先生，“停电”原因已查明。")
 	s.waitFor("已联系吉𠮷先生，“停电”原因已查明。")
 	s.keys("C-s")
