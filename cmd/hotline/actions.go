@@ -396,7 +396,7 @@ func act(cfg string, a complaint.Action) error {
 	label, number := a.Kind.Label(), a.Ticket
 	if linkErr != nil {
 		if errors.Is(linkErr, errLinkBusy) {
-			fmt.Fprintf(stdout, "%s %s: queued; the hotline running on this terminal sends it\n", label, number)
+			fmt.Fprintf(stdout, "%s %s: queued; another hotline process of this terminal holds the tunnel: it sends it if it is the full-screen terminal, else the next sync does\n", label, number)
 			return nil
 		}
 		fmt.Fprintf(stdout, "%s %s: queued (%v); it is sent with the next sync\n", label, number, linkErr)
