@@ -248,10 +248,19 @@ type RefusedMsg struct {
 // forgetting the draft it came from) and wakes the sender. The result is an
 // EnqueuedMsg or a RefusedMsg.
 func (c *Context) Act(a complaint.Action, then func(ctx context.Context) error) tea.Cmd {
-	st, ctx, user, now, kick := c.Store, c.Bg(), c.User, c.Now(), c.Kick
 	if a.CreatedAt.IsZero() {
-		a.CreatedAt = now
+		a.CreatedAt = c.Now()
 	}
+	return c.queue(a, then, func(ctx context.Context, st Store, _ complaint.Ticket, a complaint.Action) (complaint.Action, error) {
+		return st.Enqueue(ctx, a)
+	})
+}
+
+// queue is what Act and Replace share: check a against the ticket as the
+// outbox will leave it, save it with save, run then and wake the sender.
+func (c *Context) queue(a complaint.Action, then func(ctx context.Context) error,
+	save func(ctx context.Context, st Store, t complaint.Ticket, a complaint.Action) (complaint.Action, error)) tea.Cmd {
+	st, ctx, user, now, kick := c.Store, c.Bg(), c.User, c.Now(), c.Kick
 	return func() tea.Msg {
 		refuse := func(reason string) tea.Msg { return RefusedMsg{Action: a, Reason: reason} }
 		t, err := st.Ticket(ctx, a.Ticket)
@@ -265,7 +274,7 @@ func (c *Context) Act(a complaint.Action, then func(ctx context.Context) error) 
 		if err := complaint.Check(Projected(t, out, user, now), user, a); err != nil {
 			return refuse(Refusal(err))
 		}
-		stored, err := st.Enqueue(ctx, a)
+		stored, err := save(ctx, st, t, a)
 		if err != nil {
 			return refuse(a.Kind.Label() + "未能保存：" + err.Error())
 		}

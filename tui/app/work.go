@@ -133,40 +133,19 @@ type OpenFormMsg struct {
 // refused one discarded after, so that a crash in between leaves both,
 // never neither. The result is an EnqueuedMsg or a RefusedMsg.
 func (c *Context) Replace(old store.OutboxItem, a complaint.Action, then func(ctx context.Context) error) tea.Cmd {
-	st, ctx, user, now, kick := c.Store, c.Bg(), c.User, c.Now(), c.Kick
 	a.ID = ""
-	a.CreatedAt = now
-	return func() tea.Msg {
-		refuse := func(reason string) tea.Msg { return RefusedMsg{Action: a, Reason: reason} }
-		t, err := st.Ticket(ctx, a.Ticket)
-		if err != nil {
-			return refuse("读取工单失败：" + err.Error())
-		}
-		out, err := st.Outbox(ctx, a.Ticket)
-		if err != nil {
-			return refuse("读取待发送失败：" + err.Error())
+	a.CreatedAt = c.Now()
+	return c.queue(a, then, func(ctx context.Context, st Store, t complaint.Ticket, a complaint.Action) (complaint.Action, error) {
+		if old.Kind == a.Kind {
+			return st.ReviseAction(ctx, old.ID, a, t.Version)
 		}
 		a.BaseVersion = t.Version
-		if err := complaint.Check(Projected(t, out, user, now), user, a); err != nil {
-			return refuse(Refusal(err))
-		}
-		var stored complaint.Action
-		if old.Kind == a.Kind {
-			stored, err = st.ReviseAction(ctx, old.ID, a, t.Version)
-		} else if stored, err = st.Enqueue(ctx, a); err == nil {
+		stored, err := st.Enqueue(ctx, a)
+		if err == nil {
 			err = st.Discard(ctx, old.ID)
 		}
-		if err != nil {
-			return refuse(a.Kind.Label() + "未能保存：" + err.Error())
-		}
-		if then != nil {
-			_ = then(ctx)
-		}
-		if kick != nil {
-			kick()
-		}
-		return EnqueuedMsg{Action: stored}
-	}
+		return stored, err
+	})
 }
 
 // Resend sends a refused action again as it is, based on the ticket as now
