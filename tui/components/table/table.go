@@ -30,6 +30,26 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
+// Scroll moves a scroll offset on a key of the map, a page at a time for the
+// paging keys, and reports whether the key was one; the caller clamps.
+func (k KeyMap) Scroll(msg tea.KeyPressMsg, offset, page, end int) (int, bool) {
+	switch {
+	case key.Matches(msg, k.Up):
+		return offset - 1, true
+	case key.Matches(msg, k.Down):
+		return offset + 1, true
+	case key.Matches(msg, k.PageUp):
+		return offset - page, true
+	case key.Matches(msg, k.PageDown):
+		return offset + page, true
+	case key.Matches(msg, k.Top):
+		return 0, true
+	case key.Matches(msg, k.Bottom):
+		return end, true
+	}
+	return offset, false
+}
+
 // ShortHelp is the keys for a one-line hint.
 func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down} }
 

@@ -213,22 +213,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	page := m.bodyHeight()
+	if off, ok := k.Scroll.Scroll(msg, m.offset, m.bodyHeight(), len(m.lines)); ok {
+		m.offset = off
+		m.clamp()
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Back):
 		return m.ctx.Navigate(app.BackMsg{})
-	case key.Matches(msg, k.Scroll.Up):
-		m.offset--
-	case key.Matches(msg, k.Scroll.Down):
-		m.offset++
-	case key.Matches(msg, k.Scroll.PageUp):
-		m.offset -= page
-	case key.Matches(msg, k.Scroll.PageDown):
-		m.offset += page
-	case key.Matches(msg, k.Scroll.Top):
-		m.offset = 0
-	case key.Matches(msg, k.Scroll.Bottom):
-		m.offset = len(m.lines)
 	// Off, these keys still match, to say why they do nothing.
 	case key.Matches(msg, on(k.Edit)), key.Matches(msg, on(k.Resend)), key.Matches(msg, on(k.Discard)):
 		it, ok := m.refused()

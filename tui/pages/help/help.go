@@ -42,22 +42,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	k := m.ctx.Keys.Help
-	page := m.height - 1
-	switch {
-	case key.Matches(km, k.Close):
+	if key.Matches(km, k.Close) {
 		return m.ctx.Navigate(app.BackMsg{})
-	case key.Matches(km, k.Scroll.Up):
-		m.offset--
-	case key.Matches(km, k.Scroll.Down):
-		m.offset++
-	case key.Matches(km, k.Scroll.PageUp):
-		m.offset -= page
-	case key.Matches(km, k.Scroll.PageDown):
-		m.offset += page
-	case key.Matches(km, k.Scroll.Top):
-		m.offset = 0
-	case key.Matches(km, k.Scroll.Bottom):
-		m.offset = len(m.body())
+	}
+	if off, ok := k.Scroll.Scroll(km, m.offset, m.height-1, len(m.body())); ok {
+		m.offset = off
 	}
 	m.clamp()
 	return nil
