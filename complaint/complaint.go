@@ -5,6 +5,7 @@
 package complaint
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -240,4 +241,20 @@ type Event struct {
 	// Fields holds what the action carried besides text (sub-unit, criteria,
 	// days, satisfaction …), as short labelled values for the timeline.
 	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// StateLine is the state as shown on a ticket's page, with its marks:
+// how often it was urged and reopened, and whether it is supervised.
+func (t Ticket) StateLine() string {
+	s := t.State.Label()
+	if t.Urges > 0 {
+		s += fmt.Sprintf(" · 催办 %d 次", t.Urges)
+	}
+	if t.Supervised {
+		s += " · 督办"
+	}
+	if t.Reopens > 0 {
+		s += fmt.Sprintf(" · 重办 %d 次", t.Reopens)
+	}
+	return s
 }

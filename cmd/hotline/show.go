@@ -60,19 +60,9 @@ func writeTicket(w io.Writer, tk complaint.Ticket, units []complaint.Unit, peopl
 			fmt.Fprintf(w, "%s：\n%s\n", label, cells.Sanitize(v))
 		}
 	}
-	state := tk.State.Label()
-	if tk.Urges > 0 {
-		state += fmt.Sprintf(" · 催办 %d 次", tk.Urges)
-	}
-	if tk.Supervised {
-		state += " · 督办"
-	}
-	if tk.Reopens > 0 {
-		state += fmt.Sprintf(" · 重办 %d 次", tk.Reopens)
-	}
 	field("编号", tk.Number)
 	field("标题", tk.Title)
-	field("状态", state)
+	field("状态", tk.StateLine())
 	if d := due(tk, now, p); d != "" {
 		field("当前环节", d+"（时限 "+at(tk.Due)+"）")
 	}

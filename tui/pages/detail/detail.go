@@ -402,19 +402,9 @@ func (m *Model) body() []string {
 	}
 	t := m.ticket
 	now := m.ctx.Now()
-	state := t.State.Label()
-	if t.Urges > 0 {
-		state += fmt.Sprintf(" · 催办 %d 次", t.Urges)
-	}
-	if t.Supervised {
-		state += " · 督办"
-	}
-	if t.Reopens > 0 {
-		state += fmt.Sprintf(" · 重办 %d 次", t.Reopens)
-	}
 	field("编号", t.Number)
 	field("标题", t.Title)
-	field("状态", state)
+	field("状态", t.StateLine())
 	if t.Step != complaint.StepNone {
 		u := m.ctx.Urgency(t)
 		due := fmt.Sprintf("%s · 时限 %s · %s", t.Step.Label(), m.ctx.Full(t.Due), m.ctx.Left(t))
