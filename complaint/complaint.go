@@ -258,3 +258,24 @@ func (t Ticket) StateLine() string {
 	}
 	return s
 }
+
+// UnitName is the name of the unit with the code among units, or the code.
+func UnitName(units []Unit, code string) string {
+	for _, u := range units {
+		if u.Code == code && u.Name != "" {
+			return u.Name
+		}
+	}
+	return code
+}
+
+// PersonName is the name of the user with the login among people, or the
+// login.
+func PersonName(people []User, login string) string {
+	for _, u := range people {
+		if u.Login == login && u.Name != "" {
+			return u.Name
+		}
+	}
+	return login
+}

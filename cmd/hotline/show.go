@@ -33,22 +33,8 @@ func due(tk complaint.Ticket, now time.Time, p complaint.Policy) string {
 // fields with the pre-check, the review, the return and extension requests
 // and the history with what each event carried.
 func writeTicket(w io.Writer, tk complaint.Ticket, units []complaint.Unit, people []complaint.User, p complaint.Policy, now time.Time) {
-	unitName := func(code string) string {
-		for _, u := range units {
-			if u.Code == code {
-				return u.Name
-			}
-		}
-		return code
-	}
-	person := func(login string) string {
-		for _, p := range people {
-			if p.Login == login {
-				return p.Name
-			}
-		}
-		return login
-	}
+	unitName := func(code string) string { return complaint.UnitName(units, code) }
+	person := func(login string) string { return complaint.PersonName(people, login) }
 	at := func(t time.Time) string { return t.In(shanghai).Format("2006-01-02 15:04") }
 	field := func(label, v string) {
 		if v != "" {

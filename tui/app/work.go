@@ -53,28 +53,18 @@ func (c *Context) Left(t complaint.Ticket) string {
 // UnitName is the name of the unit with the code, or the code when the tree
 // does not know it.
 func (c *Context) UnitName(code string) string {
-	for _, u := range c.Units {
-		if u.Code == code {
-			return u.Name
-		}
+	if name := complaint.UnitName(c.Units, code); name != code {
+		return name
 	}
-	if c.Unit.Code == code && c.Unit.Name != "" {
-		return c.Unit.Name
-	}
-	return code
+	return complaint.UnitName([]complaint.Unit{c.Unit}, code)
 }
 
 // PersonName is the name of the user with the login, or the login.
 func (c *Context) PersonName(login string) string {
-	for _, u := range c.People {
-		if u.Login == login {
-			return u.Name
-		}
+	if name := complaint.PersonName(c.People, login); name != login {
+		return name
 	}
-	if c.User.Login == login && c.User.Name != "" {
-		return c.User.Name
-	}
-	return login
+	return complaint.PersonName([]complaint.User{c.User}, login)
 }
 
 // probe is an action of kind k with every field filled, so that Check
