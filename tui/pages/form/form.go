@@ -483,17 +483,25 @@ func (m *Model) saveAll() tea.Cmd {
 	return tea.Sequence(cmds...)
 }
 
-// forget deletes every draft of the form once its action is queued.
-func (m *Model) forget(ctx context.Context) error {
-	var first error
+// forget is what deletes every draft of the form once its action is
+// queued. It runs in the command, off the model: what it needs is taken now.
+func (m *Model) forget() func(ctx context.Context) error {
+	st, number := m.ctx.Store, m.ticket.Number
+	var names []string
 	for _, f := range m.fields {
 		if f.editable() {
-			if err := m.ctx.Store.DeleteDraft(ctx, m.ticket.Number, f.Name); err != nil && first == nil {
+			names = append(names, f.Name)
+		}
+	}
+	return func(ctx context.Context) error {
+		var first error
+		for _, name := range names {
+			if err := st.DeleteDraft(ctx, number, name); err != nil && first == nil {
 				first = err
 			}
 		}
+		return first
 	}
-	return first
 }
 
 func (m *Model) submit() tea.Cmd {
@@ -511,9 +519,9 @@ func (m *Model) submit() tea.Cmd {
 	a.Ticket = m.ticket.Number
 	a.BaseVersion = m.ticket.Version
 	if m.item != nil {
-		return m.ctx.Replace(*m.item, a, m.forget)
+		return m.ctx.Replace(*m.item, a, m.forget())
 	}
-	return m.ctx.Act(a, m.forget)
+	return m.ctx.Act(a, m.forget())
 }
 
 // Len is the number of characters typed in the texts of the form.
