@@ -507,6 +507,17 @@ func (c *Config) Marshal() []byte {
 	return b.Bytes()
 }
 
+// Notes says, one line each, which keys of the file a userspace device
+// leaves alone: wg-quick runs them against a kernel interface, which this
+// device does not have. name prefixes each line, as in errors.
+func (c *Config) Notes(name string) []string {
+	var notes []string
+	for _, s := range c.Ignored {
+		notes = append(notes, fmt.Sprintf("%s:%d: %s is for wg-quick only; ignored here (the tunnel lives inside the program, with no system interface, route or firewall to change)", name, s.Line, s.Key))
+	}
+	return notes
+}
+
 func joinable[T fmt.Stringer](list []T) []string {
 	s := make([]string, len(list))
 	for i, v := range list {

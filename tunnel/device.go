@@ -39,6 +39,23 @@ type Options struct {
 	// Logger receives wireguard's own logs (debug and error level). Nil
 	// discards them; they never go to stdout or stderr, where a TUI draws.
 	Logger *slog.Logger
+	// Resolver looks endpoint host names up, outside the tunnel; nil is
+	// the system's.
+	Resolver *net.Resolver
+	// Probe, when set, is an address inside the tunnel that answers ping
+	// (the platform's). With it the device watches the requests of its
+	// HTTPClient: when one waits and the peer is silent it pings, and when
+	// the ping goes unanswered it re-resolves the endpoints and starts
+	// fresh handshakes every second until the peer answers (see Link).
+	// Without it the device recovers only as WireGuard does by itself.
+	Probe netip.Addr
+	// ProbeTimeout is how long a ping may take; default 1 s.
+	ProbeTimeout time.Duration
+	// OnRelink is called (from the watcher's goroutine; it must not block)
+	// after a dead path was re-established. Requests stuck on it were
+	// cancelled with ErrRelinked; callers that wait before retrying should
+	// retry now.
+	OnRelink func()
 }
 
 // Device is a running userspace WireGuard interface with its own TCP/IP
@@ -51,21 +68,26 @@ type Device struct {
 	addrs     []netip.Prefix
 	port      int
 	transport *http.Transport
+	mtu       int
+	obs       *observer
+	watch     *watcher // nil without Options.Probe
 
-	// resolve turns an endpoint host into an address; a field so that
-	// re-resolution can later call it again for the peers below.
-	resolve func(ctx context.Context, host string) (netip.Addr, error)
+	resolver *net.Resolver
 
-	mu    sync.Mutex   // serializes peer changes
-	peers map[Key]Peer // as configured, endpoints as written
-	once  sync.Once    // Close
+	mu        sync.Mutex           // serializes peer changes
+	peers     map[Key]Peer         // as configured, endpoints as written
+	endpoints map[Key]endpointAddr // what each peer's endpoint resolved to
+	once      sync.Once            // Close
 }
 
 // Status is a snapshot of the device and its peers.
 type Status struct {
 	PublicKey  Key
 	ListenPort int
+	Addresses  []netip.Prefix
+	MTU        int
 	Peers      []PeerStatus // ordered by public key
+	Link       Link
 }
 
 // PeerStatus is what the device knows of one peer right now.
@@ -73,7 +95,11 @@ type PeerStatus struct {
 	PublicKey Key
 	// Endpoint is the address packets go to now (it follows a roaming peer);
 	// empty until known.
-	Endpoint      string
+	Endpoint string
+	// Configured is the endpoint as the config writes it (host:port);
+	// empty for a peer that reaches us first.
+	Configured    string
+	Keepalive     int       // PersistentKeepalive, seconds; 0: off
 	LastHandshake time.Time // zero: never
 	RxBytes       int64
 	TxBytes       int64
@@ -99,11 +125,14 @@ func Open(cfg *Config, opts Options) (*Device, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	d := &Device{
-		log:     logger,
-		public:  in.PrivateKey.Public(),
-		addrs:   slices.Clone(in.Addresses),
-		resolve: resolveSystem,
-		peers:   make(map[Key]Peer),
+		log:       logger,
+		public:    in.PrivateKey.Public(),
+		addrs:     slices.Clone(in.Addresses),
+		resolver:  cmp.Or(opts.Resolver, net.DefaultResolver),
+		peers:     make(map[Key]Peer),
+		endpoints: make(map[Key]endpointAddr),
+		obs:       &observer{},
+		mtu:       cmp.Or(in.MTU, DefaultMTU),
 	}
 
 	// Resolve before creating anything, so a bad endpoint leaves nothing
@@ -111,7 +140,7 @@ func Open(cfg *Config, opts Options) (*Device, error) {
 	var uapi strings.Builder
 	fmt.Fprintf(&uapi, "private_key=%s\nlisten_port=%d\nreplace_peers=true\n", in.PrivateKey.Hex(), in.ListenPort)
 	for _, p := range cfg.Peers {
-		text, err := d.peerUAPI(p)
+		text, err := d.peerUAPI(p, true)
 		if err != nil {
 			return nil, fmt.Errorf("open tunnel: %w", err)
 		}
@@ -123,13 +152,12 @@ func Open(cfg *Config, opts Options) (*Device, error) {
 	for i, a := range in.Addresses {
 		local[i] = a.Addr()
 	}
-	mtu := cmp.Or(in.MTU, DefaultMTU)
-	tdev, tnet, err := netstack.CreateNetTUN(local, slices.Clone(in.DNS), mtu)
+	tdev, tnet, err := netstack.CreateNetTUN(local, slices.Clone(in.DNS), d.mtu)
 	if err != nil {
 		return nil, fmt.Errorf("open tunnel: netstack: %w", err)
 	}
 	d.net = tnet
-	d.dev = device.NewDevice(tdev, conn.NewDefaultBind(), wireguardLogger(logger))
+	d.dev = device.NewDevice(tdev, &watchedBind{Bind: conn.NewDefaultBind(), obs: d.obs}, wireguardLogger(logger))
 	if err := d.dev.IpcSet(uapi.String()); err != nil {
 		d.dev.Close()
 		return nil, fmt.Errorf("open tunnel: configure: %w", err)
@@ -154,6 +182,9 @@ func Open(cfg *Config, opts Options) (*Device, error) {
 		// platform; bodies (attachments) are not limited by it.
 		ResponseHeaderTimeout: 60 * time.Second,
 	}
+	if opts.Probe.IsValid() {
+		d.watch = newWatcher(d, opts.Probe, cmp.Or(opts.ProbeTimeout, time.Second), opts.OnRelink)
+	}
 	return d, nil
 }
 
@@ -169,14 +200,13 @@ func wireguardLogger(l *slog.Logger) *device.Logger {
 	return &device.Logger{Verbosef: logf(slog.LevelDebug), Errorf: logf(slog.LevelError)}
 }
 
-// resolveSystem looks a host up with the system resolver, outside the
-// tunnel, preferring IPv4: many networks here have IPv6 addresses that do not
-// route.
-func resolveSystem(ctx context.Context, host string) (netip.Addr, error) {
+// lookup resolves an endpoint host outside the tunnel, preferring IPv4:
+// many networks here have IPv6 addresses that do not route.
+func (d *Device) lookup(ctx context.Context, host string) (netip.Addr, error) {
 	if a, err := netip.ParseAddr(host); err == nil {
 		return a, nil
 	}
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	addrs, err := d.resolver.LookupNetIP(ctx, "ip", host)
 	if err != nil {
 		return netip.Addr{}, err
 	}
@@ -191,9 +221,11 @@ func resolveSystem(ctx context.Context, host string) (netip.Addr, error) {
 	return addrs[0], nil
 }
 
-// peerUAPI builds the UAPI lines that create or replace one peer, resolving
-// its endpoint.
-func (d *Device) peerUAPI(p Peer) (string, error) {
+// peerUAPI builds the UAPI lines that create or replace one peer. Its
+// endpoint is resolved when resolve is set, or when it never was; when a
+// new lookup fails the address it had is kept, and the failure recorded.
+// The caller holds d.mu or owns d alone.
+func (d *Device) peerUAPI(p Peer, resolve bool) (string, error) {
 	if p.PublicKey.IsZero() {
 		return "", errors.New("peer has no PublicKey")
 	}
@@ -206,13 +238,25 @@ func (d *Device) peerUAPI(p Peer) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("peer %s: endpoint %w", p.PublicKey, err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
-		addr, err := d.resolve(ctx, host)
-		cancel()
-		if err != nil {
-			return "", fmt.Errorf("peer %s: resolve endpoint %s: %w", p.PublicKey, p.Endpoint, err)
+		old, had := d.endpoints[p.PublicKey]
+		if resolve || !had {
+			ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
+			addr, err := d.lookup(ctx, host)
+			cancel()
+			switch {
+			case err == nil:
+				old = endpointAddr{addr: netip.AddrPortFrom(addr, port), at: time.Now()}
+				d.endpoints[p.PublicKey] = old
+				d.obs.resolvedAt.Store(stamp(old.at))
+			case !had:
+				d.obs.fail(ErrResolve, err)
+				return "", fmt.Errorf("peer %s: resolve endpoint %s: %w", p.PublicKey, p.Endpoint, err)
+			default:
+				d.obs.fail(ErrResolve, err)
+				d.log.Warn("tunnel: endpoint lookup failed; keeping the old address", "endpoint", p.Endpoint, "address", old.addr, "err", err)
+			}
 		}
-		fmt.Fprintf(&b, "endpoint=%s\n", netip.AddrPortFrom(addr, port))
+		fmt.Fprintf(&b, "endpoint=%s\n", old.addr)
 	}
 	if p.PersistentKeepalive < 0 || p.PersistentKeepalive > 65535 {
 		return "", fmt.Errorf("peer %s: PersistentKeepalive %d out of range", p.PublicKey, p.PersistentKeepalive)
@@ -233,7 +277,8 @@ func (d *Device) peerUAPI(p Peer) (string, error) {
 func (d *Device) AddPeer(p Peer) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	text, err := d.peerUAPI(p)
+	delete(d.endpoints, p.PublicKey)
+	text, err := d.peerUAPI(p, true)
 	if err != nil {
 		return fmt.Errorf("add peer: %w", err)
 	}
@@ -258,7 +303,34 @@ func (d *Device) RemovePeer(pub Key) error {
 		return fmt.Errorf("remove peer %s: %w", pub, err)
 	}
 	delete(d.peers, pub)
+	delete(d.endpoints, pub)
 	return nil
+}
+
+// reinitPeers removes and adds again every peer that has an endpoint,
+// looking its host up again when resolve is set. A new peer has no session
+// and no memory of the last initiation, so the next packet to it starts a
+// handshake at once; WireGuard alone would wait out its 5 s retry timer,
+// and longer on a session it still believes in.
+func (d *Device) reinitPeers(resolve bool) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var uapi strings.Builder
+	for _, p := range d.peers {
+		if p.Endpoint == "" {
+			continue
+		}
+		text, err := d.peerUAPI(p, resolve)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&uapi, "public_key=%s\nremove=true\n", p.PublicKey.Hex())
+		uapi.WriteString(text)
+	}
+	if uapi.Len() == 0 {
+		return nil
+	}
+	return d.dev.IpcSet(uapi.String())
 }
 
 // DialContext connects to addr inside the tunnel. Host names are looked up
@@ -283,7 +355,7 @@ func (d *Device) dialWithTimeout(ctx context.Context, network, addr string) (net
 // Timeout, so that long polls and large uploads work; bound each request with
 // its context (or set Timeout on the returned copy).
 func (d *Device) HTTPClient() *http.Client {
-	return &http.Client{Transport: d.transport}
+	return &http.Client{Transport: watchedTransport{d}}
 }
 
 // ListenTCP listens on port of the interface's first IPv4 address.
@@ -312,9 +384,33 @@ func (d *Device) Status() Status {
 	st, err := d.ipcStatus()
 	if err != nil {
 		d.log.Warn("tunnel status", "err", err)
-		return Status{PublicKey: d.public, ListenPort: d.port}
+		st = Status{ListenPort: d.port}
 	}
 	st.PublicKey = d.public
+	st.Addresses = slices.Clone(d.addrs)
+	st.MTU = d.mtu
+	st.Link = d.obs.link()
+	var newest time.Time
+	d.mu.Lock()
+	for i := range st.Peers {
+		p := &st.Peers[i]
+		if cfg, ok := d.peers[p.PublicKey]; ok {
+			p.Configured, p.Keepalive = cfg.Endpoint, cfg.PersistentKeepalive
+		}
+		if p.LastHandshake.After(newest) {
+			newest = p.LastHandshake
+		}
+	}
+	d.mu.Unlock()
+	st.Link.State = st.Link.state(newest, time.Now())
+	if w := d.watch; w != nil {
+		w.mu.Lock()
+		if w.state != LinkIdle {
+			st.Link.State = w.state
+		}
+		st.Link.Relinks, st.Link.RelinkedAt = w.relinks, w.relinkedAt
+		w.mu.Unlock()
+	}
 	return st
 }
 
@@ -388,6 +484,9 @@ func parseIpcGet(text string) (Status, error) {
 // connection through it.
 func (d *Device) Close() error {
 	d.once.Do(func() {
+		if d.watch != nil {
+			d.watch.close()
+		}
 		d.transport.CloseIdleConnections()
 		d.dev.Close()
 	})

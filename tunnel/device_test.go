@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"reflect"
@@ -74,6 +75,15 @@ func newPair(tb testing.TB, logger *slog.Logger) *pair {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	mux := testMux()
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	tb.Cleanup(func() { srv.Close() })
+	return &p
+}
+
+// testMux serves /hello and /bulk?n=BYTES.
+func testMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/hello", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, helloBody) })
 	mux.HandleFunc("/bulk", func(w http.ResponseWriter, r *http.Request) {
@@ -88,10 +98,7 @@ func newPair(tb testing.TB, logger *slog.Logger) *pair {
 			n -= m
 		}
 	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	tb.Cleanup(func() { srv.Close() })
-	return &p
+	return mux
 }
 
 // serveDNS answers A queries for platform.hotline inside the server's stack,
@@ -369,13 +376,23 @@ func BenchmarkHTTPRoundTrip(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
 
-// BenchmarkBulk measures one-way throughput of a large download (MB/s).
+// BenchmarkBulk downloads the same 8 MiB through the tunnel and over plain
+// loopback TCP in each round, and reports both speeds and their ratio side
+// by side: what the userspace WireGuard and TCP/IP stack cost.
 func BenchmarkBulk(b *testing.B) {
-	_, client := benchPair(b)
+	_, tunnelClient := benchPair(b)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: testMux(), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	plainClient := &http.Client{Transport: &http.Transport{}}
 	const size = 8 << 20
-	b.SetBytes(size)
-	for b.Loop() {
-		resp, err := client.Get("http://10.77.0.1/bulk?n=" + strconv.Itoa(size))
+	download := func(c *http.Client, url string) time.Duration {
+		start := time.Now()
+		resp, err := c.Get(url + "/bulk?n=" + strconv.Itoa(size))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -384,5 +401,47 @@ func BenchmarkBulk(b *testing.B) {
 		if err != nil || n != size {
 			b.Fatalf("read %d bytes, %v; want %d", n, err, size)
 		}
+		return time.Since(start)
 	}
+	var inTunnel, plain time.Duration
+	for b.Loop() {
+		inTunnel += download(tunnelClient, "http://10.77.0.1")
+		plain += download(plainClient, "http://"+ln.Addr().String())
+	}
+	mbps := func(d time.Duration) float64 { return float64(size) * float64(b.N) / d.Seconds() / 1e6 }
+	b.ReportMetric(mbps(inTunnel), "tunnel-MB/s")
+	b.ReportMetric(mbps(plain), "loopback-MB/s")
+	b.ReportMetric(mbps(inTunnel)/mbps(plain), "ratio")
+}
+
+// BenchmarkFirstAnswer is the time from opening a terminal's device (keys,
+// endpoint lookup, stack) to the first HTTP answer through it, handshake
+// included.
+func BenchmarkFirstAnswer(b *testing.B) {
+	k := keys(b, 1)
+	plat := startPlatform(b, k[0], 0, Peer{PublicKey: k[0].Public(), AllowedIPs: prefixes("10.77.0.9/32")})
+	var total time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		term := keys(b, 1)[0]
+		if err := plat.dev.AddPeer(Peer{PublicKey: term.Public(), AllowedIPs: prefixes("10.77.0.2/32")}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		dev, err := Open(terminalConfig(term, k[0], "localhost:"+strconv.Itoa(plat.port)), Options{Probe: netip.MustParseAddr("10.77.0.1")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, err := get(dev.HTTPClient(), "http://10.77.0.1/hello")
+		total += time.Since(start)
+		b.StopTimer()
+		dev.Close()
+		plat.dev.RemovePeer(term.Public())
+		b.StartTimer()
+		if err != nil || body != helloBody {
+			b.Fatalf("GET = %q, %v", body, err)
+		}
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/first-answer")
 }
