@@ -1,9 +1,9 @@
 // Package tui is the terminal's full-screen interface: the ticket lists, a
-// ticket's page, the form of every action, help and the status bar. It draws only from
-// the local store and never touches the network; what the background link
-// does reaches it as messages (SyncedMsg, OutboxMsg, LinkMsg) sent into the
-// program, and every store call runs as a command whose result comes back as
-// a message.
+// ticket's page, the form of every action, help, the terminal settings and
+// the status bar. It draws only from the local store and never touches the
+// network; what the background link does reaches it as messages (SyncedMsg,
+// OutboxMsg, LinkMsg) sent into the program, and every store call runs as a
+// command whose result comes back as a message.
 package tui
 
 import (
@@ -25,6 +25,7 @@ import (
 	"hotline/tui/pages/form"
 	helppage "hotline/tui/pages/help"
 	"hotline/tui/pages/list"
+	"hotline/tui/pages/settings"
 	"hotline/tui/theme"
 )
 
@@ -47,6 +48,53 @@ type Options struct {
 	// its own goroutine) at start and every second after, never from View.
 	// It may be nil.
 	Status func() Status
+	// Link reads the tunnel for the settings screen. It is called from a
+	// command (in its own goroutine) while the screen is open, about once
+	// a second, never from View. It may be nil.
+	Link func() Link
+}
+
+// Link is the tunnel as the settings screen shows it.
+type Link struct {
+	Tunnel     bool   // false: this terminal reaches the platform without a tunnel of its own (behind a site gateway); then only Platform is meaningful
+	State      string // one-glance state in Chinese: "已连接", "正在连接", "正在恢复", "无法连接", ...
+	Platform   string // the API URL
+	PublicKey  string // this terminal's public key (base64)
+	Address    string // this terminal's tunnel address(es), e.g. "10.77.0.2/24"
+	ListenPort int
+	MTU        int
+	Endpoint   string    // the platform's endpoint as configured: host:port
+	EndpointIP string    // the address it resolved to and packets go to now; "" before resolving
+	ResolvedAt time.Time // zero: not resolved yet
+	// The handshake steps, each zero until it happened:
+	InitiationAt time.Time   // last handshake initiation sent
+	Initiations  int         // initiations sent since the last answered one (retries)
+	ResponseAt   time.Time   // last handshake response received
+	DataAt       time.Time   // last data received from the platform
+	Handshake    time.Time   // last completed handshake
+	Rx, Tx       int64       // bytes
+	Keepalive    int         // PersistentKeepalive seconds, 0: off
+	Errors       []LinkError // newest last, at most 8
+}
+
+// LinkError is one recent fault of the tunnel, already in plain Chinese.
+type LinkError struct {
+	At   time.Time
+	Text string
+}
+
+// page is the link as the settings page takes it.
+func (l Link) page() settings.Link {
+	out := settings.Link{
+		Tunnel: l.Tunnel, State: l.State, Platform: l.Platform, PublicKey: l.PublicKey, Address: l.Address,
+		ListenPort: l.ListenPort, MTU: l.MTU, Endpoint: l.Endpoint, EndpointIP: l.EndpointIP, ResolvedAt: l.ResolvedAt,
+		InitiationAt: l.InitiationAt, Initiations: l.Initiations, ResponseAt: l.ResponseAt, DataAt: l.DataAt,
+		Handshake: l.Handshake, Rx: l.Rx, Tx: l.Tx, Keepalive: l.Keepalive,
+	}
+	for _, e := range l.Errors {
+		out.Errors = append(out.Errors, settings.LinkError{At: e.At, Text: e.Text})
+	}
+	return out
 }
 
 // Status is the link's state as the status bar shows it.
@@ -105,6 +153,7 @@ const (
 	screenDetail
 	screenForm
 	screenHelp
+	screenSettings
 )
 
 // Model is the root model: it owns the shared context, routes messages to
@@ -112,13 +161,16 @@ const (
 type Model struct {
 	ctx      *app.Context
 	statusFn func() Status
+	linkFn   func() Link
 
-	list   *list.Model
-	detail *detail.Model
-	form   *form.Model
-	help   *helppage.Model
-	screen screen
-	back   screen // where help returns to
+	list     *list.Model
+	detail   *detail.Model
+	form     *form.Model
+	help     *helppage.Model
+	settings *settings.Model // while the settings screen is open
+	screen   screen
+	back     screen // where help returns to
+	from     screen // where the settings screen returns to
 
 	status    Status
 	pending   int
@@ -167,7 +219,9 @@ func New(opts Options) *Model {
 	if opts.Store != nil {
 		ctx.Store = opts.Store
 	}
-	return newModel(ctx, opts.Status)
+	m := newModel(ctx, opts.Status)
+	m.linkFn = opts.Link
+	return m
 }
 
 func newModel(ctx *app.Context, status func() Status) *Model {
@@ -183,6 +237,7 @@ func newModel(ctx *app.Context, status func() Status) *Model {
 type (
 	tickMsg        struct{}
 	statusMsg      Status
+	linkMsg        Link
 	pendingMsg     struct{ n int }
 	dueMsg         struct{ near, overdue int }
 	clearNoticeMsg struct{ seq int }
@@ -224,6 +279,15 @@ func (m *Model) pollStatus() tea.Cmd {
 	}
 	fn := m.statusFn
 	return func() tea.Msg { return statusMsg(fn()) }
+}
+
+// pollLink reads the tunnel for the settings screen, while it is shown.
+func (m *Model) pollLink() tea.Cmd {
+	if m.linkFn == nil || m.screen != screenSettings {
+		return nil
+	}
+	fn := m.linkFn
+	return func() tea.Msg { return linkMsg(fn()) }
 }
 
 // Update routes a message: keys to the screen shown, everything else to
@@ -304,7 +368,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.input(msg)
 	case tickMsg:
-		cmds := []tea.Cmd{m.pollStatus(), m.list.Update(list.TickMsg{}), m.ctx.After(time.Second, tickMsg{})}
+		cmds := []tea.Cmd{m.pollStatus(), m.pollLink(), m.list.Update(list.TickMsg{}), m.ctx.After(time.Second, tickMsg{})}
 		// Tickets cross into near and overdue as the clock moves; the
 		// counts follow it by the minute.
 		if now := m.ctx.Now(); now.Truncate(time.Minute) != m.countedAt.Truncate(time.Minute) {
@@ -313,6 +377,12 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	case statusMsg:
 		m.status = Status(msg)
+		return m, nil
+	case linkMsg:
+		// A reading that comes back after the screen closed is dropped.
+		if m.settings != nil {
+			m.settings.SetLink(Link(msg).page())
+		}
 		return m, nil
 	case pendingMsg:
 		m.pending = msg.n
@@ -455,7 +525,20 @@ func (m *Model) goBack() {
 	case screenDetail:
 		m.detail = nil
 		m.show(screenList)
+	case screenSettings:
+		m.settings = nil
+		m.show(m.from)
 	}
+}
+
+// openSettings shows the terminal settings and reads the tunnel at once;
+// the clock reads it again every second while the screen is shown.
+func (m *Model) openSettings() tea.Cmd {
+	m.from = m.screen
+	m.settings = settings.New(m.ctx, m.linkFn != nil)
+	m.show(screenSettings)
+	m.resize()
+	return m.pollLink()
 }
 
 // quit ends the program. The last frame is blank: the terminal restores
@@ -497,8 +580,14 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.openHelp()
 		return nil
 	}
-	if m.screen == screenDetail {
+	switch m.screen {
+	case screenDetail:
 		return m.detail.Update(msg)
+	case screenSettings:
+		return m.settings.Update(msg)
+	}
+	if key.Matches(msg, m.ctx.Keys.List.Settings) {
+		return m.openSettings()
 	}
 	return m.list.Update(msg)
 }
@@ -528,6 +617,9 @@ func (m *Model) resize() {
 	if m.form != nil {
 		m.form.SetSize(w, h)
 	}
+	if m.settings != nil {
+		m.settings.SetSize(w, h)
+	}
 	m.bar.SetSize(w, 1)
 }
 
@@ -539,6 +631,8 @@ func (m *Model) keyMap() help.KeyMap {
 		return m.form.KeyMap()
 	case screenHelp:
 		return m.help.KeyMap()
+	case screenSettings:
+		return m.settings.KeyMap()
 	}
 	return m.list.KeyMap()
 }
@@ -547,7 +641,7 @@ func (m *Model) keyMap() help.KeyMap {
 func (m *Model) hints() string {
 	st := m.ctx.Styles
 	bindings := m.keyMap().ShortHelp()
-	if m.screen == screenList || m.screen == screenDetail {
+	if m.screen == screenList || m.screen == screenDetail || m.screen == screenSettings {
 		bindings = append(bindings, m.ctx.Keys.Global.Help)
 	}
 	var b strings.Builder
@@ -598,6 +692,8 @@ func (m *Model) View() tea.View {
 		}
 	case screenHelp:
 		body = m.help.View()
+	case screenSettings:
+		body = m.settings.View()
 	default:
 		body = m.list.View()
 	}

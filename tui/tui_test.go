@@ -95,6 +95,9 @@ var screens = []struct {
 		h.press("m")
 	}},
 	{"help", testUser, func(h *harness) { h.press("?") }},
+	{"settings-up", testUser, settingsScreen(linkUp())},
+	{"settings-stuck", testUser, settingsScreen(linkStuck())},
+	{"settings-site", testUser, settingsScreen(linkSite())},
 }
 
 func TestGoldens(t *testing.T) {

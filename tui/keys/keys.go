@@ -22,13 +22,14 @@ type Global struct {
 
 // List is the keys of the ticket lists.
 type List struct {
-	Table   table.KeyMap
-	Open    key.Binding
-	NextTab key.Binding
-	Tab1    key.Binding
-	Tab2    key.Binding
-	Tab3    key.Binding
-	Quit    key.Binding
+	Table    table.KeyMap
+	Open     key.Binding
+	NextTab  key.Binding
+	Tab1     key.Binding
+	Tab2     key.Binding
+	Tab3     key.Binding
+	Settings key.Binding // open the terminal settings
+	Quit     key.Binding
 }
 
 // Action is the key of one thing a person does to a ticket from its page.
@@ -70,13 +71,20 @@ type Help struct {
 	Close  key.Binding
 }
 
+// Settings is the keys of the terminal settings screen.
+type Settings struct {
+	Scroll table.KeyMap
+	Back   key.Binding
+}
+
 // Map is all the keys.
 type Map struct {
-	Global Global
-	List   List
-	Detail Detail
-	Form   Form
-	Help   Help
+	Global   Global
+	List     List
+	Detail   Detail
+	Form     Form
+	Help     Help
+	Settings Settings
 }
 
 // Names of the forms the detail page's action keys open.
@@ -112,13 +120,14 @@ func Default() Map {
 			ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "退出程序")),
 		},
 		List: List{
-			Table:   table.DefaultKeyMap(),
-			Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "打开工单")),
-			NextTab: key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "切换列表")),
-			Tab1:    key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "待办")),
-			Tab2:    key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "未反馈")),
-			Tab3:    key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "已反馈")),
-			Quit:    key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "退出")),
+			Table:    table.DefaultKeyMap(),
+			Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "打开工单")),
+			NextTab:  key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "切换列表")),
+			Tab1:     key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "待办")),
+			Tab2:     key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "未反馈")),
+			Tab3:     key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "已反馈")),
+			Settings: bind("S", "设置"),
+			Quit:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "退出")),
 		},
 		Detail: Detail{
 			Scroll: scroll,
@@ -159,6 +168,10 @@ func Default() Map {
 			Scroll: scroll,
 			Close:  key.NewBinding(key.WithKeys("esc", "?", "q", "f1"), key.WithHelp("esc/?", "关闭帮助")),
 		},
+		Settings: Settings{
+			Scroll: scroll,
+			Back:   key.NewBinding(key.WithKeys("esc", "q", "backspace"), key.WithHelp("esc/q", "返回")),
+		},
 	}
 }
 
@@ -167,14 +180,15 @@ var (
 	_ help.KeyMap = Detail{}
 	_ help.KeyMap = Form{}
 	_ help.KeyMap = Help{}
+	_ help.KeyMap = Settings{}
 )
 
 func (k List) ShortHelp() []key.Binding {
-	return []key.Binding{k.Table.Up, k.Table.Down, k.Open, k.NextTab, k.Quit}
+	return []key.Binding{k.Table.Up, k.Table.Down, k.Open, k.NextTab, k.Settings, k.Quit}
 }
 
 func (k List) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.Table.FullHelp()[0], {k.Open, k.NextTab, k.Tab1, k.Tab2, k.Tab3, k.Quit}}
+	return [][]key.Binding{k.Table.FullHelp()[0], {k.Open, k.NextTab, k.Tab1, k.Tab2, k.Tab3, k.Settings, k.Quit}}
 }
 
 // ShortHelp of a ticket's page: its actions are on the page's own action
@@ -208,6 +222,14 @@ func (k Help) FullHelp() [][]key.Binding {
 	return [][]key.Binding{k.Scroll.FullHelp()[0], {k.Close}}
 }
 
+func (k Settings) ShortHelp() []key.Binding {
+	return []key.Binding{k.Scroll.Up, k.Scroll.Down, k.Scroll.PageDown, k.Back}
+}
+
+func (k Settings) FullHelp() [][]key.Binding {
+	return [][]key.Binding{k.Scroll.FullHelp()[0], {k.Back}}
+}
+
 // Group is the keys of one screen with its title, for the help screen.
 type Group struct {
 	Title string
@@ -235,5 +257,6 @@ func (m Map) Groups() []Group {
 		{"工单列表（待办 / 未反馈 / 已反馈）", flat(m.List)},
 		{"工单详情", flat(d)},
 		{"填写表单", flat(m.Form)},
+		{"终端机器设置", flat(m.Settings)},
 	}
 }
