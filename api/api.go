@@ -62,8 +62,11 @@ const (
 	CodeBadRequest   = "bad_request"  // 400: malformed; fix and resend
 	CodeUnauthorized = "unauthorized" // 401: log in again
 	CodeForbidden    = "forbidden"    // 403: role or unit does not allow it
-	CodeNotFound     = "not_found"    // 404: no such ticket in the caller's view
-	CodeConflict     = "conflict"     // 409: base version is stale; Ticket is current
-	CodeRefused      = "refused"      // 422: the state machine does not allow it now
-	CodeInternal     = "internal"     // 500
+	// CodeTerminal (403): the request came from no registered terminal, or
+	// from a revoked one; nothing from it will be accepted, so stop.
+	CodeTerminal = "terminal_refused"
+	CodeNotFound = "not_found" // 404: no such ticket in the caller's view
+	CodeConflict = "conflict"  // 409: base version is stale; Ticket is current
+	CodeRefused  = "refused"   // 422: the state machine does not allow it now
+	CodeInternal = "internal"  // 500
 )

@@ -26,6 +26,11 @@ const ConflictReason = "工单已被他人更新，请核对后重新提交"
 // the session token.
 var ErrLoginRequired = errors.New("not logged in, or the session expired: run `hotline login`")
 
+// ErrRevoked is returned (wrapped) when the platform refuses this terminal
+// itself: it was revoked, or never registered. Nothing will get through,
+// so Run stops; the outbox keeps its items.
+var ErrRevoked = errors.New("the platform refuses this terminal (revoked or not registered): ask its administrator (hotlined terminal list)")
+
 // Options tune a Client. Zero values take the defaults.
 type Options struct {
 	Wait     time.Duration    // how long one long-poll of the feed may wait; default 25s
@@ -49,6 +54,7 @@ type Client struct {
 	opt  Options
 	log  *slog.Logger
 	kick chan struct{}
+	wake chan struct{} // ends the sync loop's wait after a failure
 	// sending serialises outbox flushes: two at once would send an item twice
 	// (harmless, the platform dedupes, but pointless) and break the order.
 	sending sync.Mutex
@@ -81,7 +87,7 @@ func New(a *api.Client, st *store.Store, opts Options) *Client {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
 	}
-	return &Client{api: a, st: st, opt: opts, log: opts.Logger, kick: make(chan struct{}, 1)}
+	return &Client{api: a, st: st, opt: opts, log: opts.Logger, kick: make(chan struct{}, 1), wake: make(chan struct{}, 1)}
 }
 
 // Result counts what one sync round (one or more feed pages) changed.
@@ -154,8 +160,12 @@ func (c *Client) pull(ctx context.Context, wait time.Duration) (Result, error) {
 // platform's answer in the chain.
 func classify(err error) error {
 	var se *api.StatusError
-	if errors.As(err, &se) && se.Status == http.StatusUnauthorized {
+	switch {
+	case !errors.As(err, &se):
+	case se.Status == http.StatusUnauthorized:
 		return fmt.Errorf("%w: %w", ErrLoginRequired, err)
+	case se.Status == http.StatusForbidden && se.Err.Code == api.CodeTerminal:
+		return fmt.Errorf("%w: %w", ErrRevoked, err)
 	}
 	return err
 }
@@ -175,6 +185,17 @@ func (c *Client) Kick() {
 	}
 }
 
+// Resume ends the waits after failures of both loops: call it when the
+// path to the platform is known to be back (the tunnel re-established it),
+// so that sync and outbox retry now instead of after their backoff.
+func (c *Client) Resume() {
+	c.Kick()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
 // backoff is the wait after the n-th failure in a row (n >= 1): doubling from
 // RetryMin up to RetryMax, with jitter so that many terminals coming back
 // after an outage do not hit the platform in step.
@@ -190,19 +211,28 @@ func (c *Client) backoff(n int) time.Duration {
 
 // Run keeps the store in sync until ctx is done: a long-poll loop on the
 // change feed and the outbox sender, each backing off on errors. Events go
-// to events without ever blocking the loops; events may be nil.
+// to events without ever blocking the loops; events may be nil. It returns
+// early, after delivering a Revoked event, when the platform refuses this
+// terminal.
 func (c *Client) Run(ctx context.Context, events chan<- Event) {
 	q := newQueue()
-	var wg sync.WaitGroup
+	over := make(chan struct{})
+	var delivery sync.WaitGroup
 	if events != nil {
-		wg.Go(func() { q.deliver(ctx, events) })
+		delivery.Go(func() { q.deliver(ctx, events, over) })
 	}
-	wg.Go(func() { c.syncLoop(ctx, q.push) })
-	wg.Go(func() { c.sendLoop(ctx, q.push) })
-	wg.Wait()
+	// Either loop that meets ErrRevoked stops both: nothing more gets through.
+	lctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var loops sync.WaitGroup
+	loops.Go(func() { c.syncLoop(lctx, q.push, stop) })
+	loops.Go(func() { c.sendLoop(lctx, q.push, stop) })
+	loops.Wait()
+	close(over)
+	delivery.Wait()
 }
 
-func (c *Client) syncLoop(ctx context.Context, emit func(Event)) {
+func (c *Client) syncLoop(ctx context.Context, emit func(Event), stop func()) {
 	fails := 0
 	// The first pull does not wait, so the screen learns at once that the
 	// link is up even when nothing has changed.
@@ -219,12 +249,24 @@ func (c *Client) syncLoop(ctx context.Context, emit func(Event)) {
 		if err != nil {
 			fails++
 			kind := SyncFailed
-			if errors.Is(err, ErrLoginRequired) {
+			switch {
+			case errors.Is(err, ErrLoginRequired):
 				kind = LoginRequired
+			case errors.Is(err, ErrRevoked):
+				c.log.Error("sync stopped: the platform refuses this terminal", "err", err)
+				emit(Event{Kind: Revoked, Err: err, Online: true, At: c.opt.Now()})
+				stop()
+				return
 			}
 			c.log.Warn("sync failed", "err", err, "failures", fails)
 			emit(Event{Kind: kind, Err: err, Online: answered(err), At: c.opt.Now()})
-			sleep(ctx, c.backoff(fails))
+			t := time.NewTimer(c.backoff(fails))
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			case <-c.wake:
+			}
+			t.Stop()
 			continue
 		}
 		if fails > 0 {
@@ -245,7 +287,7 @@ func (c *Client) syncLoop(ctx context.Context, emit func(Event)) {
 	}
 }
 
-func (c *Client) sendLoop(ctx context.Context, emit func(Event)) {
+func (c *Client) sendLoop(ctx context.Context, emit func(Event), stop func()) {
 	fails := 0
 	for ctx.Err() == nil {
 		res, err := c.flush(ctx, emit)
@@ -254,6 +296,10 @@ func (c *Client) sendLoop(ctx context.Context, emit func(Event)) {
 		}
 		wait := c.opt.OutboxPoll
 		switch {
+		case errors.Is(err, ErrRevoked):
+			c.log.Error("outbox stopped: the platform refuses this terminal", "err", err)
+			stop()
+			return
 		case errors.Is(err, ErrLoginRequired):
 			// Nothing can be sent until a new login, which Kicks.
 			fails = 0

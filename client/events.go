@@ -30,11 +30,14 @@ const (
 	// LoginRequired: the platform rejected the session token. Sync backs
 	// off and the outbox waits until Kick is called after a new login.
 	LoginRequired
+	// Revoked: the platform refuses this terminal itself (revoked, or not
+	// registered). Run stops syncing and sending; Err says why.
+	Revoked
 )
 
 var kindNames = map[EventKind]string{
 	Synced: "synced", SyncFailed: "sync-failed", Sent: "sent", Refused: "refused",
-	SendFailed: "send-failed", LoginRequired: "login-required",
+	SendFailed: "send-failed", LoginRequired: "login-required", Revoked: "revoked",
 }
 
 func (k EventKind) String() string {
@@ -145,16 +148,22 @@ func (q *queue) pop() (Event, bool) {
 	return ev, true
 }
 
-func (q *queue) deliver(ctx context.Context, out chan<- Event) {
+// deliver sends the queued events to out until ctx is done, or until the
+// loops have stopped (over closed) and everything is delivered.
+func (q *queue) deliver(ctx context.Context, out chan<- Event, over <-chan struct{}) {
 	for {
 		ev, ok := q.pop()
 		if !ok {
 			select {
 			case <-ctx.Done():
 				return
+			case <-over:
+				if ev, ok = q.pop(); !ok {
+					return
+				}
 			case <-q.wake:
+				continue
 			}
-			continue
 		}
 		select {
 		case <-ctx.Done():

@@ -35,6 +35,7 @@ const (
 	failedAnswered // the platform answered with a server error
 	failedNetwork  // the platform could not be reached
 	unauthorized
+	revoked
 )
 
 func (c *Client) flush(ctx context.Context, emit func(Event)) (FlushResult, error) {
@@ -79,12 +80,14 @@ func (c *Client) flush(ctx context.Context, emit func(Event)) (FlushResult, erro
 			blocked[it.Ticket] = true
 		case unauthorized:
 			ev.Kind = LoginRequired
+		case revoked:
+			ev.Kind = Revoked
 		}
 		if emit != nil {
 			emit(ev)
 		}
 		switch out {
-		case unauthorized:
+		case unauthorized, revoked:
 			return res, fmt.Errorf("send %s: %w", it.ID, sendErr)
 		case failedNetwork:
 			return res, nil
@@ -118,6 +121,10 @@ func (c *Client) send(ctx context.Context, it *store.OutboxItem) (out outcome, s
 	switch {
 	case se.Status == http.StatusUnauthorized:
 		return unauthorized, classify(actErr), c.attempt(ctx, it, actErr)
+	case se.Status == http.StatusForbidden && se.Err.Code == api.CodeTerminal:
+		// Not this action's fault: it stays pending, for a terminal
+		// registered again.
+		return revoked, classify(actErr), c.attempt(ctx, it, actErr)
 	case se.Status == http.StatusConflict:
 		it.Status, it.LastError = store.StatusRefused, ConflictReason
 		return refused, actErr, c.st.MarkRefused(ctx, it.ID, ConflictReason, se.Err.Ticket)

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"hotline/complaint"
+	"hotline/tunnel"
 )
 
 // Errors the administration functions wrap, for callers to tell apart with
@@ -292,6 +293,67 @@ func (db *DB) Users(ctx context.Context) ([]complaint.User, error) {
 // that no terminal has ever had. The network's first host address is the
 // platform's own and is never given out.
 func (db *DB) AddTerminal(ctx context.Context, name, userLogin string, publicKey string, network netip.Prefix) (Terminal, error) {
+	return db.addTerminal(ctx, name, userLogin, publicKey, network, netip.Addr{}, false)
+}
+
+// AddTerminalAt is AddTerminal with the terminal's tunnel address chosen by
+// the caller: a host address of network other than the platform's, which no
+// terminal has ever had. The zero Addr picks the lowest free one.
+func (db *DB) AddTerminalAt(ctx context.Context, name, userLogin string, publicKey string, network netip.Prefix, addr netip.Addr) (Terminal, error) {
+	return db.addTerminal(ctx, name, userLogin, publicKey, network, addr, false)
+}
+
+// AddSiteTerminal registers a site terminal: one with no tunnel of its own,
+// whose site's gateway routes its traffic to the platform's plain listener
+// (ServiceConfig.Plain). addr is the terminal's own address on the site's
+// network, outside the tunnel range network; as with a tunnel terminal, the
+// platform knows it by that address alone, so no other terminal may ever
+// have had it.
+//
+// The terminals table wants a unique public key for every terminal. A site
+// terminal gets the public half of a key made here and thrown away: nobody
+// holds the private half, so no tunnel can ever be made with it, and the
+// table and everything that reads it stay as they are. A site terminal is
+// told apart by its address (Terminal.Site); Service.SyncPeers puts no
+// peer on the device for it.
+func (db *DB) AddSiteTerminal(ctx context.Context, name, userLogin string, addr netip.Addr, network netip.Prefix) (Terminal, error) {
+	if !addr.IsValid() {
+		return Terminal{}, fmt.Errorf("add terminal %s: %w: a site terminal needs its address on the site's network", name, ErrInvalid)
+	}
+	k, err := tunnel.GenerateKey()
+	if err != nil {
+		return Terminal{}, fmt.Errorf("add terminal %s: %w", name, err)
+	}
+	return db.addTerminal(ctx, name, userLogin, k.Public().String(), network, addr, true)
+}
+
+// Site reports whether t is a site terminal of a platform whose tunnel range
+// is network: its address lies outside the range.
+func (t Terminal) Site(network netip.Prefix) bool { return !network.Contains(t.Address) }
+
+// checkAddress refuses a chosen address that cannot be a terminal's: for a
+// site terminal any unicast address outside the tunnel range, for a tunnel
+// terminal a host address of the range other than the platform's.
+func checkAddress(addr netip.Addr, network netip.Prefix, site bool) (netip.Addr, error) {
+	if addr.Zone() != "" || addr.Unmap().IsUnspecified() || addr.Unmap().IsMulticast() {
+		return addr, fmt.Errorf("%w address %s: want one host's address", ErrInvalid, addr)
+	}
+	// The platform sees an IPv4 peer as IPv4 (remoteIP), so it is kept so.
+	addr = addr.Unmap()
+	if site {
+		if network.Contains(addr) {
+			return addr, fmt.Errorf("%w address %s: it is in the tunnel range %s; a site terminal keeps its own address on the site's network", ErrInvalid, addr, network)
+		}
+		return addr, nil
+	}
+	broadcast := addr.Is4() && network.Bits() < 31 && !network.Contains(addr.Next())
+	if !network.Contains(addr) || addr == network.Addr() || addr == Address(network) || broadcast {
+		return addr, fmt.Errorf("%w address %s: want a host address of the tunnel range %s other than the platform's %s", ErrInvalid, addr, network, Address(network))
+	}
+	return addr, nil
+}
+
+func (db *DB) addTerminal(ctx context.Context, name, userLogin string, publicKey string, network netip.Prefix, chosen netip.Addr, site bool) (Terminal, error) {
 	if !validName(name) {
 		return Terminal{}, fmt.Errorf("add terminal: %w name %q", ErrInvalid, name)
 	}
@@ -302,6 +364,12 @@ func (db *DB) AddTerminal(ctx context.Context, name, userLogin string, publicKey
 		return Terminal{}, fmt.Errorf("add terminal %s: %w tunnel network", name, ErrInvalid)
 	}
 	network = network.Masked()
+	if chosen.IsValid() {
+		var err error
+		if chosen, err = checkAddress(chosen, network, site); err != nil {
+			return Terminal{}, fmt.Errorf("add terminal %s: %w", name, err)
+		}
+	}
 	t := Terminal{Name: name, User: userLogin, PublicKey: publicKey, CreatedAt: db.now().UTC()}
 	err := db.write(ctx, false, func(tx *sql.Tx) error {
 		var n int
@@ -323,30 +391,47 @@ func (db *DB) AddTerminal(ctx context.Context, name, userLogin string, publicKey
 		if n > 0 {
 			return fmt.Errorf("add terminal %s: public key %w (a key is never registered twice)", name, ErrExists)
 		}
-		used := map[netip.Addr]bool{}
-		rows, err := tx.QueryContext(ctx, `SELECT address FROM terminals`)
-		if err != nil {
-			return fmt.Errorf("add terminal %s: %w", name, err)
-		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				rows.Close()
+		if chosen.IsValid() {
+			var holder string
+			var revoked time.Time
+			err := tx.QueryRowContext(ctx, `SELECT name, revoked_at FROM terminals WHERE address = ?`, chosen.String()).Scan(&holder, timeCol{&revoked})
+			switch {
+			case err == nil && revoked.IsZero():
+				return fmt.Errorf("add terminal %s: address %s %w: terminal %s has it", name, chosen, ErrExists, holder)
+			case err == nil:
+				// See the terminals table: nothing bound to the old
+				// holder may be taken for the new one's.
+				return fmt.Errorf("add terminal %s: address %s %w: it was terminal %s's (revoked), and an address is never given to a second terminal", name, chosen, ErrExists, holder)
+			case !errNoRows(err):
 				return fmt.Errorf("add terminal %s: %w", name, err)
 			}
-			if a, err := netip.ParseAddr(s); err == nil {
-				used[a] = true
+			t.Address = chosen
+		} else {
+			used := map[netip.Addr]bool{}
+			rows, err := tx.QueryContext(ctx, `SELECT address FROM terminals`)
+			if err != nil {
+				return fmt.Errorf("add terminal %s: %w", name, err)
+			}
+			for rows.Next() {
+				var s string
+				if err := rows.Scan(&s); err != nil {
+					rows.Close()
+					return fmt.Errorf("add terminal %s: %w", name, err)
+				}
+				if a, err := netip.ParseAddr(s); err == nil {
+					used[a] = true
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("add terminal %s: %w", name, err)
+			}
+			t.Address = freeAddress(network, used)
+			if !t.Address.IsValid() {
+				return fmt.Errorf("add terminal %s: tunnel network %s has no free address", name, network)
 			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("add terminal %s: %w", name, err)
-		}
-		t.Address = freeAddress(network, used)
-		if !t.Address.IsValid() {
-			return fmt.Errorf("add terminal %s: tunnel network %s has no free address", name, network)
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO terminals (name, user, public_key, address, created_at) VALUES (?, ?, ?, ?, ?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO terminals (name, user, public_key, address, created_at) VALUES (?, ?, ?, ?, ?)`,
 			name, userLogin, publicKey, t.Address.String(), dbTime(t.CreatedAt))
 		if err != nil {
 			return fmt.Errorf("add terminal %s: %w", name, err)

@@ -220,7 +220,7 @@ var (
 	errNoSession    = failf(http.StatusUnauthorized, api.CodeUnauthorized, "未登录或登录已失效，请重新登录")
 	errOtherAddress = failf(http.StatusUnauthorized, api.CodeUnauthorized, "登录凭证不属于本终端，请重新登录")
 	errExpired      = failf(http.StatusUnauthorized, api.CodeUnauthorized, "登录已过期，请重新登录")
-	errNoTerminal   = failf(http.StatusForbidden, api.CodeForbidden, "本终端未登记或已停用，请联系管理员")
+	errNoTerminal   = failf(http.StatusForbidden, api.CodeTerminal, "本终端未登记或已停用，请联系管理员")
 )
 
 // terminalUser returns the user of the non-revoked terminal at ip, or
@@ -397,6 +397,13 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c *caller) erro
 		}
 		if s.waitHook != nil {
 			s.waitHook()
+		}
+		if s.opts.RequireTerminal {
+			// A terminal revoked while it waits is told so now, not
+			// at the end of the wait (see Service.SyncPeers).
+			if _, err := s.terminalUser(ctx, c.ip); err != nil {
+				return err
+			}
 		}
 		select {
 		case <-wake:

@@ -221,7 +221,7 @@ func TestRequireTerminal(t *testing.T) {
 	if _, err := e.db.AddTerminal(ctx, "承办台", "handler1", keyB, tunnelNet); err != nil { // 10.77.0.3
 		t.Fatal(err)
 	}
-	noTerminal := api.Error{Code: api.CodeForbidden, Message: "本终端未登记或已停用，请联系管理员"}
+	noTerminal := api.Error{Code: api.CodeTerminal, Message: "本终端未登记或已停用，请联系管理员"}
 	tests := []struct {
 		login, remote string
 		wantCode      int

@@ -34,6 +34,13 @@ type ServiceConfig struct {
 	// PeerPoll is how often the terminals table is read for added and revoked
 	// terminals, so that `hotlined terminal add|revoke` reach a running platform.
 	PeerPoll time.Duration
+	// Plain, when set (host:port, e.g. "10.20.0.1:8080"), also serves the
+	// API over plain TCP there, for site terminals whose site's gateway
+	// (its own kernel WireGuard, say) carries their traffic. A request is
+	// still known by its source address alone, so the gateway must route,
+	// not NAT: behind NAT every terminal would have the gateway's address.
+	// It needs Server.RequireTerminal.
+	Plain string
 }
 
 // Service is a running platform: the API served inside its own userspace
@@ -48,15 +55,23 @@ type Service struct {
 	stop   context.CancelFunc
 	done   chan struct{}
 
+	// plain serves the API over plain TCP when cfg.Plain is set.
+	plain     net.Listener
+	plainHTTP *http.Server
+
 	mu    sync.Mutex
 	peers map[string]bool // public keys on the device
+	// leaving holds the revoked terminals still on the device for one more
+	// round, so that the refusal of their waiting long-polls reaches them.
+	leaving map[string]bool
 }
 
 // Address is the platform's address inside the tunnel range.
 func Address(network netip.Prefix) netip.Addr { return network.Masked().Addr().Next() }
 
 // StartService brings the tunnel up, adds every live terminal as a peer and
-// serves the API inside the tunnel until Close.
+// serves the API inside the tunnel, and with cfg.Plain over plain TCP too,
+// until Close.
 func StartService(db *DB, cfg ServiceConfig) (*Service, error) {
 	if cfg.APIPort == 0 {
 		cfg.APIPort = 80
@@ -70,13 +85,17 @@ func StartService(db *DB, cfg ServiceConfig) (*Service, error) {
 	if !cfg.Network.IsValid() {
 		return nil, errors.New("platform: tunnel network is not set")
 	}
+	if cfg.Plain != "" && !cfg.Server.RequireTerminal {
+		// Without it a plain listener would take anyone who reaches it.
+		return nil, errors.New("platform: serving plain TCP needs RequireTerminal")
+	}
 	self := netip.PrefixFrom(Address(cfg.Network), cfg.Network.Bits())
 	tc := &tunnel.Config{Interface: tunnel.Interface{PrivateKey: cfg.Key, Addresses: []netip.Prefix{self}, ListenPort: cfg.ListenPort, MTU: cfg.MTU}}
 	dev, err := tunnel.Open(tc, tunnel.Options{Logger: cfg.Logger.With("part", "tunnel")})
 	if err != nil {
 		return nil, fmt.Errorf("platform: tunnel: %w", err)
 	}
-	s := &Service{DB: db, Device: dev, cfg: cfg, peers: map[string]bool{}, done: make(chan struct{})}
+	s := &Service{DB: db, Device: dev, cfg: cfg, peers: map[string]bool{}, leaving: map[string]bool{}, done: make(chan struct{})}
 	if err := s.SyncPeers(context.Background()); err != nil {
 		dev.Close()
 		return nil, err
@@ -87,6 +106,13 @@ func StartService(db *DB, cfg ServiceConfig) (*Service, error) {
 		return nil, fmt.Errorf("platform: listen in tunnel: %w", err)
 	}
 	s.ln = ln
+	if cfg.Plain != "" {
+		if s.plain, err = net.Listen("tcp", cfg.Plain); err != nil {
+			ln.Close()
+			dev.Close()
+			return nil, fmt.Errorf("platform: listen on plain TCP: %w", err)
+		}
+	}
 	opts := cfg.Server
 	if opts.Logger == nil {
 		opts.Logger = cfg.Logger
@@ -109,6 +135,15 @@ func StartService(db *DB, cfg ServiceConfig) (*Service, error) {
 			cfg.Logger.Error("api server stopped", "err", err)
 		}
 	}()
+	if s.plain != nil {
+		plain := &http.Server{Handler: plainOnly(cfg.Network, cfg.Logger, h), ReadHeaderTimeout: s.http.ReadHeaderTimeout, ErrorLog: s.http.ErrorLog, BaseContext: s.http.BaseContext}
+		s.plainHTTP = plain
+		go func() {
+			if err := plain.Serve(s.plain); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				cfg.Logger.Error("plain api server stopped", "err", err)
+			}
+		}()
+	}
 	go s.watchPeers(ctx)
 	return s, nil
 }
@@ -130,7 +165,11 @@ func (s *Service) watchPeers(ctx context.Context) {
 }
 
 // SyncPeers makes the device's peers match the live terminals: new ones are
-// added, revoked ones removed at once.
+// added, revoked ones removed. The API refuses a revoked terminal from the
+// moment it is revoked; its peer stays one round longer (PeerPoll), during
+// which its waiting long-polls are woken to answer it so, and is removed on
+// the next: a terminal told it was revoked stops, while one whose packets
+// just vanish retries for ever.
 func (s *Service) SyncPeers(ctx context.Context) error {
 	terms, err := s.DB.Terminals(ctx)
 	if err != nil {
@@ -140,8 +179,8 @@ func (s *Service) SyncPeers(ctx context.Context) error {
 	defer s.mu.Unlock()
 	live := map[string]bool{}
 	for _, t := range terms {
-		if !t.RevokedAt.IsZero() {
-			continue
+		if !t.RevokedAt.IsZero() || t.Site(s.cfg.Network) {
+			continue // a site terminal has no tunnel (AddSiteTerminal)
 		}
 		live[t.PublicKey] = true
 		if s.peers[t.PublicKey] {
@@ -159,8 +198,15 @@ func (s *Service) SyncPeers(ctx context.Context) error {
 	}
 	for k := range s.peers {
 		if live[k] {
+			delete(s.leaving, k)
 			continue
 		}
+		if !s.leaving[k] {
+			s.leaving[k] = true
+			s.DB.broadcast()
+			continue
+		}
+		delete(s.leaving, k)
 		pub, err := tunnel.ParseKey(k)
 		if err == nil {
 			err = s.Device.RemovePeer(pub)
@@ -180,7 +226,36 @@ func (s *Service) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = s.http.Shutdown(ctx)
+	if s.plainHTTP != nil {
+		_ = s.plainHTTP.Shutdown(ctx)
+		// Shutdown closes only a listener Serve has begun on; the port is
+		// free when Close returns either way.
+		s.plain.Close()
+	}
 	return s.Device.Close()
+}
+
+// PlainAddr is the address the plain TCP listener is bound to (the port
+// picked when ServiceConfig.Plain gave 0), or nil without one.
+func (s *Service) PlainAddr() net.Addr {
+	if s.plain == nil {
+		return nil
+	}
+	return s.plain.Addr()
+}
+
+// plainOnly refuses, on the plain listener, requests from the tunnel range.
+// Those addresses are the tunnel terminals', which WireGuard vouches for
+// inside the tunnel; arriving over plain TCP, one is someone else using it.
+func plainOnly(network netip.Prefix, log *slog.Logger, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ip, err := remoteIP(r); err != nil || network.Contains(ip) {
+			log.Warn("plain request from the tunnel range refused", "remote", r.RemoteAddr, "path", r.URL.Path)
+			writeJSON(w, errNoTerminal.status, errNoTerminal.body)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // TerminalTunnel is the wg-quick configuration a terminal needs to reach the
@@ -202,11 +277,12 @@ func TerminalTunnel(platformKey tunnel.Key, network netip.Prefix, endpoint strin
 }
 
 // TerminalFiles are the two files a terminal needs: its wg-quick tunnel file
-// and its settings, both written mode 0600 into Dir.
+// and its settings, both written mode 0600 into Dir. A site terminal
+// (AddSiteTerminal) has no tunnel, and so only its settings.
 type TerminalFiles struct {
 	Dir    string
-	Tunnel *tunnel.Config
-	API    string // the platform's URL inside the tunnel
+	Tunnel *tunnel.Config // nil for a site terminal
+	API    string         // the platform's URL inside the tunnel, or the plain one a site reaches
 	User   string
 	State  string // optional state directory, relative to Dir
 }
@@ -220,17 +296,22 @@ func APIURL(network netip.Prefix, port int) string {
 	return u
 }
 
-// Write writes both files and returns their paths.
+// Write writes the files and returns their paths; tunnelPath is "" when
+// there is no tunnel.
 func (f TerminalFiles) Write() (tunnelPath, settingsPath string, err error) {
 	if err := os.MkdirAll(f.Dir, 0o700); err != nil {
 		return "", "", err
 	}
-	tunnelPath = filepath.Join(f.Dir, "hotline.conf")
-	if err := f.Tunnel.Save(tunnelPath); err != nil {
-		return "", "", err
-	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Hotline terminal settings\nplatform = %q\ntunnel = \"hotline.conf\"\nuser = %q\n", f.API, f.User)
+	if f.Tunnel == nil {
+		fmt.Fprintf(&b, "# Hotline terminal settings; no tunnel: the site's network carries the traffic\nplatform = %q\nuser = %q\n", f.API, f.User)
+	} else {
+		tunnelPath = filepath.Join(f.Dir, "hotline.conf")
+		if err := f.Tunnel.Save(tunnelPath); err != nil {
+			return "", "", err
+		}
+		fmt.Fprintf(&b, "# Hotline terminal settings\nplatform = %q\ntunnel = \"hotline.conf\"\nuser = %q\n", f.API, f.User)
+	}
 	if f.State != "" {
 		fmt.Fprintf(&b, "state = %q\n", f.State)
 	}

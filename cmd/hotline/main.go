@@ -48,6 +48,7 @@ Actions (F is a UTF-8 file, - for stdin; times are China time, 2026-12-10T17:00)
 An action that is refused exits with status 1 and says why.
 
   hotline keys gen | keys pub          like wg genkey / wg pubkey
+  hotline tunnel                       bring the tunnel up and print each step to the platform
 
 --config defaults to $XDG_CONFIG_HOME/hotline/hotline.toml.
 `
@@ -97,6 +98,8 @@ func run(args []string) error {
 		return cmdOutbox(rest)
 	case "keys":
 		return cmdKeys(rest)
+	case "tunnel":
+		return cmdTunnel(rest)
 	}
 	if _, ok := actionCmds[cmd]; ok {
 		return cmdAction(cmd, rest)

@@ -12,8 +12,8 @@ import (
 
 // settings is the terminal's TOML file.
 type settings struct {
-	Platform string `toml:"platform"` // the API's URL inside the tunnel, e.g. http://10.77.0.1
-	Tunnel   string `toml:"tunnel"`   // wg-quick file; relative paths are beside this file
+	Platform string `toml:"platform"` // the API's URL inside the tunnel, e.g. http://10.77.0.1, or on the site's network
+	Tunnel   string `toml:"tunnel"`   // wg-quick file, relative paths beside this file; none: the site's network carries the traffic
 	User     string `toml:"user"`     // login name
 	State    string `toml:"state"`    // cache, token and logs; default $XDG_STATE_HOME/hotline
 
@@ -56,12 +56,14 @@ func loadSettings(path string) (settings, error) {
 		return s, fmt.Errorf("%s: unknown setting %q", path, und[0].String())
 	}
 	s.path = path
-	for _, f := range []struct{ name, v string }{{"platform", s.Platform}, {"tunnel", s.Tunnel}, {"user", s.User}} {
+	for _, f := range []struct{ name, v string }{{"platform", s.Platform}, {"user", s.User}} {
 		if f.v == "" {
 			return s, fmt.Errorf("%s: setting %q is empty", path, f.name)
 		}
 	}
-	s.Tunnel = s.resolve(s.Tunnel)
+	if s.Tunnel != "" {
+		s.Tunnel = s.resolve(s.Tunnel)
+	}
 	if s.State == "" {
 		s.State = defaultStateDir()
 	} else {

@@ -8,10 +8,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"hotline/api"
@@ -30,10 +33,14 @@ type terminal struct {
 	log      *slog.Logger
 	logFile  *os.File
 
-	dev     *tunnel.Device
+	dev     *tunnel.Device // nil when the site's network carries the traffic
+	cfg     *tunnel.Config
 	api     *api.Client
 	client  *client.Client
 	release func() // gives back the link lock
+	// link is the client once made; the tunnel's watcher, which may
+	// call back from its own goroutine, reads it from here.
+	link atomic.Pointer[client.Client]
 }
 
 const (
@@ -68,39 +75,82 @@ func openTerminalWith(s settings) (*terminal, error) {
 	return &terminal{settings: s, store: st, log: slog.New(slog.NewTextHandler(lf, nil)), logFile: lf}, nil
 }
 
-// connect brings the tunnel up and prepares the link; it does not wait for
-// the platform to answer. Only one process of a terminal holds the link:
-// when another does, connect fails with errLinkBusy and the caller works on
-// the cache and the outbox, which that process sends.
+// connect brings the tunnel up, when the terminal has one, and prepares the
+// link; it does not wait for the platform to answer. Only one process of a
+// terminal holds the link: when another does, connect fails with
+// errLinkBusy and the caller works on the cache and the outbox, which that
+// process sends.
 func (t *terminal) connect() error {
-	if t.dev != nil {
-		return nil
+	if t.api != nil {
+		return nil // connected; t.dev stays nil without a tunnel
 	}
 	release, err := lockLink(t.settings.State)
 	if err != nil {
 		return err
 	}
-	spaceHandshakes(t.settings.State)
-	cfg, err := tunnel.Load(t.settings.Tunnel)
-	if err != nil {
-		release()
-		return err
-	}
-	dev, err := tunnel.Open(cfg, tunnel.Options{Logger: t.log.With("part", "tunnel")})
-	if err != nil {
-		release()
-		return fmt.Errorf("tunnel %s: %w", t.settings.Tunnel, err)
+	var hc *http.Client
+	if t.settings.Tunnel == "" {
+		// The site's network carries the traffic, and the platform knows
+		// this terminal by the address its requests come from: an office
+		// proxy (from the environment) would make them all come from the
+		// proxy's, which the platform refuses.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.Proxy = nil
+		// As inside the tunnel: long enough for the change feed's long
+		// poll (wait=25s) and a slow platform.
+		tr.ResponseHeaderTimeout = 60 * time.Second
+		hc = &http.Client{Transport: tr}
+	} else {
+		spaceHandshakes(t.settings.State)
+		cfg, err := tunnel.Load(t.settings.Tunnel)
+		if err != nil {
+			release()
+			return err
+		}
+		for _, n := range cfg.Notes(t.settings.Tunnel) {
+			t.log.Info("tunnel file", "note", n)
+		}
+		dev, err := tunnel.Open(cfg, tunnel.Options{
+			Logger: t.log.With("part", "tunnel"),
+			// The platform's own stack answers ping at the API's address.
+			Probe: probeAddr(t.settings.Platform),
+			OnRelink: func() {
+				if c := t.link.Load(); c != nil {
+					c.Resume()
+				}
+			},
+		})
+		if err != nil {
+			release()
+			return fmt.Errorf("tunnel %s: %w", t.settings.Tunnel, err)
+		}
+		t.dev, t.cfg = dev, cfg
+		hc = dev.HTTPClient()
 	}
 	t.release = release
-	t.dev = dev
-	t.api = &api.Client{Base: strings.TrimRight(t.settings.Platform, "/"), HTTP: dev.HTTPClient()}
+	t.api = &api.Client{Base: strings.TrimRight(t.settings.Platform, "/"), HTTP: hc}
 	tok, err := t.readToken()
 	if err != nil {
 		return err
 	}
 	t.api.Token = tok
 	t.client = client.New(t.api, t.store, client.Options{Logger: t.log.With("part", "link")})
+	t.link.Store(t.client)
 	return nil
+}
+
+// probeAddr is the platform's address inside the tunnel, from its API URL;
+// the zero Addr (no watching) when the URL names a host rather than an IP.
+func probeAddr(platform string) netip.Addr {
+	u, err := url.Parse(platform)
+	if err != nil {
+		return netip.Addr{}
+	}
+	a, err := netip.ParseAddr(u.Hostname())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return a
 }
 
 // reachWait is how long a command waits for the tunnel's first handshake:
@@ -112,6 +162,11 @@ const reachWait = 6 * time.Second
 // way, keys that do not match, a revoked terminal) all look alike: no
 // handshake; saying so beats a bare time-out.
 func (t *terminal) reach(ctx context.Context) error {
+	if t.dev == nil {
+		// No tunnel, no handshake: the first request says whether the
+		// platform answers.
+		return nil
+	}
 	handshake := func() bool {
 		st := t.dev.Status()
 		return len(st.Peers) > 0 && !st.Peers[0].LastHandshake.IsZero()

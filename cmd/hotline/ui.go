@@ -90,14 +90,15 @@ func runUI(ctx context.Context, t *terminal, sess api.Session) error {
 	status := func() tui.Status {
 		l.mu.Lock()
 		defer l.mu.Unlock()
-		st := tui.Status{Tunnel: "未连接", Online: l.online, LastSync: l.lastSync, LastError: l.lastErr}
+		st := tui.Status{Tunnel: "本单位网络", Online: l.online, LastSync: l.lastSync, LastError: l.lastErr}
+		if t.dev == nil {
+			return st
+		}
 		ds := t.dev.Status()
+		st.Tunnel = stateWord(ds)
 		if len(ds.Peers) > 0 {
 			p := ds.Peers[0]
 			st.Handshake, st.RxBytes, st.TxBytes = p.LastHandshake, p.RxBytes, p.TxBytes
-			if !p.LastHandshake.IsZero() && time.Since(p.LastHandshake) < 3*time.Minute {
-				st.Tunnel = "已连接"
-			}
 		}
 		return st
 	}
@@ -106,7 +107,7 @@ func runUI(ctx context.Context, t *terminal, sess api.Session) error {
 		t.log.Warn("cached directory", "err", err)
 	}
 	m := tui.New(tui.Options{Store: t.store, User: sess.User, Unit: sess.Unit, Units: units, People: people,
-		Now: time.Now, Kick: t.client.Kick, Status: status})
+		Now: time.Now, Kick: t.client.Kick, Status: status, Link: t.linkInfo})
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	events := make(chan client.Event, 64)
 	go t.client.Run(ctx, events)
@@ -176,6 +177,9 @@ func (l *link) apply(ev client.Event) tea.Msg {
 		return tui.LinkMsg{Online: ev.Online, Err: l.lastErr}
 	case client.LoginRequired:
 		l.online, l.lastErr = false, "需要重新登录：退出后运行 hotline login"
+		return tui.LinkMsg{Online: false, Err: l.lastErr}
+	case client.Revoked:
+		l.online, l.lastErr = false, "平台拒绝本终端（已停用或未登记），同步已停止：请联系管理员"
 		return tui.LinkMsg{Online: false, Err: l.lastErr}
 	case client.Sent, client.Refused:
 		l.online = true

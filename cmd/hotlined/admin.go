@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -220,17 +222,40 @@ func admin(noun, verb string, args []string) error {
 			return w.Flush()
 		})
 	case "terminal add":
-		var user, name, out string
-		fs.StringVar(&user, "user", "", "the user this terminal belongs to")
-		fs.StringVar(&name, "name", "", "terminal name (default: USER-N)")
-		fs.StringVar(&out, "out", "", "write the terminal's files here (default: ./terminal-NAME)")
+		var spec terminalSpec
+		var address string
+		fs.StringVar(&spec.user, "user", "", "the user this terminal belongs to")
+		fs.StringVar(&spec.name, "name", "", "terminal name (default: USER-N)")
+		fs.StringVar(&spec.out, "out", "", "write the terminal's files here (default: ./terminal-NAME)")
+		fs.StringVar(&address, "address", "", "the terminal's address: one of the tunnel range (default: the lowest free), or with --no-tunnel its own on the site's network")
+		fs.BoolVar(&spec.site, "no-tunnel", false, "a site terminal: no tunnel of its own, the site's gateway routes its traffic to the platform's plain listener")
+		fs.StringVar(&spec.url, "platform-url", "", "with --no-tunnel: the platform's plain listener as the site reaches it, http://HOST:PORT")
 		if err := cli.Flags(fs, args); err != nil {
 			return err
 		}
-		if user == "" {
+		if spec.user == "" {
 			return usageError("terminal add needs --user")
 		}
-		return terminalAdd(ctx, *dir, user, name, out)
+		if address != "" {
+			a, err := netip.ParseAddr(address)
+			if err != nil {
+				return usageError(fmt.Sprintf("--address %q: want an IP address, e.g. 10.20.0.5", address))
+			}
+			spec.address = a
+		}
+		switch {
+		case spec.site && address == "":
+			return usageError("terminal add --no-tunnel needs --address: the terminal's own address on the site's network, as the platform sees it")
+		case spec.site && spec.url == "":
+			return usageError("terminal add --no-tunnel needs --platform-url: the platform's plain listener as the site reaches it, e.g. http://10.20.0.1:8080")
+		case spec.site:
+			if err := checkPlatformURL(spec.url); err != nil {
+				return usageError(err.Error())
+			}
+		case spec.url != "":
+			return usageError("--platform-url is for a terminal with --no-tunnel; a tunnel terminal reaches the platform inside its tunnel")
+		}
+		return terminalAdd(ctx, *dir, spec)
 	case "terminal list":
 		if err := cli.Flags(fs, args); err != nil {
 			return err
@@ -240,14 +265,24 @@ func admin(noun, verb string, args []string) error {
 			if err != nil {
 				return err
 			}
+			s, err := loadSettings(*dir)
+			if err != nil {
+				return err
+			}
 			w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "NAME\tUSER\tADDRESS\tCREATED\tREVOKED\tPUBLIC KEY")
+			fmt.Fprintln(w, "NAME\tUSER\tADDRESS\tLINK\tCREATED\tREVOKED\tPUBLIC KEY")
 			for _, t := range ts {
 				rev := "-"
 				if !t.RevokedAt.IsZero() {
 					rev = t.RevokedAt.Format(time.DateTime)
 				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.User, t.Address, t.CreatedAt.Format(time.DateTime), rev, t.PublicKey)
+				link, key := "tunnel", t.PublicKey
+				if t.Site(s.network) {
+					// Its key was thrown away when it was made
+					// (platform.AddSiteTerminal): nothing to show.
+					link, key = "site", "-"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.User, t.Address, link, t.CreatedAt.Format(time.DateTime), rev, key)
 			}
 			return w.Flush()
 		})
@@ -290,17 +325,46 @@ func withDB(dir string, f func(*platform.DB) error) error {
 	return f(db)
 }
 
-// terminalAdd registers a terminal and writes the two files it needs: its
-// wg-quick tunnel file and its settings, both mode 0600.
-func terminalAdd(ctx context.Context, dir, user, name, out string) error {
+// terminalSpec is what `terminal add` was asked for.
+type terminalSpec struct {
+	user, name, out string
+	address         netip.Addr // zero: the lowest free tunnel address
+	site            bool       // no tunnel: the site's gateway carries it
+	url             string     // a site terminal's URL of the platform
+}
+
+// checkPlatformURL refuses a site terminal's platform URL that is not
+// http(s)://HOST:PORT: the platform cannot check it, since only the site
+// knows how it reaches the platform, so it must at least be whole.
+func checkPlatformURL(raw string) error {
+	u, err := url.Parse(raw)
+	bad := err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != ""
+	if !bad {
+		n, err := strconv.Atoi(u.Port())
+		bad = err != nil || n < 1 || n > 65535
+	}
+	if bad {
+		return fmt.Errorf("--platform-url %q: want http://HOST:PORT (or https://), the platform's plain listener as the site reaches it, e.g. http://10.20.0.1:8080", raw)
+	}
+	return nil
+}
+
+// terminalAdd registers a terminal and writes the files it needs, mode
+// 0600: its wg-quick tunnel file and its settings, or for a site terminal
+// its settings alone.
+func terminalAdd(ctx context.Context, dir string, spec terminalSpec) error {
 	s, err := loadSettings(dir)
 	if err != nil {
 		return err
 	}
-	pk, err := loadKey(dir)
-	if err != nil {
-		return err
+	var pk tunnel.Key
+	if !spec.site {
+		if pk, err = loadKey(dir); err != nil {
+			return err
+		}
 	}
+	user, name, out := spec.user, spec.name, spec.out
 	return withDB(dir, func(db *platform.DB) error {
 		if name == "" {
 			ts, err := db.Terminals(ctx)
@@ -312,11 +376,29 @@ func terminalAdd(ctx context.Context, dir, user, name, out string) error {
 		if out == "" {
 			out = "terminal-" + name
 		}
+		if spec.site {
+			t, err := db.AddSiteTerminal(ctx, name, user, spec.address, s.network)
+			if err != nil {
+				return err
+			}
+			files := platform.TerminalFiles{Dir: out, API: spec.url, User: user}
+			_, settings, err := files.Write()
+			if err != nil {
+				return err
+			}
+			fmt.Printf("terminal %s for %s: site address %s, no tunnel\n  wrote %s\n", t.Name, user, t.Address, settings)
+			fmt.Printf("the site's gateway must route this terminal's traffic to %s without NAT: the platform knows it by its address %s\n", spec.url, t.Address)
+			if s.Plain == "" {
+				fmt.Fprintf(os.Stderr, "note: %s sets no plain listener: set plain = \"IP:PORT\" there, or run hotlined serve --plain IP:PORT\n", filepath.Join(dir, settingsFile))
+			}
+			fmt.Println("copy it to the terminal's ~/.config/hotline/ and run `hotline login` there")
+			return nil
+		}
 		tk, err := tunnel.GenerateKey()
 		if err != nil {
 			return err
 		}
-		t, err := db.AddTerminal(ctx, name, user, tk.Public().String(), s.network)
+		t, err := db.AddTerminalAt(ctx, name, user, tk.Public().String(), s.network, spec.address)
 		if err != nil {
 			return err
 		}

@@ -1,5 +1,6 @@
 // Command hotlined is the platform server: it serves the terminals' API inside
-// its own WireGuard tunnel and administers units, users and terminals.
+// its own WireGuard tunnel (and, for sites whose own gateway carries the
+// traffic, over plain TCP) and administers units, users and terminals.
 package main
 
 import (
@@ -15,7 +16,7 @@ const usage = `hotlined: the Hotline platform server
 
 Usage:
   hotlined init      --dir D [--network 10.77.0.0/24] [--endpoint HOST:PORT] [--listen-port 51820]
-  hotlined serve     --dir D
+  hotlined serve     --dir D [--plain IP:PORT]
   hotlined unit add  --dir D --code C --name N --kind center|unit|subunit [--parent P] [--phone T]
   hotlined unit list --dir D
   hotlined unit policy --dir D --unit U [--notify-minutes N] [--contact-days N] [--reply-days N]
@@ -23,7 +24,9 @@ Usage:
   hotlined user add  --dir D --login L --name N --unit U --roles duty[,handler...] [--password-file F]
   hotlined user list --dir D
   hotlined user passwd --dir D --login L [--password-file F]
-  hotlined terminal add    --dir D --user L [--name N] [--out DIR]
+  hotlined terminal add    --dir D --user L [--name N] [--out DIR] [--address IP]
+  hotlined terminal add    --dir D --user L --no-tunnel --address IP --platform-url http://HOST:PORT
+                           [--name N] [--out DIR]
   hotlined terminal list   --dir D
   hotlined terminal revoke --dir D NAME
   hotlined import    --dir D --unit U [--encoding auto|utf-8|gb18030] [--skip-bad] [--open] FILE...

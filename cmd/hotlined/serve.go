@@ -19,12 +19,19 @@ import (
 
 func cmdServe(args []string) error {
 	fs, dir := newFlags("serve")
+	plain := fs.String("plain", "", "also serve the API over plain TCP at IP:PORT, for site gateways (overrides the setting plain)")
 	if err := cli.Flags(fs, args); err != nil {
 		return err
 	}
 	s, err := loadSettings(*dir)
 	if err != nil {
 		return err
+	}
+	if *plain != "" {
+		if err := checkPlain(*plain); err != nil {
+			return usageError("--plain " + err.Error())
+		}
+		s.Plain = *plain
 	}
 	key, err := loadKey(*dir)
 	if err != nil {
@@ -55,14 +62,19 @@ func cmdServe(args []string) error {
 	}
 	svc, err := platform.StartService(db, platform.ServiceConfig{
 		Key: key, Network: s.network, ListenPort: s.ListenPort, MTU: s.MTU, APIPort: s.APIPort,
-		Logger: log, Server: platform.Options{RequireTerminal: true},
+		Logger: log, Server: platform.Options{RequireTerminal: true}, Plain: s.Plain,
 	})
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
-	fmt.Printf("hotlined: serving http://%s:%d inside the tunnel; UDP port %d; public key %s; log %s\n",
-		platform.Address(s.network), s.APIPort, svc.Device.ListenPort(), key.Public(), logPath)
+	also := ""
+	if a := svc.PlainAddr(); a != nil {
+		also = fmt.Sprintf(" and on plain TCP at %s (site gateways: routed, not NATed)", a)
+		log.Info("serving plain TCP", "address", a.String())
+	}
+	fmt.Printf("hotlined: serving http://%s:%d inside the tunnel%s; UDP port %d; public key %s; log %s\n",
+		platform.Address(s.network), s.APIPort, also, svc.Device.ListenPort(), key.Public(), logPath)
 	log.Info("serving", "address", platform.Address(s.network), "udp", svc.Device.ListenPort())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

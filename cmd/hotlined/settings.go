@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -29,6 +30,10 @@ type settings struct {
 	// Calendar is a file of the unit's own days off and on, over the
 	// official holiday tables (lines like "2026-05-06 off 单位调休").
 	Calendar string `toml:"calendar"`
+	// Plain is host:port to serve the API on over plain TCP as well, for
+	// site terminals whose site's gateway carries their traffic; off when
+	// empty. The gateway must route, not NAT (see platform.ServiceConfig).
+	Plain string `toml:"plain"`
 
 	network netip.Prefix
 }
@@ -79,7 +84,32 @@ func loadSettings(dir string) (settings, error) {
 	if s.APIPort < 1 || s.APIPort > 65535 {
 		return s, fmt.Errorf("%s: api_port %d: want 1–65535", path, s.APIPort)
 	}
+	if s.Plain != "" {
+		if err := checkPlain(s.Plain); err != nil {
+			return s, fmt.Errorf("%s: plain %w", path, err)
+		}
+	}
 	return s, nil
+}
+
+// checkPlain refuses a plain listening address that is not IP:port or
+// :port. A host name is refused too: the listener binds one address, and
+// the one a name resolves to may change under it.
+func checkPlain(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	bad := err != nil
+	if !bad && host != "" {
+		_, err := netip.ParseAddr(host)
+		bad = err != nil
+	}
+	if !bad {
+		n, err := strconv.Atoi(port)
+		bad = err != nil || n < 0 || n > 65535
+	}
+	if bad {
+		return fmt.Errorf("%q: want IP:port, the platform's address on the site's network, e.g. 10.20.0.1:8080 (or :8080 for all)", addr)
+	}
+	return nil
 }
 
 func (s settings) write(dir string) error {
