@@ -243,6 +243,20 @@ type Event struct {
 	Fields map[string]string `json:"fields,omitempty"`
 }
 
+// ClosedAt is when the ticket was closed (办结), from its last close event;
+// zero when it is not closed now.
+func (t Ticket) ClosedAt() time.Time {
+	if t.State != Closed {
+		return time.Time{}
+	}
+	for i := len(t.Events) - 1; i >= 0; i-- {
+		if t.Events[i].Kind == KindClose {
+			return t.Events[i].At
+		}
+	}
+	return time.Time{}
+}
+
 // StateLine is the state as shown on a ticket's page, with its marks:
 // how often it was urged and reopened, and whether it is supervised.
 func (t Ticket) StateLine() string {

@@ -128,3 +128,21 @@ func TestHistoryKeepsEveryTypedField(t *testing.T) {
 		t.Fatalf("reply with its own text: %+v, %v", ev, err)
 	}
 }
+
+func TestClosedAt(t *testing.T) {
+	first := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	second := time.Date(2026, 12, 3, 2, 30, 0, 0, time.UTC)
+	tk := Ticket{State: Closed, Events: []Event{
+		{Kind: KindClose, At: first, To: Closed},
+		{Kind: KindReopen, At: first.Add(time.Hour), From: Closed, To: Signed},
+		{Kind: KindClose, At: second, To: Closed},
+		{Kind: KindUrge, At: second.Add(time.Hour)},
+	}}
+	if got := tk.ClosedAt(); !got.Equal(second) {
+		t.Errorf("ClosedAt = %v, want the last close %v", got, second)
+	}
+	tk.State = Signed
+	if got := tk.ClosedAt(); !got.IsZero() {
+		t.Errorf("ClosedAt of a reopened ticket = %v, want zero", got)
+	}
+}

@@ -49,6 +49,8 @@ An action that is refused exits with status 1 and says why.
 
   hotline keys gen | keys pub          like wg genkey / wg pubkey
   hotline tunnel                       bring the tunnel up and print each step to the platform
+  hotline print N… [--printer P] [--copies K] [--pdf FILE] | print --closed-today
+                                       the record sheets (市民投诉电话记录单), as one job
 
 --config defaults to $XDG_CONFIG_HOME/hotline/hotline.toml.
 `
@@ -100,6 +102,8 @@ func run(args []string) error {
 		return cmdKeys(rest)
 	case "tunnel":
 		return cmdTunnel(rest)
+	case "print":
+		return cmdPrint(rest)
 	}
 	if _, ok := actionCmds[cmd]; ok {
 		return cmdAction(cmd, rest)

@@ -16,6 +16,9 @@ type settings struct {
 	Tunnel   string `toml:"tunnel"`   // wg-quick file, relative paths beside this file; none: the site's network carries the traffic
 	User     string `toml:"user"`     // login name
 	State    string `toml:"state"`    // cache, token and logs; default $XDG_STATE_HOME/hotline
+	Printer  string `toml:"printer"`  // CUPS queue for record sheets; "" = CUPS's default
+	Font     string `toml:"font"`     // TrueType (.ttf/.ttc) font for sheets; "" = a system font
+	CUPS     string `toml:"cups"`     // CUPS server (host:port or socket path); "" = $CUPS_SERVER, then the local one
 
 	path string
 }
@@ -63,6 +66,9 @@ func loadSettings(path string) (settings, error) {
 	}
 	if s.Tunnel != "" {
 		s.Tunnel = s.resolve(s.Tunnel)
+	}
+	if s.Font != "" {
+		s.Font = s.resolve(s.Font)
 	}
 	if s.State == "" {
 		s.State = defaultStateDir()

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"hotline/cmd/internal/cli"
+	"hotline/complaint"
+	"hotline/print"
+	"hotline/store"
+)
+
+// printing is the office's printing over CUPS, for the screens and for
+// `hotline print`.
+type printing struct {
+	cups *print.Client
+	dir  string // where PDFs are saved when there is no CUPS
+}
+
+func (t *terminal) printing() printing {
+	c := print.NewClient(t.settings.CUPS)
+	if t.settings.User != "" {
+		c.User = t.settings.User
+	}
+	return printing{cups: c, dir: filepath.Join(t.settings.State, "prints")}
+}
+
+func (p printing) Printers(ctx context.Context) ([]print.Printer, error) {
+	return p.cups.Printers(ctx)
+}
+
+// jobPoll is how often a job's state is asked for while it prints.
+const jobPoll = 500 * time.Millisecond
+
+func (p printing) Print(ctx context.Context, printer string, job print.Job, seen func(print.JobStatus)) (print.JobStatus, error) {
+	id, err := p.cups.Print(ctx, printer, job)
+	if err != nil {
+		return print.JobStatus{}, err
+	}
+	return p.cups.Wait(ctx, id, jobPoll, seen)
+}
+
+func (p printing) Show(pdf []byte, name string) (string, error) {
+	if err := os.MkdirAll(p.dir, 0o700); err != nil {
+		return "", err
+	}
+	return print.Show(pdf, p.dir, name)
+}
+
+// sheets makes the record sheets of tickets, with the names of units and
+// people from the cached directory.
+func (t *terminal) sheets(ctx context.Context, tickets []complaint.Ticket) []print.Sheet {
+	units, people, err := t.directory(ctx)
+	if err != nil {
+		t.log.Warn("cached directory", "err", err)
+	}
+	names := print.Names{
+		Unit:   func(code string) string { return complaint.UnitName(units, code) },
+		Person: func(login string) string { return complaint.PersonName(people, login) },
+	}
+	out := make([]print.Sheet, len(tickets))
+	for i, tk := range tickets {
+		out[i] = print.NewSheet(tk, names)
+	}
+	return out
+}
+
+// closedToday is the cached tickets closed (办结) today, China time, in
+// the order they were closed.
+func closedToday(ctx context.Context, st *store.Store, now time.Time) ([]complaint.Ticket, error) {
+	all, err := st.Tickets(ctx, store.Filter{States: []complaint.State{complaint.Closed}})
+	if err != nil {
+		return nil, err
+	}
+	y, m, d := now.In(shanghai).Date()
+	var out []complaint.Ticket
+	for _, tk := range all {
+		full, err := st.Ticket(ctx, tk.Number) // with its history
+		if err != nil {
+			return nil, err
+		}
+		at := full.ClosedAt().In(shanghai)
+		if ay, am, ad := at.Date(); ay == y && am == m && ad == d {
+			out = append(out, full)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b complaint.Ticket) int { return a.ClosedAt().Compare(b.ClosedAt()) })
+	return out, nil
+}
+
+func cmdPrint(args []string) error {
+	fs, cfg := newFlags("print")
+	printer := fs.String("printer", "", "CUPS printer (default: the settings' printer, else CUPS's default)")
+	copies := fs.Int("copies", 1, "copies, 1 to 99")
+	pdfPath := fs.String("pdf", "", "write the PDF to this file; print too only with --printer")
+	today := fs.Bool("closed-today", false, "print every ticket closed (办结) today, as one job")
+	numbers, err := cli.Parse(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(numbers) == 0 && !*today:
+		return usageError("print needs ticket numbers or --closed-today")
+	case len(numbers) > 0 && *today:
+		return usageError("print takes ticket numbers or --closed-today, not both")
+	case *copies < 1 || *copies > 99:
+		return usageError(fmt.Sprintf("--copies %d: give 1 to 99", *copies))
+	}
+	t, err := openTerminal(*cfg)
+	if err != nil {
+		return err
+	}
+	defer t.close()
+	ctx := context.Background()
+
+	var tickets []complaint.Ticket
+	if *today {
+		if tickets, err = closedToday(ctx, t.store, time.Now()); err != nil {
+			return err
+		}
+		if len(tickets) == 0 {
+			return errors.New("no ticket in this terminal's cache was closed (办结) today: nothing to print (run `hotline sync --once` if the center closed some just now)")
+		}
+	}
+	for _, n := range numbers {
+		tk, err := t.cached(ctx, n)
+		if err != nil {
+			return err
+		}
+		tickets = append(tickets, tk)
+	}
+
+	font, err := print.FindFont(t.settings.Font)
+	if err != nil {
+		return err
+	}
+	out, err := print.PDF(font, t.sheets(ctx, tickets)...)
+	if err != nil {
+		return err
+	}
+	if len(out.Missing) > 0 {
+		fmt.Fprintf(os.Stderr, "hotline: the font %s lacks %s: printed as □ (set `font` in the settings to one that has them)\n", font.Name, runeList(out.Missing))
+	}
+	name := jobName(tickets)
+	if *pdfPath != "" {
+		// The sheet holds the citizen's name, phone and address.
+		if err := os.WriteFile(*pdfPath, out.PDF, 0o600); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s: %s, %s\n", *pdfPath, count(len(tickets), "sheet"), count(out.Pages, "page"))
+		if *printer == "" {
+			return nil
+		}
+	}
+
+	p := t.printing()
+	queue := cmp.Or(*printer, t.settings.Printer)
+	last := print.JobState(0)
+	st, err := p.Print(ctx, queue, print.Job{Name: name, PDF: out.PDF, Copies: *copies}, func(s print.JobStatus) {
+		if s.State != last {
+			last = s.State
+			fmt.Fprintf(stdout, "job %d: %s\n", s.ID, s.State.Label())
+		}
+	})
+	if errors.Is(err, print.ErrUnreachable) {
+		path, showErr := p.Show(out.PDF, strings.ReplaceAll(name, " ", "-"))
+		if path == "" {
+			return fmt.Errorf("%w; saving the PDF failed too: %v", err, showErr)
+		}
+		if showErr != nil {
+			return fmt.Errorf("%v: saved %s; %v", err, path, showErr)
+		}
+		fmt.Fprintf(stdout, "no CUPS here (%v): saved %s and opened it in the system's viewer; print it from there\n", err, path)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if st.State != print.JobCompleted {
+		why := strings.Join(st.Reasons, ", ")
+		if st.Message != "" {
+			why = st.Message + " (" + why + ")"
+		}
+		return fmt.Errorf("job %d %s: %s", st.ID, st.State.Label(), why)
+	}
+	where := queue
+	if where == "" {
+		where = "the default printer"
+	}
+	fmt.Fprintf(stdout, "printed %s (%s, %s) on %s\n", count(len(tickets), "sheet"), count(out.Pages, "page"), count(*copies, "copy"), where)
+	return nil
+}
+
+// jobName names a job after its tickets, as print queues and cups-pdf's
+// files show it.
+func jobName(ts []complaint.Ticket) string {
+	name := print.Title + " " + ts[0].Number
+	if len(ts) > 1 {
+		name += fmt.Sprintf(" 等%d张", len(ts))
+	}
+	return name
+}
+
+func runeList(rs []rune) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fmt.Sprintf("%c (U+%04X)", r, r)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// count is "1 sheet", "2 sheets", "3 copies".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
