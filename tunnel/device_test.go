@@ -111,42 +111,44 @@ func serveDNS(tb testing.TB, d *Device) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { pc.Close() })
-	go func() {
-		buf := make([]byte, 1500)
-		for {
-			n, from, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			var parser dnsmessage.Parser
-			h, err := parser.Start(buf[:n])
-			if err != nil {
-				continue
-			}
-			q, err := parser.Question()
-			if err != nil {
-				continue
-			}
-			resp := dnsmessage.Message{
-				Header:    dnsmessage.Header{ID: h.ID, Response: true, Authoritative: true, RecursionAvailable: true},
-				Questions: []dnsmessage.Question{q},
-			}
-			switch {
-			case !strings.EqualFold(q.Name.String(), "platform.hotline."):
-				resp.RCode = dnsmessage.RCodeNameError
-			case q.Type == dnsmessage.TypeA:
-				resp.Answers = []dnsmessage.Resource{{
-					Header: dnsmessage.ResourceHeader{Name: q.Name, Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET, TTL: 60},
-					Body:   &dnsmessage.AResource{A: [4]byte{10, 77, 0, 1}},
-				}}
-			}
-			out, err := resp.Pack()
-			if err != nil {
-				continue
-			}
+	go answerDNS(pc, "platform.hotline.", func() [4]byte { return [4]byte{10, 77, 0, 1} })
+}
+
+// answerDNS answers the A queries for name that come to pc with what answer
+// says at the time, and any other name with NXDOMAIN, until pc is closed.
+func answerDNS(pc net.PacketConn, name string, answer func() [4]byte) {
+	buf := make([]byte, 1500)
+	for {
+		n, from, err := pc.ReadFrom(buf)
+		if err != nil {
+			return
+		}
+		var parser dnsmessage.Parser
+		h, err := parser.Start(buf[:n])
+		if err != nil {
+			continue
+		}
+		q, err := parser.Question()
+		if err != nil {
+			continue
+		}
+		resp := dnsmessage.Message{
+			Header:    dnsmessage.Header{ID: h.ID, Response: true, Authoritative: true, RecursionAvailable: true},
+			Questions: []dnsmessage.Question{q},
+		}
+		switch {
+		case !strings.EqualFold(q.Name.String(), name):
+			resp.RCode = dnsmessage.RCodeNameError
+		case q.Type == dnsmessage.TypeA:
+			resp.Answers = []dnsmessage.Resource{{
+				Header: dnsmessage.ResourceHeader{Name: q.Name, Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET, TTL: 0},
+				Body:   &dnsmessage.AResource{A: answer()},
+			}}
+		}
+		if out, err := resp.Pack(); err == nil {
 			pc.WriteTo(out, from)
 		}
-	}()
+	}
 }
 
 func get(client *http.Client, url string) (string, error) {

@@ -8,14 +8,12 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
-	"golang.org/x/net/dns/dnsmessage"
 )
 
 // platform is a server Device with the hello handler, which can be stopped
@@ -394,41 +392,7 @@ func localDNS(tb testing.TB, name string, answer func() [4]byte) string {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { pc.Close() })
-	go func() {
-		buf := make([]byte, 1500)
-		for {
-			n, from, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			var parser dnsmessage.Parser
-			h, err := parser.Start(buf[:n])
-			if err != nil {
-				continue
-			}
-			q, err := parser.Question()
-			if err != nil {
-				continue
-			}
-			resp := dnsmessage.Message{
-				Header:    dnsmessage.Header{ID: h.ID, Response: true, Authoritative: true},
-				Questions: []dnsmessage.Question{q},
-			}
-			switch {
-			case !strings.EqualFold(q.Name.String(), name):
-				resp.RCode = dnsmessage.RCodeNameError
-			case q.Type == dnsmessage.TypeA:
-				resp.Answers = []dnsmessage.Resource{{
-					Header: dnsmessage.ResourceHeader{Name: q.Name, Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET, TTL: 0},
-					Body:   &dnsmessage.AResource{A: answer()},
-				}}
-			}
-			out, err := resp.Pack()
-			if err == nil {
-				pc.WriteTo(out, from)
-			}
-		}
-	}()
+	go answerDNS(pc, name, answer)
 	return pc.LocalAddr().String()
 }
 

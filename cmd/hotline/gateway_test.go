@@ -25,27 +25,7 @@ import (
 // and the terminal, registered at its own address (127.0.0.1 here), has no
 // tunnel and reaches the plain listener directly.
 func TestGatewaySiteTerminal(t *testing.T) {
-	hotline, hotlined := binaries(t)
-	dir := t.TempDir()
-	data, term := filepath.Join(dir, "platform"), filepath.Join(dir, "terminal")
-	env := append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(dir, "state"), "HOTLINED_DIR="+data)
-	run := func(bin string, args ...string) string {
-		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s %s: %v\n%s", filepath.Base(bin), strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-	port := freeUDPPort(t)
-	pw := filepath.Join(dir, "pw")
-	os.WriteFile(pw, []byte("duty-password\n"), 0o600)
-	run(hotlined, "init", "--endpoint", fmt.Sprintf("127.0.0.1:%d", port), "--listen-port", fmt.Sprint(port))
-	run(hotlined, "unit", "add", "--code", "12345", "--name", "12345中心", "--kind", "center")
-	run(hotlined, "unit", "add", "--code", "gdj", "--name", "市供电公司", "--kind", "unit", "--parent", "12345")
-	run(hotlined, "user", "add", "--login", "duty", "--name", "值班员 李明", "--unit", "gdj", "--roles", "duty", "--password-file", pw)
+	hotline, hotlined, dir, data, term, env, port, run := processPlatform(t)
 	csv := filepath.Join(dir, "tickets.csv")
 	os.WriteFile(csv, []byte("留言编号,留言主题,留言时间,留言详情\r\n9001,小区停电,2024-03-15 08:00:00,昨晚起停电至今\r\n9002,电费异常,2024-03-15 09:30:00,本月电费比上月高出一倍\r\n"), 0o644)
 	if out := run(hotlined, "import", "--unit", "gdj", "--open", csv); !strings.Contains(out, "2 rows, 2 added, 0 already on the platform") {
@@ -98,7 +78,7 @@ func TestGatewaySiteTerminal(t *testing.T) {
 	}
 
 	config := filepath.Join(term, "hotline.toml")
-	if out := run(hotline, "login", "--config", config, "--password-file", pw); out != "logged in as duty (值班员 李明), 市供电公司\n" {
+	if out := run(hotline, "login", "--config", config, "--password-file", filepath.Join(dir, "pw")); out != "logged in as duty (值班员 李明), 市供电公司\n" {
 		t.Fatalf("login said %q", out)
 	}
 	if out := run(hotline, "sync", "--once", "--config", config); !regexp.MustCompile(`^synced in \d+\.\ds: 2 new, 0 updated, 0 removed; cursor \d+\n$`).MatchString(out) {

@@ -62,16 +62,19 @@ func freeUDPPort(t *testing.T) int {
 	return c.LocalAddr().(*net.UDPAddr).Port
 }
 
-// TestTwoProcesses runs the platform and a terminal as separate programs, as
-// on two machines: hotlined serve in one process, hotline commands in others,
-// talking only through the tunnel.
-func TestTwoProcesses(t *testing.T) {
-	csv := sharedData(t, "teddy2020c/附件4-前300行-gb18030.csv")
-	hotline, hotlined := binaries(t)
-	dir := t.TempDir()
-	data, term := filepath.Join(dir, "platform"), filepath.Join(dir, "terminal")
-	env := append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(dir, "state"), "HOTLINED_DIR="+data)
-	run := func(bin string, args ...string) string {
+// processPlatform initialises a platform directory with the units and the
+// duty officer (password duty-password) through the real hotlined binary.
+// It returns the binaries, the test's folder, the platform's data and a
+// terminal's folder in it, the environment the programs run with, the
+// platform's UDP port, and run,
+// which runs a binary there and fails the test on an error.
+func processPlatform(t *testing.T) (hotline, hotlined, dir, data, term string, env []string, port int, run func(bin string, args ...string) string) {
+	t.Helper()
+	hotline, hotlined = binaries(t)
+	dir = t.TempDir()
+	data, term = filepath.Join(dir, "platform"), filepath.Join(dir, "terminal")
+	env = append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(dir, "state"), "HOTLINED_DIR="+data)
+	run = func(bin string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
 		cmd.Env = env
@@ -81,13 +84,22 @@ func TestTwoProcesses(t *testing.T) {
 		}
 		return string(out)
 	}
-	port := freeUDPPort(t)
+	port = freeUDPPort(t)
 	pw := filepath.Join(dir, "pw")
 	os.WriteFile(pw, []byte("duty-password\n"), 0o600)
 	run(hotlined, "init", "--endpoint", fmt.Sprintf("127.0.0.1:%d", port), "--listen-port", fmt.Sprint(port))
 	run(hotlined, "unit", "add", "--code", "12345", "--name", "12345中心", "--kind", "center")
 	run(hotlined, "unit", "add", "--code", "gdj", "--name", "市供电公司", "--kind", "unit", "--parent", "12345")
 	run(hotlined, "user", "add", "--login", "duty", "--name", "值班员 李明", "--unit", "gdj", "--roles", "duty", "--password-file", pw)
+	return
+}
+
+// TestTwoProcesses runs the platform and a terminal as separate programs, as
+// on two machines: hotlined serve in one process, hotline commands in others,
+// talking only through the tunnel.
+func TestTwoProcesses(t *testing.T) {
+	csv := sharedData(t, "teddy2020c/附件4-前300行-gb18030.csv")
+	hotline, hotlined, dir, _, term, env, _, run := processPlatform(t)
 	run(hotlined, "terminal", "add", "--user", "duty", "--out", term)
 
 	serve := exec.Command(hotlined, "serve")
@@ -103,7 +115,7 @@ func TestTwoProcesses(t *testing.T) {
 	}()
 
 	config := filepath.Join(term, "hotline.toml")
-	if out := run(hotline, "login", "--config", config, "--password-file", pw); out != "logged in as duty (值班员 李明), 市供电公司\n" {
+	if out := run(hotline, "login", "--config", config, "--password-file", filepath.Join(dir, "pw")); out != "logged in as duty (值班员 李明), 市供电公司\n" {
 		t.Fatalf("login said %q", out)
 	}
 	// Import while the platform runs: another process writes the database.
