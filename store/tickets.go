@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -542,4 +543,34 @@ func (s *Store) Ticket(ctx context.Context, number string) (complaint.Ticket, er
 		return complaint.Ticket{}, fmt.Errorf("store: events of %s: %w", number, err)
 	}
 	return t, nil
+}
+
+// ClosedOn lists the cached tickets closed (办结) on the day of now in loc,
+// whole with their history, in the order they were closed.
+func (s *Store) ClosedOn(ctx context.Context, now time.Time, loc *time.Location) ([]complaint.Ticket, error) {
+	y, mo, d := now.In(loc).Date()
+	start := time.Date(y, mo, d, 0, 0, 0, 0, loc)
+	end := start.AddDate(0, 0, 1)
+	closed, err := s.Tickets(ctx, Filter{States: []complaint.State{complaint.Closed}})
+	if err != nil {
+		return nil, err
+	}
+	var out []complaint.Ticket
+	for _, t := range closed {
+		// A ticket closed on the day changed on it or later (Apply stamps
+		// the change with the event's time), so older ones need not be
+		// read whole.
+		if !t.UpdatedAt.IsZero() && t.UpdatedAt.Before(start) {
+			continue
+		}
+		full, err := s.Ticket(ctx, t.Number)
+		if err != nil {
+			return nil, err
+		}
+		if at := full.ClosedAt(); !at.Before(start) && at.Before(end) {
+			out = append(out, full)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b complaint.Ticket) int { return a.ClosedAt().Compare(b.ClosedAt()) })
+	return out, nil
 }

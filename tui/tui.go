@@ -1,6 +1,6 @@
 // Package tui is the terminal's full-screen interface: the ticket lists, a
-// ticket's page, the form of every action, help, the terminal settings and
-// the status bar. It draws only from the local store and never touches the
+// ticket's page, the form of every action, help, the terminal settings, the
+// print preview and printer chooser, and the status bar. It draws only from the local store and never touches the
 // network; what the background link does reaches it as messages (SyncedMsg,
 // OutboxMsg, LinkMsg) sent into the program, and every store call runs as a
 // command whose result comes back as a message.
@@ -16,6 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"hotline/complaint"
+	"hotline/print"
 	"hotline/store"
 	"hotline/tui/app"
 	"hotline/tui/cells"
@@ -25,6 +26,7 @@ import (
 	"hotline/tui/pages/form"
 	helppage "hotline/tui/pages/help"
 	"hotline/tui/pages/list"
+	"hotline/tui/pages/printing"
 	"hotline/tui/pages/settings"
 	"hotline/tui/theme"
 )
@@ -52,6 +54,13 @@ type Options struct {
 	// command (in its own goroutine) while the screen is open, about once
 	// a second, never from View. It may be nil.
 	Link func() Link
+	// Printer prints the record sheets; nil leaves printing off (the
+	// preview still shows). Font finds the sheet's font, called from a
+	// command; nil looks for one where fonts are usually installed.
+	// PrinterName is the printer of the settings, "" for CUPS's default.
+	Printer     app.Printer
+	Font        func() (*print.Font, error)
+	PrinterName string
 }
 
 // Link is the tunnel as the settings screen shows it.
@@ -154,6 +163,7 @@ const (
 	screenForm
 	screenHelp
 	screenSettings
+	screenPrint
 )
 
 // Model is the root model: it owns the shared context, routes messages to
@@ -163,14 +173,16 @@ type Model struct {
 	statusFn func() Status
 	linkFn   func() Link
 
-	list     *list.Model
-	detail   *detail.Model
-	form     *form.Model
-	help     *helppage.Model
-	settings *settings.Model // while the settings screen is open
-	screen   screen
-	back     screen // where help returns to
-	from     screen // where the settings screen returns to
+	list      *list.Model
+	detail    *detail.Model
+	form      *form.Model
+	help      *helppage.Model
+	settings  *settings.Model // while the settings screen is open
+	printing  *printing.Model // while the print preview is open
+	screen    screen
+	back      screen // where help returns to
+	from      screen // where the settings screen returns to
+	printFrom screen // where the print preview returns to
 
 	status    Status
 	pending   int
@@ -201,17 +213,20 @@ func New(opts Options) *Model {
 		now = time.Now
 	}
 	ctx := &app.Context{
-		Width:  MinWidth,
-		Height: MinHeight,
-		Styles: theme.New(theme.NoColor()),
-		Keys:   keys.Default(),
-		User:   opts.User,
-		Unit:   opts.Unit,
-		Units:  opts.Units,
-		People: opts.People,
-		Now:    now,
-		Loc:    app.Shanghai(),
-		Kick:   opts.Kick,
+		Width:       MinWidth,
+		Height:      MinHeight,
+		Styles:      theme.New(theme.NoColor()),
+		Keys:        keys.Default(),
+		User:        opts.User,
+		Unit:        opts.Unit,
+		Units:       opts.Units,
+		People:      opts.People,
+		Now:         now,
+		Loc:         app.Shanghai(),
+		Kick:        opts.Kick,
+		Printer:     opts.Printer,
+		Font:        opts.Font,
+		PrinterName: opts.PrinterName,
 		After: func(d time.Duration, msg tea.Msg) tea.Cmd {
 			return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 		},
@@ -317,6 +332,8 @@ func (m *Model) ready() bool {
 		return m.detail.Ready()
 	case screenForm:
 		return m.form.Ready()
+	case screenPrint:
+		return m.printing.Ready()
 	}
 	return true
 }
@@ -410,6 +427,38 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.show(screenForm)
 		m.resize()
 		return m, m.form.Init()
+	case app.OpenPrintMsg:
+		m.ctx.Arrived()
+		if len(msg.Numbers) == 0 {
+			return m, m.setNotice(msg.Why, msg.Err)
+		}
+		m.printFrom = m.screen
+		m.printing = printing.New(m.ctx, msg.Numbers, msg.Title)
+		m.show(screenPrint)
+		m.resize()
+		return m, m.printing.Load()
+	case printing.JobMsg:
+		// The job is followed to its end whether or not its screen is
+		// still open.
+		if m.printing != nil {
+			m.printing.Update(msg)
+		}
+		return m, msg.Next()
+	case printing.JobDoneMsg:
+		if m.printing != nil {
+			m.printing.Update(msg)
+		}
+		text, failed := msg.Outcome()
+		if !failed {
+			m.list.Unpick(msg.Numbers...)
+		}
+		return m, m.setNotice(text, failed)
+	case printing.ShownMsg:
+		if m.printing != nil {
+			m.printing.Update(msg)
+		}
+		text, failed := msg.Notice()
+		return m, m.setNotice(text, failed)
 	case app.BackMsg:
 		m.ctx.Arrived()
 		m.goBack()
@@ -478,6 +527,9 @@ func (m *Model) forward(msg tea.Msg) tea.Cmd {
 	if m.form != nil {
 		cmds = append(cmds, m.form.Update(msg))
 	}
+	if m.printing != nil {
+		cmds = append(cmds, m.printing.Update(msg))
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -528,6 +580,9 @@ func (m *Model) goBack() {
 	case screenSettings:
 		m.settings = nil
 		m.show(m.from)
+	case screenPrint:
+		m.printing = nil
+		m.show(m.printFrom)
 	}
 }
 
@@ -585,6 +640,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.detail.Update(msg)
 	case screenSettings:
 		return m.settings.Update(msg)
+	case screenPrint:
+		return m.printing.Update(msg)
 	}
 	if key.Matches(msg, m.ctx.Keys.List.Settings) {
 		return m.openSettings()
@@ -620,6 +677,9 @@ func (m *Model) resize() {
 	if m.settings != nil {
 		m.settings.SetSize(w, h)
 	}
+	if m.printing != nil {
+		m.printing.SetSize(w, h)
+	}
 	m.bar.SetSize(w, 1)
 }
 
@@ -633,6 +693,8 @@ func (m *Model) keyMap() help.KeyMap {
 		return m.help.KeyMap()
 	case screenSettings:
 		return m.settings.KeyMap()
+	case screenPrint:
+		return m.printing.KeyMap()
 	}
 	return m.list.KeyMap()
 }
@@ -641,24 +703,35 @@ func (m *Model) keyMap() help.KeyMap {
 func (m *Model) hints() string {
 	st := m.ctx.Styles
 	bindings := m.keyMap().ShortHelp()
-	if m.screen == screenList || m.screen == screenDetail || m.screen == screenSettings {
-		bindings = append(bindings, m.ctx.Keys.Global.Help)
+	// The help key is always shown, so that every other key can be found:
+	// the screen's own keys get the room left of it.
+	room := m.ctx.Width
+	var last *key.Binding
+	if m.screen != screenForm && m.screen != screenHelp {
+		last = &m.ctx.Keys.Global.Help
+		room -= cells.Width(" " + last.Help().Key + " " + last.Help().Desc + " ")
 	}
 	var b strings.Builder
 	used := 0
+	write := func(k key.Binding) {
+		h := k.Help()
+		b.WriteString(" " + st.HelpKey.Render(h.Key) + " " + st.Muted.Render(h.Desc) + " ")
+		used += cells.Width(" " + h.Key + " " + h.Desc + " ")
+	}
 	for _, k := range bindings {
 		h := k.Help()
 		if !k.Enabled() || h.Key == "" {
 			continue
 		}
-		item := " " + h.Key + " " + h.Desc + " "
-		if used+cells.Width(item) > m.ctx.Width {
+		if used+cells.Width(" "+h.Key+" "+h.Desc+" ") > room {
 			break
 		}
-		b.WriteString(" " + st.HelpKey.Render(h.Key) + " " + st.Muted.Render(h.Desc) + " ")
-		used += cells.Width(item)
+		write(k)
 	}
-	b.WriteString(strings.Repeat(" ", m.ctx.Width-used))
+	if last != nil {
+		write(*last)
+	}
+	b.WriteString(strings.Repeat(" ", max(m.ctx.Width-used, 0)))
 	return b.String()
 }
 
@@ -694,6 +767,8 @@ func (m *Model) View() tea.View {
 		body = m.help.View()
 	case screenSettings:
 		body = m.settings.View()
+	case screenPrint:
+		body = m.printing.View()
 	default:
 		body = m.list.View()
 	}

@@ -7,51 +7,22 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"hotline/cmd/internal/cli"
 	"hotline/complaint"
 	"hotline/print"
-	"hotline/store"
 )
 
-// printing is the office's printing over CUPS, for the screens and for
-// `hotline print`.
-type printing struct {
-	cups *print.Client
-	dir  string // where PDFs are saved when there is no CUPS
-}
-
-func (t *terminal) printing() printing {
+// printing is the terminal's printing over CUPS, for the screens and for
+// `hotline print`; PDFs are saved in the state folder where there is none.
+func (t *terminal) printing() print.Station {
 	c := print.NewClient(t.settings.CUPS)
 	if t.settings.User != "" {
 		c.User = t.settings.User
 	}
-	return printing{cups: c, dir: filepath.Join(t.settings.State, "prints")}
-}
-
-func (p printing) Printers(ctx context.Context) ([]print.Printer, error) {
-	return p.cups.Printers(ctx)
-}
-
-// jobPoll is how often a job's state is asked for while it prints.
-const jobPoll = 500 * time.Millisecond
-
-func (p printing) Print(ctx context.Context, printer string, job print.Job, seen func(print.JobStatus)) (print.JobStatus, error) {
-	id, err := p.cups.Print(ctx, printer, job)
-	if err != nil {
-		return print.JobStatus{}, err
-	}
-	return p.cups.Wait(ctx, id, jobPoll, seen)
-}
-
-func (p printing) Show(pdf []byte, name string) (string, error) {
-	if err := os.MkdirAll(p.dir, 0o700); err != nil {
-		return "", err
-	}
-	return print.Show(pdf, p.dir, name)
+	return print.Station{CUPS: c, Dir: filepath.Join(t.settings.State, "prints")}
 }
 
 // sheets makes the record sheets of tickets, with the names of units and
@@ -70,29 +41,6 @@ func (t *terminal) sheets(ctx context.Context, tickets []complaint.Ticket) []pri
 		out[i] = print.NewSheet(tk, names)
 	}
 	return out
-}
-
-// closedToday is the cached tickets closed (办结) today, China time, in
-// the order they were closed.
-func closedToday(ctx context.Context, st *store.Store, now time.Time) ([]complaint.Ticket, error) {
-	all, err := st.Tickets(ctx, store.Filter{States: []complaint.State{complaint.Closed}})
-	if err != nil {
-		return nil, err
-	}
-	y, m, d := now.In(shanghai).Date()
-	var out []complaint.Ticket
-	for _, tk := range all {
-		full, err := st.Ticket(ctx, tk.Number) // with its history
-		if err != nil {
-			return nil, err
-		}
-		at := full.ClosedAt().In(shanghai)
-		if ay, am, ad := at.Date(); ay == y && am == m && ad == d {
-			out = append(out, full)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b complaint.Ticket) int { return a.ClosedAt().Compare(b.ClosedAt()) })
-	return out, nil
 }
 
 func cmdPrint(args []string) error {
@@ -122,7 +70,7 @@ func cmdPrint(args []string) error {
 
 	var tickets []complaint.Ticket
 	if *today {
-		if tickets, err = closedToday(ctx, t.store, time.Now()); err != nil {
+		if tickets, err = t.store.ClosedOn(ctx, time.Now(), shanghai); err != nil {
 			return err
 		}
 		if len(tickets) == 0 {

@@ -16,6 +16,7 @@ import (
 	"hotline/api"
 	"hotline/client"
 	"hotline/cmd/internal/cli"
+	"hotline/print"
 	"hotline/tui"
 )
 
@@ -107,7 +108,9 @@ func runUI(ctx context.Context, t *terminal, sess api.Session) error {
 		t.log.Warn("cached directory", "err", err)
 	}
 	m := tui.New(tui.Options{Store: t.store, User: sess.User, Unit: sess.Unit, Units: units, People: people,
-		Now: time.Now, Kick: t.client.Kick, Status: status, Link: t.linkInfo})
+		Now: time.Now, Kick: t.client.Kick, Status: status, Link: t.linkInfo,
+		Printer: t.printing(), PrinterName: t.settings.Printer,
+		Font: func() (*print.Font, error) { return print.FindFont(t.settings.Font) }})
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	events := make(chan client.Event, 64)
 	go t.client.Run(ctx, events)

@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"hotline/complaint"
+	"hotline/print"
 	"hotline/store"
 	"hotline/tui/keys"
 	"hotline/tui/theme"
@@ -25,6 +26,7 @@ import (
 type Store interface {
 	Tickets(ctx context.Context, f store.Filter) ([]complaint.Ticket, error)
 	Ticket(ctx context.Context, number string) (complaint.Ticket, error)
+	ClosedOn(ctx context.Context, now time.Time, loc *time.Location) ([]complaint.Ticket, error)
 	Enqueue(ctx context.Context, a complaint.Action) (complaint.Action, error)
 	Outbox(ctx context.Context, ticket string) ([]store.OutboxItem, error)
 	PendingCount(ctx context.Context) (int, error)
@@ -58,6 +60,12 @@ type Context struct {
 	Store  Store
 	// Kick wakes the sender after an action was enqueued; it may be nil.
 	Kick func()
+	// Printer prints (nil: printing is not set up here); Font finds the
+	// sheet's font; PrinterName is the printer of the settings, "" for
+	// CUPS's default. The screens call them from commands only.
+	Printer     Printer
+	Font        func() (*print.Font, error)
+	PrinterName string
 	// After delivers msg once d has passed. Timers go through here so that
 	// tests can fire them at will instead of waiting.
 	After func(d time.Duration, msg tea.Msg) tea.Cmd
@@ -73,6 +81,14 @@ type Context struct {
 func (c *Context) Navigate(msg tea.Msg) tea.Cmd {
 	c.nav++
 	return Send(msg)
+}
+
+// NavigateAfter is Navigate for a screen that a command must look up
+// first: fn's message (an OpenPrintMsg) goes to the root, which counts the
+// screen as shown whatever fn found. Keys wait until then.
+func (c *Context) NavigateAfter(fn func() tea.Msg) tea.Cmd {
+	c.nav++
+	return fn
 }
 
 // Arrived tells that a screen asked for has been shown.

@@ -30,6 +30,12 @@ type List struct {
 	Tab3     key.Binding
 	Settings key.Binding // open the terminal settings
 	Quit     key.Binding
+	// Picking tickets to print together; they stay picked across tabs
+	// and reloads until printed from here or cleared.
+	Pick        key.Binding
+	ClearPicks  key.Binding
+	Print       key.Binding // the picked tickets, or the one under the cursor
+	PrintClosed key.Binding // every ticket closed today, as one job
 }
 
 // Action is the key of one thing a person does to a ticket from its page.
@@ -48,6 +54,7 @@ type Detail struct {
 	Edit    key.Binding // open a refused action's form to correct and send it again
 	Resend  key.Binding // send a refused action again as it is
 	Discard key.Binding // give up a refused action
+	Print   key.Binding
 	Back    key.Binding
 }
 
@@ -77,6 +84,25 @@ type Settings struct {
 	Back   key.Binding
 }
 
+// Preview is the keys of the print preview: the record sheets as they will
+// print.
+type Preview struct {
+	Scroll   table.KeyMap
+	Printers key.Binding // go on to choose the printer
+	Save     key.Binding // save the PDF and open it in the system's viewer
+	Back     key.Binding
+}
+
+// Printers is the keys of the printer chooser.
+type Printers struct {
+	Up, Down key.Binding
+	Print    key.Binding
+	More     key.Binding // one copy more
+	Less     key.Binding
+	Save     key.Binding
+	Back     key.Binding // back to the preview
+}
+
 // Map is all the keys.
 type Map struct {
 	Global   Global
@@ -85,6 +111,8 @@ type Map struct {
 	Form     Form
 	Help     Help
 	Settings Settings
+	Preview  Preview
+	Printers Printers
 }
 
 // Names of the forms the detail page's action keys open.
@@ -114,20 +142,28 @@ func bind(k, desc string, keys ...string) key.Binding {
 // Default is the bindings the program starts with.
 func Default() Map {
 	scroll := table.DefaultKeyMap()
+	// On the lists space picks a ticket; it pages everywhere else.
+	lists := table.DefaultKeyMap()
+	lists.PageDown = key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("PgDn", "下一页"))
+	save := bind("s", "保存 PDF 并打开")
 	return Map{
 		Global: Global{
 			Help:      key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "帮助")),
 			ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "退出程序")),
 		},
 		List: List{
-			Table:    table.DefaultKeyMap(),
-			Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "打开工单")),
-			NextTab:  key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "切换列表")),
-			Tab1:     key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "待办")),
-			Tab2:     key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "未反馈")),
-			Tab3:     key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "已反馈")),
-			Settings: bind("S", "设置"),
-			Quit:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "退出")),
+			Table:       lists,
+			Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "打开工单")),
+			NextTab:     key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "切换列表")),
+			Tab1:        key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "待办")),
+			Tab2:        key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "未反馈")),
+			Tab3:        key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "已反馈")),
+			Settings:    bind("S", "设置"),
+			Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "退出")),
+			Pick:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "选择")),
+			ClearPicks:  bind("x", "清除选择"),
+			Print:       bind("p", "打印"),
+			PrintClosed: bind("P", "打印今日办结"),
 		},
 		Detail: Detail{
 			Scroll: scroll,
@@ -151,6 +187,7 @@ func Default() Map {
 			Edit:    bind("m", "修改被退回的操作"),
 			Resend:  bind("R", "原样重发"),
 			Discard: bind("X", "放弃被退回的操作"),
+			Print:   bind("p", "打印"),
 			Back:    key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "返回列表")),
 		},
 		Form: Form{
@@ -172,6 +209,21 @@ func Default() Map {
 			Scroll: scroll,
 			Back:   key.NewBinding(key.WithKeys("esc", "q", "backspace"), key.WithHelp("esc/q", "返回")),
 		},
+		Preview: Preview{
+			Scroll:   scroll,
+			Printers: bind("enter", "选择打印机"),
+			Save:     save,
+			Back:     key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "返回")),
+		},
+		Printers: Printers{
+			Up:    scroll.Up,
+			Down:  scroll.Down,
+			Print: bind("enter", "打印"),
+			More:  key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+/-", "份数")),
+			Less:  key.NewBinding(key.WithKeys("-", "_")),
+			Save:  save,
+			Back:  key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "返回预览")),
+		},
 	}
 }
 
@@ -181,28 +233,32 @@ var (
 	_ help.KeyMap = Form{}
 	_ help.KeyMap = Help{}
 	_ help.KeyMap = Settings{}
+	_ help.KeyMap = Preview{}
+	_ help.KeyMap = Printers{}
 )
 
 func (k List) ShortHelp() []key.Binding {
-	return []key.Binding{k.Table.Up, k.Table.Down, k.Open, k.NextTab, k.Settings, k.Quit}
+	// Arrows need no telling; the keys of the unit's work come first.
+	return []key.Binding{k.Open, k.Pick, k.Print, k.NextTab, k.Settings, k.Quit, k.Table.Up, k.Table.Down}
 }
 
 func (k List) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.Table.FullHelp()[0], {k.Open, k.NextTab, k.Tab1, k.Tab2, k.Tab3, k.Settings, k.Quit}}
+	return [][]key.Binding{k.Table.FullHelp()[0], {k.Open, k.NextTab, k.Tab1, k.Tab2, k.Tab3, k.Settings, k.Quit},
+		{k.Pick, k.ClearPicks, k.Print, k.PrintClosed}}
 }
 
 // ShortHelp of a ticket's page: its actions are on the page's own action
 // line, so the hint line keeps to moving about.
 func (k Detail) ShortHelp() []key.Binding {
-	return []key.Binding{k.Scroll.Up, k.Scroll.Down, k.Scroll.PageDown, k.Back}
+	return []key.Binding{k.Scroll.Up, k.Scroll.Down, k.Scroll.PageDown, k.Print, k.Back}
 }
 
 func (k Detail) FullHelp() [][]key.Binding {
-	acts := make([]key.Binding, 0, len(k.Actions)+3)
+	acts := make([]key.Binding, 0, len(k.Actions)+5)
 	for _, a := range k.Actions {
 		acts = append(acts, a.Binding)
 	}
-	acts = append(acts, k.Edit, k.Resend, k.Discard, k.Back)
+	acts = append(acts, k.Edit, k.Resend, k.Discard, k.Print, k.Back)
 	return [][]key.Binding{k.Scroll.FullHelp()[0], acts}
 }
 
@@ -228,6 +284,22 @@ func (k Settings) ShortHelp() []key.Binding {
 
 func (k Settings) FullHelp() [][]key.Binding {
 	return [][]key.Binding{k.Scroll.FullHelp()[0], {k.Back}}
+}
+
+func (k Preview) ShortHelp() []key.Binding {
+	return []key.Binding{k.Printers, k.Save, k.Scroll.Down, k.Scroll.PageDown, k.Back}
+}
+
+func (k Preview) FullHelp() [][]key.Binding {
+	return [][]key.Binding{k.Scroll.FullHelp()[0], {k.Printers, k.Save, k.Back}}
+}
+
+func (k Printers) ShortHelp() []key.Binding {
+	return []key.Binding{k.Print, k.Up, k.Down, k.More, k.Save, k.Back}
+}
+
+func (k Printers) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.Print, k.More, k.Save, k.Back}}
 }
 
 // Group is the keys of one screen with its title, for the help screen.
@@ -258,5 +330,7 @@ func (m Map) Groups() []Group {
 		{"工单详情", flat(d)},
 		{"填写表单", flat(m.Form)},
 		{"终端机器设置", flat(m.Settings)},
+		{"打印预览", flat(m.Preview)},
+		{"选择打印机", flat(m.Printers)},
 	}
 }

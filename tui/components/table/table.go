@@ -73,7 +73,10 @@ type Row struct {
 	Key    string
 	Cells  []string
 	Marked bool // drawn with a mark and the New style
-	Tone   Tone
+	// Checked is a row picked for something done to several at once
+	// (printing): drawn with Check, which says it without colour.
+	Checked bool
+	Tone    Tone
 }
 
 // Tone colours a row that needs attention. Colour only repeats what the
@@ -88,6 +91,23 @@ const (
 
 // Mark is drawn before a marked row; other rows get as many blanks.
 const Mark = "● "
+
+// Check is drawn before a checked row, in the cells of Mark: a row both
+// checked and marked starts "✓●".
+const Check = "✓ "
+
+// prefix is the row's first cells: its check and its mark.
+func (r Row) prefix() string {
+	switch {
+	case r.Checked && r.Marked:
+		return "✓●"
+	case r.Checked:
+		return Check
+	case r.Marked:
+		return Mark
+	}
+	return strings.Repeat(" ", cells.Width(Mark))
+}
 
 // Model is the table's state.
 type Model struct {
@@ -264,11 +284,7 @@ func (m Model) View() string {
 			continue
 		}
 		r := m.rows[i]
-		mark := blank
-		if r.Marked {
-			mark = Mark
-		}
-		s := m.line(r.Cells, widths, mark)
+		s := m.line(r.Cells, widths, r.prefix())
 		switch {
 		case i == m.cursor:
 			s = st.Selected.Bold(r.Marked).Render(s)

@@ -221,6 +221,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Back):
 		return m.ctx.Navigate(app.BackMsg{})
+	case key.Matches(msg, k.Print):
+		return m.ctx.Navigate(app.OpenPrintMsg{Numbers: []string{m.number}})
 	// Off, these keys still match, to say why they do nothing.
 	case key.Matches(msg, on(k.Edit)), key.Matches(msg, on(k.Resend)), key.Matches(msg, on(k.Discard)):
 		it, ok := m.refused()

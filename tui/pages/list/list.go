@@ -4,10 +4,13 @@
 // or returned). The first two show the step each ticket waits on and the
 // time left to it, marked when near or past its deadline, most urgent
 // first. The page marks tickets that arrived since the program started
-// until they are opened.
+// until they are opened, and tickets picked for printing together, which
+// stay picked across tabs and reloads.
 package list
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -43,6 +46,7 @@ type Model struct {
 	tables  [nTabs]table.Model
 	tickets [nTabs][]complaint.Ticket
 	fresh   map[string]bool // arrived since start, not yet opened
+	picked  []string        // ticket numbers picked for printing, in the order picked
 	loaded  bool
 	failed  bool // the first load failed: there is nothing to wait for
 	width   int
@@ -105,6 +109,39 @@ func (m *Model) Selected() string {
 	return r.Key
 }
 
+// Picked is the numbers of the tickets picked, in the order they were
+// picked.
+func (m *Model) Picked() []string { return m.picked }
+
+// pick picks the ticket number, or drops it when it was picked.
+func (m *Model) pick(number string) {
+	if i := slices.Index(m.picked, number); i >= 0 {
+		m.picked = slices.Delete(m.picked, i, i+1)
+	} else {
+		m.picked = append(m.picked, number)
+	}
+	m.refresh()
+}
+
+// Unpick drops the numbers from the picked: they were printed.
+func (m *Model) Unpick(numbers ...string) {
+	m.picked = slices.DeleteFunc(m.picked, func(n string) bool { return slices.Contains(numbers, n) })
+	m.refresh()
+}
+
+// keepPicks drops the picks of tickets no list holds any more (returned
+// to the center and gone from the unit, say), so that what is counted is
+// what will print.
+func (m *Model) keepPicks() {
+	in := map[string]bool{}
+	for _, ts := range m.tickets {
+		for _, t := range ts {
+			in[t.Number] = true
+		}
+	}
+	m.picked = slices.DeleteFunc(m.picked, func(n string) bool { return !in[n] })
+}
+
 // Load reads the three lists from the store.
 func (m *Model) Load() tea.Cmd {
 	st, ctx, user, now := m.ctx.Store, m.ctx.Bg(), m.ctx.User, m.ctx.Now()
@@ -159,6 +196,10 @@ func (m *Model) SetSize(w, h int) {
 func (m *Model) refresh() {
 	now := m.ctx.Now()
 	m.tabs.Right = m.ctx.Full(now)
+	if n := len(m.picked); n > 0 {
+		// The count of what p will print leads, as the clock may be cut.
+		m.tabs.Right = fmt.Sprintf("已选 %d 张 · %s", n, m.tabs.Right)
+	}
 	for i := range m.tables {
 		nw := wNumberMin
 		rows := make([]table.Row, len(m.tickets[i]))
@@ -185,7 +226,7 @@ func (m *Model) refresh() {
 				}
 			}
 			vals = append(vals, state(t))
-			rows[j] = table.Row{Key: t.Number, Cells: vals, Marked: m.fresh[t.Number], Tone: tone}
+			rows[j] = table.Row{Key: t.Number, Cells: vals, Marked: m.fresh[t.Number], Checked: slices.Contains(m.picked, t.Number), Tone: tone}
 		}
 		m.tables[i].SetColumns(m.columns(i, min(nw, wNumberMax)))
 		m.tables[i].SetRows(rows)
@@ -221,6 +262,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.tickets = [nTabs][]complaint.Ticket{msg.Mine, msg.Open, msg.Done}
 		m.loaded = true
+		m.keepPicks()
 		m.refresh()
 	case TickMsg:
 		m.refresh()
@@ -250,6 +292,29 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		if n := m.Selected(); n != "" {
 			return m.ctx.Navigate(app.OpenTicketMsg{Number: n})
 		}
+	case key.Matches(msg, k.Pick):
+		if n := m.Selected(); n != "" {
+			m.pick(n)
+			// On to the next row, so that space space picks two in a row.
+			t := &m.tables[m.tabs.Active]
+			t.SetCursor(t.Cursor() + 1)
+		}
+	case key.Matches(msg, k.ClearPicks):
+		m.picked = nil
+		m.refresh()
+	case key.Matches(msg, k.Print):
+		numbers := slices.Clone(m.picked)
+		if len(numbers) == 0 {
+			if n := m.Selected(); n != "" {
+				numbers = []string{n}
+			}
+		}
+		if len(numbers) == 0 {
+			return app.NoticeErr("没有可打印的工单")
+		}
+		return m.ctx.Navigate(app.OpenPrintMsg{Numbers: numbers})
+	case key.Matches(msg, k.PrintClosed):
+		return m.ctx.PrintClosedToday()
 	default:
 		m.tables[m.tabs.Active].Update(msg)
 	}

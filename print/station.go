@@ -1,0 +1,45 @@
+package print
+
+import (
+	"context"
+	"os"
+	"time"
+)
+
+// Station is a terminal's printing: the CUPS server it prints through and
+// the folder where a PDF is saved to be opened where no CUPS answers.
+type Station struct {
+	CUPS *Client
+	Dir  string        // made (0700) on first use: the sheets hold citizens' details
+	Poll time.Duration // how often a job's state is asked for; 0: every 500 ms
+}
+
+// Printers lists the server's print queues.
+func (s Station) Printers(ctx context.Context) ([]Printer, error) {
+	return s.CUPS.Printers(ctx)
+}
+
+// Print sends the job to printer ("" for the server's default) and follows
+// it to its end, telling seen of each new state.
+func (s Station) Print(ctx context.Context, printer string, job Job, seen func(JobStatus)) (JobStatus, error) {
+	id, err := s.CUPS.Print(ctx, printer, job)
+	if err != nil {
+		return JobStatus{}, err
+	}
+	poll := s.Poll
+	if poll <= 0 {
+		poll = 500 * time.Millisecond
+	}
+	return s.CUPS.Wait(ctx, id, poll, seen)
+}
+
+// Show saves the PDF in the station's folder and opens it in the system's
+// viewer (see Show).
+func (s Station) Show(pdf []byte, name string) (string, error) {
+	if s.Dir != "" {
+		if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+			return "", err
+		}
+	}
+	return Show(pdf, s.Dir, name)
+}
