@@ -14,9 +14,10 @@
 // on a new page, sent as one job. A row too long for its page goes on at
 // the top of the next, its label marked （续）; every page is numbered
 // within its sheet. Text is vector text in the font's embedded subset, and
-// can be searched and copied. Characters the font lacks are printed as □
-// and listed in Output.Missing for the caller to show; they are never left
-// out silently.
+// can be searched and copied. A character the font lacks is drawn from a
+// fallback font when one has it (Font.WithFallback); characters none has
+// are printed as □ and listed in Output.Missing for the caller to show;
+// they are never left out silently.
 //
 // Wrap is the line breaker both renderings use: Unicode line breaking (UAX
 // #14), so that no line starts with closing punctuation such as ，。、）》”
@@ -29,8 +30,9 @@
 // else a system font with TrueType outlines and the characters a sheet
 // needs (WenQuanYi Micro Hei first on Debian, UOS and Kylin; SimSun on
 // Windows). The first font of a .ttc collection is taken out and used as a
-// font of its own. With no font the error wraps ErrNoFont and says what to
-// install.
+// font of its own. The setting may list fallback fonts after the main one,
+// separated by commas. With no font the error wraps ErrNoFont and says what
+// to install.
 //
 // Printing goes to CUPS over IPP:
 //

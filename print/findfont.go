@@ -21,7 +21,42 @@ var ErrNoFont = errors.New("no Chinese TrueType font found: install one (apt-get
 // Sans GB and Arial Unicode on macOS. Fonts without Latin letters and digits
 // (Droid Sans Fallback) and fonts with CFF outlines (Noto Sans CJK) are
 // passed over. The font is read once and kept for later calls.
+//
+// The setting may also list fonts separated by commas, the main font first
+// and then its fallbacks, looked in in that order for the characters the
+// main font lacks: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc,
+// /usr/local/share/fonts/simsunb.ttf". An empty first entry stands for the
+// system font found as above. A fallback need only be a TrueType font that
+// allows embedding; the error for a font that cannot be used names its
+// file. A setting naming an existing file with a comma in its name is that
+// one file.
 func FindFont(setting string) (*Font, error) {
+	if !strings.Contains(setting, ",") {
+		return findMain(setting)
+	}
+	if _, err := os.Stat(setting); err == nil {
+		return LoadFont(setting)
+	}
+	paths := strings.Split(setting, ",")
+	f, err := findMain(strings.TrimSpace(paths[0]))
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range paths[1:] {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		fallback, err := readFont(p)
+		if err != nil {
+			return nil, fmt.Errorf("fallback %w", err)
+		}
+		f = f.WithFallback(fallback)
+	}
+	return f, nil
+}
+
+// findMain is the font of a setting naming one file, or of an empty one.
+func findMain(setting string) (*Font, error) {
 	if setting != "" {
 		return LoadFont(setting)
 	}

@@ -13,7 +13,8 @@ import (
 
 // Font is a TrueType font read once and kept: its character map, glyph
 // advances and outlines, from which each document embeds only the glyphs it
-// uses. A Font is safe for concurrent use.
+// uses. It may have fallback fonts (WithFallback) for the characters it
+// lacks. A Font is safe for concurrent use.
 type Font struct {
 	Path string // the file it was read from; empty when parsed from bytes
 	Name string // the family name, e.g. "WenQuanYi Micro Hei"
@@ -27,6 +28,8 @@ type Font struct {
 	glyf    []byte
 	fsType  uint16
 	tables  map[string][]byte // the standalone font's tables, by tag
+
+	fallback *Font // draws the characters this font lacks; nil for none
 }
 
 // errCFF is returned for OpenType fonts with PostScript (CFF) outlines,
@@ -50,6 +53,20 @@ var fonts struct {
 // collection (.ttc) at path and checks that it can print a sheet. A font
 // that was loaded before is returned from memory.
 func LoadFont(path string) (*Font, error) {
+	f, err := readFont(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.canPrintSheet(); err != nil {
+		return nil, fmt.Errorf("font %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// readFont reads the font at path, or returns it from memory, checking only
+// that it can be embedded: a fallback font need not have the characters of
+// a sheet.
+func readFont(path string) (*Font, error) {
 	fonts.Lock()
 	defer fonts.Unlock()
 	if f, ok := fonts.byPath[path]; ok {
@@ -59,7 +76,7 @@ func LoadFont(path string) (*Font, error) {
 	if err != nil {
 		return nil, fmt.Errorf("font %s: %w", path, err)
 	}
-	f, err := ParseFont(data)
+	f, err := parseFont(data)
 	if err != nil {
 		return nil, fmt.Errorf("font %s: %w", path, err)
 	}
@@ -76,6 +93,19 @@ func LoadFont(path string) (*Font, error) {
 // allowed, and every character of ASCII, the common Chinese punctuation and
 // the sheet's labels present.
 func ParseFont(data []byte) (*Font, error) {
+	f, err := parseFont(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.canPrintSheet(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// parseFont reads a TrueType font or the first font of a collection whose
+// licence allows embedding it.
+func parseFont(data []byte) (*Font, error) {
 	if len(data) >= 4 && string(data[:4]) == "ttcf" {
 		var err error
 		if data, err = firstFont(data); err != nil {
@@ -89,21 +119,66 @@ func ParseFont(data []byte) (*Font, error) {
 	if f.fsType&0x000f == 0x0002 || f.fsType&0x0300 != 0 {
 		return nil, fmt.Errorf("the font's licence does not allow embedding it in a document (OS/2 fsType %#04x)", f.fsType)
 	}
-	if missing := f.Missing(required); len(missing) > 0 {
-		return nil, fmt.Errorf("lacks %d characters a sheet needs, such as %q: not a font for Chinese text with Latin letters and digits", len(missing), string(missing[:min(len(missing), 8)]))
-	}
 	return f, nil
 }
 
-// Has reports whether the font has a glyph for r.
+// canPrintSheet checks that the font has every character of required.
+func (f *Font) canPrintSheet() error {
+	if missing := f.Missing(required); len(missing) > 0 {
+		return fmt.Errorf("lacks %d characters a sheet needs, such as %q: not a font for Chinese text with Latin letters and digits", len(missing), string(missing[:min(len(missing), 8)]))
+	}
+	return nil
+}
+
+// WithFallback returns the font that draws each character it lacks with
+// fallback's glyph, measured with fallback's advance: a font with CJK
+// Extension B such as SimSun-ExtB behind a common Chinese font, or a Latin
+// one for a symbol such as €. A fallback need not have the characters of a
+// sheet. Called again, it adds a fallback after those the font has. The
+// font itself is not changed.
+func (f *Font) WithFallback(fallback *Font) *Font {
+	if fallback == nil {
+		return f
+	}
+	c := *f
+	if f.fallback != nil {
+		fallback = f.fallback.WithFallback(fallback)
+	}
+	c.fallback = fallback
+	return &c
+}
+
+// faces lists the font and its fallbacks, in the order they are looked in.
+func (f *Font) faces() []*Font {
+	var out []*Font
+	for c := f; c != nil; c = c.fallback {
+		out = append(out, c)
+	}
+	return out
+}
+
+// draw finds the font that draws r, the first of the font and its
+// fallbacks that has it, and its glyph there; ok is false when none has it
+// and the glyph is the placeholder.
+func (f *Font) draw(r rune) (face *Font, g uint16, ok bool) {
+	for c := f; c != nil; c = c.fallback {
+		if g, ok := c.glyphs[r]; ok {
+			return c, g, true
+		}
+	}
+	face, g = f.placeholder()
+	return face, g, false
+}
+
+// Has reports whether the font, or one of its fallbacks, has a glyph for r.
 func (f *Font) Has(r rune) bool {
-	_, ok := f.glyphs[r]
+	_, _, ok := f.draw(r)
 	return ok
 }
 
 // Missing lists, once each and in order of appearance, the characters of s
-// the font has no glyph for. Line breaks, spaces and other characters that
-// are never drawn are not counted.
+// neither the font nor its fallbacks have a glyph for. Line breaks, spaces
+// and other characters that are never drawn are not counted.
 func (f *Font) Missing(s string) []rune {
 	var out []rune
 	for _, r := range s {
@@ -123,14 +198,12 @@ func ignorable(r rune) bool {
 		(r >= 0xfe00 && r <= 0xfe0f) || r == 0xfeff || (r >= 0xe0100 && r <= 0xe01ef)
 }
 
-// width is the advance of r in thousandths of the font size, rounded as the
-// PDF's width table has it so that measured and drawn text agree.
+// width is the advance of r in thousandths of the font size, from the font
+// that draws it, rounded as the PDF's width table has it so that measured
+// and drawn text agree.
 func (f *Font) width(r rune) int {
-	g, ok := f.glyphs[r]
-	if !ok {
-		g = f.placeholder()
-	}
-	return f.glyphWidth(g)
+	face, g, _ := f.draw(r)
+	return face.glyphWidth(g)
 }
 
 func (f *Font) glyphWidth(g uint16) int {
@@ -141,16 +214,20 @@ func (f *Font) glyphWidth(g uint16) int {
 	return int(math.Round(float64(a) * 1000 / float64(f.upem)))
 }
 
-// placeholder is the glyph drawn for a character the font lacks: a white
-// square, so the gap is seen on paper, or the font's own "missing" glyph.
-func (f *Font) placeholder() uint16 {
-	if g, ok := f.glyphs['□']; ok {
-		return g
+// placeholder is the glyph drawn for a character that neither the font nor
+// its fallbacks have: a white square, so the gap is seen on paper, from the
+// first of them that has one, else the font's own "missing" glyph.
+func (f *Font) placeholder() (*Font, uint16) {
+	for c := f; c != nil; c = c.fallback {
+		if g, ok := c.glyphs['□']; ok {
+			return c, g
+		}
 	}
-	return 0
+	return f, 0
 }
 
-// Width measures s in points at the given size with the font's advances.
+// Width measures s in points at the given size with the advances of the
+// fonts that draw it: the font's own, a fallback's for what it draws.
 func (f *Font) Width(s string, size float64) float64 {
 	n := 0
 	for _, r := range s {

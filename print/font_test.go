@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -264,5 +265,91 @@ func TestFindFont(t *testing.T) {
 func TestNoFontMessage(t *testing.T) {
 	if !strings.Contains(ErrNoFont.Error(), "apt-get install fonts-wqy-microhei") {
 		t.Errorf("ErrNoFont = %q does not say what to install", ErrNoFont)
+	}
+}
+
+// TestWithFallback looks for a character in the font, then in its
+// fallbacks in order, and measures it with the advance of the font that
+// draws it; the fonts themselves are not changed.
+func TestWithFallback(t *testing.T) {
+	main, dv := lacking(t), dejaVu(t)
+	zen, err := LoadFont("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+	if err != nil {
+		testenv.Missing(t, "WenQuanYi Zen Hei (apt-get install fonts-wqy-zenhei): "+err.Error())
+	}
+	f := main.WithFallback(dv).WithFallback(zen)
+	faces := f.faces()
+	if len(faces) != 3 || faces[0].Name != main.Name || faces[1].Path != dejaVuSans || faces[2] != zen {
+		t.Fatalf("faces %v", faces)
+	}
+	if main.fallback != nil || dv.fallback != nil || main.Has('€') {
+		t.Error("WithFallback changed the fonts it was given")
+	}
+	if got, want := f.Missing("姓名：吉𠮷，金额€100"), []rune{'𠮷'}; !slices.Equal(got, want) {
+		t.Errorf("Missing = %q, want %q", got, want)
+	}
+	// € from DejaVu Sans (1303/2048 em), though Zen Hei has it too; 吉 from
+	// the main font; 𠮷 from none, as the main font's □ (602/1000 em).
+	for _, c := range []struct {
+		r     rune
+		face  *Font
+		ok    bool
+		width float64
+	}{{'€', faces[1], true, 6.36}, {'吉', f, true, 10}, {'𠮷', f, false, 6.02}} {
+		face, _, ok := f.draw(c.r)
+		if face != c.face || ok != c.ok || f.Width(string(c.r), 10) != c.width {
+			t.Errorf("%q drawn by %s (%v), %v wide; want %s (%v), %v", c.r, face.Name, ok, f.Width(string(c.r), 10), c.face.Name, c.ok, c.width)
+		}
+	}
+	if got := main.Width("€", 10); got != 6.02 {
+		t.Errorf("without the fallback € is %v wide, want □'s 6.02", got)
+	}
+	if main.WithFallback(nil) != main {
+		t.Error("WithFallback(nil) is not the font itself")
+	}
+}
+
+// TestFindFontList reads a setting that lists the main font and then its
+// fallbacks, separated by commas.
+func TestFindFontList(t *testing.T) {
+	main, dv := sheetFont(t), dejaVu(t)
+	for _, setting := range []string{microhei + "," + dejaVuSans, " " + microhei + " , " + dejaVuSans + ",", "," + dejaVuSans} {
+		f, err := FindFont(setting)
+		if err != nil {
+			t.Fatalf("FindFont(%q): %v", setting, err)
+		}
+		if faces := f.faces(); len(faces) != 2 || faces[0].Path != microhei || faces[1] != dv {
+			t.Errorf("FindFont(%q) = %v", setting, faces)
+		}
+	}
+	if f, err := FindFont(microhei + ","); err != nil || f != main {
+		t.Errorf("FindFont with no fallback listed = %v, %v; want the main font", f, err)
+	}
+	if main.fallback != nil {
+		t.Error("the main font kept in memory got a fallback")
+	}
+	// A file whose name has a comma is one font.
+	comma := filepath.Join(t.TempDir(), "wqy,microhei.ttc")
+	if err := os.Symlink(microhei, comma); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := FindFont(comma); err != nil || f.Path != comma || f.fallback != nil {
+		t.Errorf("FindFont(%q) = %v, %v", comma, f, err)
+	}
+
+	cff := filepath.Join(t.TempDir(), "cff.otf")
+	if err := os.WriteFile(cff, append([]byte("OTTO"), make([]byte, 8)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for setting, want := range map[string]string{
+		microhei + ",/nonexistent/fallback.ttf": "fallback font /nonexistent/fallback.ttf: open /nonexistent/fallback.ttf: no such file or directory",
+		microhei + "," + cff:                    "fallback font " + cff + ": has PostScript (CFF) outlines, not TrueType ones",
+		"/nonexistent/main.ttf," + dejaVuSans:   "font /nonexistent/main.ttf: open /nonexistent/main.ttf: no such file or directory",
+		dejaVuSans + "," + microhei:             "font " + dejaVuSans + ": lacks ",
+	} {
+		f, err := FindFont(setting)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("FindFont(%q) = %v, %v; want the error %q", setting, f, err, want)
+		}
 	}
 }

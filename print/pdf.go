@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
+	"slices"
 
 	"codeberg.org/go-pdf/fpdf"
 )
@@ -14,10 +14,10 @@ import (
 type Output struct {
 	PDF   []byte
 	Pages int
-	// Missing lists the characters the font has no glyph for, in order of
-	// appearance. They are printed as a white square (□); in the PDF's text
-	// (what copying or searching finds) a character of the BMP keeps its own
-	// code, one beyond it reads as □.
+	// Missing lists the characters neither the font nor its fallbacks have
+	// a glyph for, in order of appearance. They are printed as a white
+	// square (□); in the PDF's text (what copying or searching finds) a
+	// character of the BMP keeps its own code, one beyond it reads as □.
 	Missing []rune
 }
 
@@ -48,9 +48,10 @@ const continued = "（续）"
 
 // PDF draws sheets into one A4 document, each sheet starting on a new page:
 // a batch prints as one job. The glyphs used are embedded as a subset of
-// the font. The PDF writer encodes text in the BMP only: a character beyond
-// it that the font has (𠮷 in a font with CJK Extension B) is printed with
-// its own glyph but reads as a private-use character in the PDF's text.
+// the font, and of each fallback font that draws any of the text. The PDF
+// writer encodes text in the BMP only: a character beyond it that the font
+// has (𠮷 in a font with CJK Extension B) is printed with its own glyph but
+// reads as a private-use character in the PDF's text.
 func PDF(font *Font, sheets ...Sheet) (Output, error) {
 	if font == nil {
 		return Output{}, errors.New("print: no font")
@@ -244,9 +245,14 @@ func (d *document) render() (Output, error) {
 	}
 	// Codes stand for characters in the PDF's text. The PDF writer knows
 	// only the BMP, so a character beyond it that the font has gets a code
-	// from the private use area that the text itself does not use.
-	codes := map[rune]uint16{}
-	as := map[rune]rune{}
+	// from the private use area that the text itself does not use. Each
+	// font embedded, the main one and the fallbacks, has codes of its own.
+	faces := d.font.faces()
+	codes := make([]map[rune]uint16, len(faces))
+	for i := range codes {
+		codes[i] = map[rune]uint16{}
+	}
+	as := map[rune]drawn{}
 	next := rune(0xe000)
 	var missing []rune
 	for _, p := range d.pages {
@@ -255,10 +261,9 @@ func (d *document) render() (Output, error) {
 				if _, done := as[r]; done || ignorable(r) {
 					continue
 				}
-				g, ok := d.font.glyphs[r]
+				face, g, ok := d.font.draw(r)
 				if !ok {
 					missing = append(missing, r)
-					g = d.font.placeholder()
 				}
 				code := r
 				if r > 0xffff {
@@ -272,8 +277,9 @@ func (d *document) render() (Output, error) {
 						next++
 					}
 				}
-				as[r] = code
-				codes[code] = g
+				i := slices.Index(faces, face)
+				as[r] = drawn{code, i}
+				codes[i][code] = g
 			}
 		}
 	}
@@ -286,18 +292,13 @@ func (d *document) render() (Output, error) {
 	pdf.SetMargins(0, 0, 0)
 	pdf.SetCreator("hotline", false)
 	pdf.SetTitle(Title, true)
-	pdf.AddUTF8FontFromBytes("sheet", "", d.font.subset(codes))
+	for i, face := range faces {
+		if i == 0 || len(codes[i]) > 0 {
+			pdf.AddUTF8FontFromBytes(faceName(i), "", face.subset(codes[i]))
+		}
+	}
 	pdf.SetDrawColor(0, 0, 0)
 	pdf.SetTextColor(0, 0, 0)
-	encode := func(s string) string {
-		var b strings.Builder
-		for _, r := range s {
-			if !ignorable(r) {
-				b.WriteRune(as[r])
-			}
-		}
-		return b.String()
-	}
 	for _, p := range d.pages {
 		pdf.AddPage()
 		// Ruling first, so the text lies on top of the lines.
@@ -317,13 +318,17 @@ func (d *document) render() (Output, error) {
 			if o.rect || o.text == "" {
 				continue
 			}
-			pdf.SetFont("sheet", "", o.size)
 			if o.bold {
 				// One font has no bold face: stroke the outline as well.
 				pdf.SetLineWidth(o.size * pt / 30)
 				pdf.SetTextRenderingMode(2)
 			}
-			pdf.Text(o.x, o.y, encode(o.text))
+			x := o.x
+			for _, r := range runs(o.text, as) {
+				pdf.SetFont(faceName(r.face), "", o.size)
+				pdf.Text(x, o.y, r.codes)
+				x += d.font.Width(r.text, o.size) * pt
+			}
 			if o.bold {
 				pdf.SetTextRenderingMode(0)
 			}
@@ -334,4 +339,45 @@ func (d *document) render() (Output, error) {
 		return Output{}, fmt.Errorf("print: write PDF: %w", err)
 	}
 	return Output{PDF: buf.Bytes(), Pages: len(d.pages), Missing: missing}, nil
+}
+
+// drawn is how a character is drawn: its code in the PDF's text and the
+// font, by its place among the font and its fallbacks.
+type drawn struct {
+	code rune
+	face int
+}
+
+// faceName is the name the PDF writer knows the font of that place by.
+func faceName(face int) string {
+	if face == 0 {
+		return "sheet"
+	}
+	return fmt.Sprintf("sheet%d", face)
+}
+
+// run is a stretch of text that one font draws, and its codes.
+type run struct {
+	face        int
+	text, codes string
+}
+
+// runs cuts s where the font that draws it changes; each run is drawn
+// where the one before ends, as measured, so a fallback's glyphs keep their
+// own advances.
+func runs(s string, as map[rune]drawn) []run {
+	var out []run
+	for _, r := range s {
+		if ignorable(r) {
+			continue
+		}
+		a := as[r]
+		if n := len(out); n == 0 || out[n-1].face != a.face {
+			out = append(out, run{face: a.face})
+		}
+		last := &out[len(out)-1]
+		last.text += string(r)
+		last.codes += string(a.code)
+	}
+	return out
 }

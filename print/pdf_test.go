@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/png"
 	"maps"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -420,5 +421,167 @@ func TestPDFOutsideBMP(t *testing.T) {
 	}
 	if diff > 0 {
 		t.Errorf("%d pixels differ between 吉𠮷吉 and 吉吉吉", diff)
+	}
+}
+
+// TestPDFKeepsEveryCharacter prints the text of TestWrapKeepsEveryCharacter
+// in a value cell of a two-field row and in a label cell, both narrower than
+// the text, and reads every character back in order, the lines as Wrap
+// broke them.
+func TestPDFKeepsEveryCharacter(t *testing.T) {
+	const text = "小区物业费收费不合理，业主投诉多次未处理"
+	f := sheetFont(t)
+	s := Sheet{Title: Title, Number: "9", Rows: []Row{
+		{Fields: []Field{{"事项", text}, {"备注", ""}}},
+		{Fields: []Field{{text, ""}, {"备注", ""}}},
+	}}
+	d := &document{font: f}
+	value, label := d.wrapRow(s.Rows[0]).values[0], d.labelLines(text, false)
+	if len(value) < 2 || len(label) < 3 {
+		t.Fatalf("the cells do not break the text: value %q, label %q", value, label)
+	}
+	out, err := PDF(f, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(pages(t, out.PDF)[0]), "\n")
+	want := slices.Concat([]string{Title, "事项"}, value, []string{"备注"}, label, []string{"备注", "第 1 页 共 1 页"})
+	if !slices.Equal(lines, want) {
+		t.Errorf("pdftotext lines %q, want %q", lines, want)
+	}
+	if got := squeeze(strings.Join(lines, "")); strings.Count(got, text) != 2 {
+		t.Errorf("the text does not read back whole twice: %q", got)
+	}
+}
+
+// lacking is a real font without 𠮷 and €, for the shipped fault of glyphs
+// left out silently: the characters of a sheet, 姓名吉金额 and □ from
+// WenQuanYi Micro Hei, which has € (and no 𠮷).
+func lacking(t *testing.T) *Font {
+	t.Helper()
+	f := sheetFont(t)
+	if !f.Has('€') || f.Has('𠮷') {
+		t.Fatalf("%s: Has(€) = %v, Has(𠮷) = %v", f.Name, f.Has('€'), f.Has('𠮷'))
+	}
+	codes := map[rune]uint16{}
+	for _, r := range required + "姓名吉金额□" {
+		codes[r] = f.glyphs[r]
+	}
+	small, err := ParseFont(f.subset(codes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if small.Has('€') || small.Has('𠮷') || !small.Has('□') {
+		t.Fatalf("the font made lacking 𠮷 and €: Has(𠮷) = %v, Has(€) = %v, Has(□) = %v", small.Has('𠮷'), small.Has('€'), small.Has('□'))
+	}
+	return small
+}
+
+const dejaVuSans = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+// dejaVu is DejaVu Sans, a Latin font with €, as a fallback font.
+func dejaVu(t *testing.T) *Font {
+	t.Helper()
+	if _, err := os.Stat(dejaVuSans); err != nil {
+		testenv.Missing(t, "DejaVu Sans (apt-get install fonts-dejavu-core)")
+	}
+	f, err := readFont(dejaVuSans)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Has('€') || f.Has('𠮷') || f.Has('吉') {
+		t.Fatalf("%s: Has(€) = %v, Has(𠮷) = %v, Has(吉) = %v", f.Name, f.Has('€'), f.Has('𠮷'), f.Has('吉'))
+	}
+	return f
+}
+
+// missingSheet holds the text of the shipped fault.
+func missingSheet(value string) Sheet {
+	return Sheet{Title: Title, Number: "11", Rows: []Row{{Fields: []Field{{"来电人", value}}}}}
+}
+
+// TestPDFMissingNeverBlank is a shipped fault: glyphs a font lacks left as
+// blanks. Both characters are reported in order, and printed as □: the page
+// looks exactly as one with □ written in their place, and the PDF's text
+// keeps € (of the BMP) and reads □ for 𠮷.
+func TestPDFMissingNeverBlank(t *testing.T) {
+	f := lacking(t)
+	out, err := PDF(f, missingSheet("姓名：吉𠮷，金额€100"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []rune{'𠮷', '€'}; !slices.Equal(out.Missing, want) {
+		t.Errorf("Missing = %q, want %q", out.Missing, want)
+	}
+	if text := squeeze(strings.Join(pages(t, out.PDF), "")); !strings.Contains(text, "来电人姓名：吉□，金额€100") {
+		t.Errorf("text %q", text)
+	}
+	if len(f.glyph(f.glyphs['□'])) == 0 {
+		t.Fatal("□ has no outline in the font")
+	}
+	squares, err := PDF(f, missingSheet("姓名：吉□，金额□100"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(squares.Missing) != 0 {
+		t.Errorf("Missing = %q for text the font has", squares.Missing)
+	}
+	a, b := rasterize(t, out.PDF, 100), rasterize(t, squares.PDF, 100)
+	diff := 0
+	for y := range a.Bounds().Dy() {
+		for x := range a.Bounds().Dx() {
+			if a.At(x, y) != b.At(x, y) {
+				diff++
+			}
+		}
+	}
+	if diff > 0 {
+		t.Errorf("%d pixels differ between 吉𠮷…€ and 吉□…□", diff)
+	}
+}
+
+// TestPDFFallback draws € with the glyph of a fallback font that has it:
+// only 𠮷, which neither font has, is missing; € reads back as itself; the
+// fallback is embedded as a second font; and the text after € is placed by
+// the fallback's advance for it.
+func TestPDFFallback(t *testing.T) {
+	main, dv := lacking(t), dejaVu(t)
+	f := main.WithFallback(dv)
+	const value = "姓名：吉𠮷，金额€100"
+	out, err := PDF(f, missingSheet(value))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []rune{'𠮷'}; !slices.Equal(out.Missing, want) {
+		t.Errorf("Missing = %q, want %q", out.Missing, want)
+	}
+	if text := squeeze(strings.Join(pages(t, out.PDF), "")); !strings.Contains(text, "来电人姓名：吉□，金额€100") {
+		t.Errorf("text %q", text)
+	}
+	if fonts := strings.Split(strings.TrimSpace(pdfTool(t, out.PDF, "pdffonts")), "\n"); len(fonts) != 4 {
+		t.Errorf("pdffonts, want two fonts:\n%s", strings.Join(fonts, "\n"))
+	}
+	// pdftotext's box of the value is as wide as the glyphs drawn, with €
+	// at DejaVu's advance (636/1000 em) rather than □'s (602): 0.357 pt
+	// wider at 10.5 pt.
+	bbox := pdfTool(t, out.PDF, "pdftotext", "-bbox")
+	m := regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="[0-9.]+" xMax="([0-9.]+)" yMax="[0-9.]+">姓名：吉□，金额€100</word>`).FindStringSubmatch(bbox)
+	if m == nil {
+		t.Fatalf("no word %q in pdftotext -bbox:\n%s", value, bbox)
+	}
+	var x0, x1 float64
+	fmt.Sscan(m[1], &x0)
+	fmt.Sscan(m[2], &x1)
+	if got, want := x1-x0, f.Width(value, bodySize); math.Abs(got-want) > 0.005 || math.Abs(want-main.Width(value, bodySize)-0.357) > 1e-9 {
+		t.Errorf("value drawn %.4f pt wide, measured %.4f (%.4f without the fallback)", got, want, main.Width(value, bodySize))
+	}
+
+	// A sheet the main font can print alone embeds no fallback.
+	alone, err := PDF(f, missingSheet("姓名：吉，金额100"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fonts := strings.Split(strings.TrimSpace(pdfTool(t, alone.PDF, "pdffonts")), "\n"); len(fonts) != 3 {
+		t.Errorf("pdffonts, want one font:\n%s", strings.Join(fonts, "\n"))
 	}
 }

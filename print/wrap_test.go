@@ -120,3 +120,106 @@ func TestWrapRealText(t *testing.T) {
 func squeeze(s string) string {
 	return strings.Join(strings.Fields(s), "")
 }
+
+// unit measures every cluster as one.
+func unit(string) float64 { return 1 }
+
+// TestWrapKeepsEveryCharacter is a fault shipped by another PDF library,
+// whose splitter dropped the character at each break: wrapped at every
+// width from one character's to the whole text's, with the sheet font's
+// measure as the PDF has it and with a unit measure, the lines give back
+// the text exactly, none is empty and each fits.
+func TestWrapKeepsEveryCharacter(t *testing.T) {
+	const text = "小区物业费收费不合理，业主投诉多次未处理"
+	d := &document{font: sheetFont(t)}
+	for _, m := range []struct {
+		name    string
+		measure func(string) float64
+		step    float64
+	}{
+		{"sheet font", d.measure(bodySize), 0.01}, // millimetres
+		{"unit", unit, 0.125},
+	} {
+		one := m.measure("小")
+		// The widths where a line of k characters just fits, summed as
+		// Wrap sums them, and the widths between in small steps.
+		var widths []float64
+		all := 0.0
+		for _, r := range text {
+			all += m.measure(string(r))
+			widths = append(widths, all)
+		}
+		for w := one; w < all; w += m.step {
+			widths = append(widths, w)
+		}
+		for _, w := range widths {
+			lines := Wrap(text, w, m.measure)
+			if got := strings.Join(lines, ""); got != text {
+				t.Fatalf("%s, width %v: lines %q give back %q", m.name, w, lines, got)
+			}
+			for i, l := range lines {
+				lw := 0.0
+				for _, r := range l {
+					lw += m.measure(string(r))
+				}
+				if l == "" || (lw > w+1e-9 && utf8.RuneCountInString(l) > 1) {
+					t.Fatalf("%s, width %v: line %d %q is empty or too wide (%v)", m.name, w, i+1, l, lw)
+				}
+			}
+		}
+		if n := len(Wrap(text, one, m.measure)); n != 20 {
+			t.Errorf("%s: one character's width gives %d lines, want 20", m.name, n)
+		}
+		if n := len(Wrap(text, all, m.measure)); n != 1 {
+			t.Errorf("%s: the whole text's width gives %d lines, want 1", m.name, n)
+		}
+		t.Logf("%s: %d widths", m.name, len(widths))
+	}
+}
+
+// TestWrapPunctuationMovesDown is a fault shipped by another PDF library:
+// where a line would start with closing punctuation, the character before
+// goes down with it.
+func TestWrapPunctuationMovesDown(t *testing.T) {
+	const text = "投诉内容：噪音扰民（夜间施工）。请处理，谢谢。"
+	// Four characters a line: a plain split gives 投诉内容 / ：噪音扰 / 民（夜间
+	// / 施工）。 / 请处理， / 谢谢。. Here 容 goes down with ：, and 工 with ）。.
+	want := []string{"投诉内", "容：噪音", "扰民（夜", "间施", "工）。请", "处理，谢", "谢。"}
+	if got := Wrap(text, 4, unit); !slices.Equal(got, want) {
+		t.Errorf("Wrap at 4 = %q, want %q", got, want)
+	}
+	const (
+		notFirst = "：，。）、；！？」』》"
+		notLast  = "（「『《"
+	)
+	d := &document{font: sheetFont(t)}
+	for _, m := range []struct {
+		name    string
+		measure func(string) float64
+		step    float64
+	}{
+		{"sheet font", d.measure(bodySize), 0.01},
+		{"unit", unit, 0.125},
+	} {
+		all := 0.0
+		for _, r := range text {
+			all += m.measure(string(r))
+		}
+		// 工）。 cannot be parted, so from three characters' width on; below
+		// it a line must overflow or start with 。, and fitting wins (a
+		// preview line is exactly the terminal's width).
+		for w := 3 * m.measure("工"); w <= all; w += m.step {
+			lines := Wrap(text, w, m.measure)
+			if got := strings.Join(lines, ""); got != text {
+				t.Fatalf("%s, width %v: lines %q give back %q", m.name, w, lines, got)
+			}
+			for i, l := range lines {
+				first, _ := utf8.DecodeRuneInString(l)
+				last, _ := utf8.DecodeLastRuneInString(l)
+				if strings.ContainsRune(notFirst, first) || strings.ContainsRune(notLast, last) {
+					t.Fatalf("%s, width %v: line %d %q (all %q)", m.name, w, i+1, l, lines)
+				}
+			}
+		}
+	}
+}

@@ -94,7 +94,7 @@ func cmdPrint(args []string) error {
 		return err
 	}
 	if len(out.Missing) > 0 {
-		fmt.Fprintf(os.Stderr, "hotline: the font %s lacks %s: printed as □ (set `font` in the settings to one that has them)\n", font.Name, runeList(out.Missing))
+		fmt.Fprintf(os.Stderr, "hotline: the font %s lacks %s: printed as □ (add a font that has them to `font` in the settings, after the main one: main.ttc,fallback.ttf)\n", font.Name, runeList(out.Missing))
 	}
 	name := jobName(tickets)
 	if *pdfPath != "" {
