@@ -34,11 +34,18 @@ type Session struct {
 // events; Removed lists tickets that have left the caller's view (returned to
 // the center, re-dispatched elsewhere). Cursor is the sequence to pass as
 // after= next time; More says a further page is ready at once.
+//
+// Remaining counts the tickets the following pages hold, as the platform saw
+// them when it made this page, so that a terminal far behind can show how far
+// it has got. It is sent only when asked for (CountedChanges) and More
+// is set; a platform before it never sends it, so with More set a Remaining
+// of 0 means "not told". Terminals before it neither ask nor read it.
 type Changes struct {
-	Cursor  int64              `json:"cursor"`
-	Tickets []complaint.Ticket `json:"tickets"`
-	Removed []string           `json:"removed,omitempty"`
-	More    bool               `json:"more"`
+	Cursor    int64              `json:"cursor"`
+	Tickets   []complaint.Ticket `json:"tickets"`
+	Removed   []string           `json:"removed,omitempty"`
+	More      bool               `json:"more"`
+	Remaining int                `json:"remaining,omitempty"`
 }
 
 // ActionResult answers an action: the ticket as it is after the action (or,

@@ -54,9 +54,24 @@ func (c *Client) Me(ctx context.Context) (Session, error) {
 // Changes fetches the feed after cursor, waiting up to wait for something new
 // when nothing is ready.
 func (c *Client) Changes(ctx context.Context, after int64, wait time.Duration) (Changes, error) {
+	return c.changes(ctx, after, wait, false)
+}
+
+// CountedChanges is Changes asking, too, how many tickets the pages after
+// this one hold (Changes.Remaining, set when More is). It costs the platform
+// a second pass over the changes, so a terminal asks on the first page of a
+// round only.
+func (c *Client) CountedChanges(ctx context.Context, after int64, wait time.Duration) (Changes, error) {
+	return c.changes(ctx, after, wait, true)
+}
+
+func (c *Client) changes(ctx context.Context, after int64, wait time.Duration, count bool) (Changes, error) {
 	q := url.Values{"after": {strconv.FormatInt(after, 10)}}
 	if wait > 0 {
 		q.Set("wait", wait.String())
+	}
+	if count {
+		q.Set("count", "1")
 	}
 	var ch Changes
 	err := c.call(ctx, http.MethodGet, PathChanges+"?"+q.Encode(), nil, &ch)

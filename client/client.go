@@ -111,28 +111,60 @@ func (r *Result) add(o Result) {
 // Changed reports whether the round changed the cache.
 func (r Result) Changed() bool { return r.New+r.Updated+r.Removed > 0 }
 
+// Progress is how far a round of several feed pages has got: the first sync
+// of an empty cache, or a terminal far behind. A round of one page (the
+// usual case) reports none.
+type Progress struct {
+	Done  int  // tickets of the round stored so far, changed or removed
+	Total int  // Done plus what the platform says is left; 0 when it did not say
+	Pages int  // pages stored so far
+	First bool // the cache was empty when the round began
+	// Start is when the round began, by Options.Now: when its first page
+	// was asked for, or, for a round that began with a long-poll, when
+	// that answer came (the wait is not part of the work).
+	Start time.Time
+}
+
 // SyncOnce pulls the feed without waiting, page after page until the
 // platform has nothing more, storing each page with its cursor.
 func (c *Client) SyncOnce(ctx context.Context) (Result, error) {
-	return c.pull(ctx, 0)
+	return c.pull(ctx, 0, nil)
+}
+
+// SyncOnceProgress is SyncOnce calling report after each page stored in a
+// round of several pages, with the time of the report (Options.Now).
+func (c *Client) SyncOnceProgress(ctx context.Context, report func(Progress, time.Time)) (Result, error) {
+	return c.pull(ctx, 0, report)
 }
 
 // pull runs one round: the first request may wait up to wait for a change,
 // the following pages are fetched at once. On error it returns what the
-// pages before the failure did; they are stored.
-func (c *Client) pull(ctx context.Context, wait time.Duration) (Result, error) {
+// pages before the failure did; they are stored. report, when not nil, is
+// called after each page of a round of several.
+func (c *Client) pull(ctx context.Context, wait time.Duration, report func(Progress, time.Time)) (Result, error) {
 	var res Result
 	cur, err := c.st.Cursor(ctx)
 	if err != nil {
 		return res, err
 	}
 	res.Cursor = cur
+	prog := Progress{First: cur == 0, Start: c.opt.Now()}
 	for {
 		rctx, cancel := context.WithTimeout(ctx, wait+c.opt.Timeout)
-		ch, err := c.api.Changes(rctx, cur, wait)
+		var ch api.Changes
+		if res.Pages == 0 {
+			// How much is left is asked once a round: the platform
+			// counts it with a second pass over its changes.
+			ch, err = c.api.CountedChanges(rctx, cur, wait)
+		} else {
+			ch, err = c.api.Changes(rctx, cur, wait)
+		}
 		cancel()
 		if err != nil {
 			return res, fmt.Errorf("sync after %d: %w", cur, classify(err))
+		}
+		if res.Pages == 0 && wait > 0 {
+			prog.Start = c.opt.Now()
 		}
 		res.Pages++
 		if len(ch.Tickets) > 0 || len(ch.Removed) > 0 || ch.Cursor != cur {
@@ -141,6 +173,10 @@ func (c *Client) pull(ctx context.Context, wait time.Duration) (Result, error) {
 				return res, err
 			}
 			res.add(Result{New: a.New, Updated: a.Updated, Removed: a.Removed, Cursor: ch.Cursor, NewNumbers: a.NewNumbers})
+		}
+		if report != nil && (ch.More || res.Pages > 1) {
+			prog.advance(ch)
+			report(prog, c.opt.Now())
 		}
 		if !ch.More {
 			break
@@ -154,6 +190,22 @@ func (c *Client) pull(ctx context.Context, wait time.Duration) (Result, error) {
 		return res, err
 	}
 	return res, nil
+}
+
+// advance counts one more page in. The total comes from the first page;
+// tickets changed while the round runs can push the count past it, and the
+// last page settles it.
+func (p *Progress) advance(ch api.Changes) {
+	p.Pages++
+	p.Done += len(ch.Tickets) + len(ch.Removed)
+	switch {
+	case !ch.More:
+		p.Total = p.Done
+	case p.Pages == 1 && ch.Remaining > 0:
+		p.Total = p.Done + ch.Remaining
+	case p.Total > 0:
+		p.Total = max(p.Total, p.Done)
+	}
 }
 
 // classify marks an expired session with ErrLoginRequired, keeping the
@@ -239,7 +291,9 @@ func (c *Client) syncLoop(ctx context.Context, emit func(Event), stop func()) {
 	wait := time.Duration(0)
 	for ctx.Err() == nil {
 		start := time.Now()
-		res, err := c.pull(ctx, wait)
+		res, err := c.pull(ctx, wait, func(p Progress, at time.Time) {
+			emit(Event{Kind: SyncProgress, Progress: p, Online: true, At: at})
+		})
 		if ctx.Err() != nil {
 			return
 		}

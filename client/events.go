@@ -33,11 +33,17 @@ const (
 	// Revoked: the platform refuses this terminal itself (revoked, or not
 	// registered). Run stops syncing and sending; Err says why.
 	Revoked
+	// SyncProgress: a page of a round of several was stored (Progress);
+	// the store already holds it. The round ends with Synced, or
+	// SyncFailed. Reports the UI was too slow to take are merged into the
+	// latest.
+	SyncProgress
 )
 
 var kindNames = map[EventKind]string{
 	Synced: "synced", SyncFailed: "sync-failed", Sent: "sent", Refused: "refused",
 	SendFailed: "send-failed", LoginRequired: "login-required", Revoked: "revoked",
+	SyncProgress: "sync-progress",
 }
 
 func (k EventKind) String() string {
@@ -49,12 +55,13 @@ func (k EventKind) String() string {
 
 // Event is what Run reports to the UI.
 type Event struct {
-	Kind   EventKind
-	Result Result            // Synced
-	Err    error             // SyncFailed, SendFailed, LoginRequired
-	Online bool              // the platform answered (even if with an error)
-	At     time.Time         // when it happened, by Options.Now
-	Item   *store.OutboxItem // Sent, Refused, SendFailed, and LoginRequired from the sender
+	Kind     EventKind
+	Result   Result            // Synced
+	Progress Progress          // SyncProgress
+	Err      error             // SyncFailed, SendFailed, LoginRequired
+	Online   bool              // the platform answered (even if with an error)
+	At       time.Time         // when it happened, by Options.Now
+	Item     *store.OutboxItem // Sent, Refused, SendFailed, and LoginRequired from the sender
 	// Dropped counts events lost just before this one because the
 	// receiver fell behind; the UI should reload everything it shows.
 	Dropped int
@@ -64,10 +71,11 @@ type Event struct {
 const queueCap = 64
 
 // queue sits between the loops and the caller's channel: push never blocks,
-// and a single goroutine delivers in order. Consecutive Synced events merge;
-// past queueCap the oldest event is dropped and counted, and a dropped
-// Synced's counts and new ticket numbers carry into the next Synced, so
-// that no new ticket goes unannounced.
+// and a single goroutine delivers in order. Consecutive Synced events merge,
+// and of consecutive SyncProgress events only the latest stays; past
+// queueCap the oldest event is dropped and counted, and a dropped Synced's
+// counts and new ticket numbers carry into the next Synced, so that no new
+// ticket goes unannounced.
 type queue struct {
 	mu      sync.Mutex
 	items   []Event
@@ -99,6 +107,11 @@ func (q *queue) push(ev Event) {
 			*last = ev
 			return
 		}
+	}
+	if n := len(q.items); ev.Kind == SyncProgress && n > 0 && q.items[n-1].Kind == SyncProgress {
+		ev.Dropped = q.items[n-1].Dropped
+		q.items[n-1] = ev
+		return
 	}
 	q.items = append(q.items, ev)
 	if len(q.items) > queueCap {

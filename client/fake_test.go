@@ -40,6 +40,10 @@ type fakePlatform struct {
 	// failTicket answers actions on these tickets with this status.
 	failTicket map[string]int
 	waits      int // long-polls that waited for a change
+	// oldFeed answers as a platform from before Changes.Remaining: it
+	// never counts what is left.
+	oldFeed bool
+	asked   []string // the query of every feed request, in order
 }
 
 type feedEntry struct {
@@ -132,9 +136,16 @@ func (f *fakePlatform) changes(w http.ResponseWriter, r *http.Request) {
 	}
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
+	count := r.URL.Query().Get("count") == "1"
+	f.mu.Lock()
+	f.asked = append(f.asked, r.URL.RawQuery)
+	f.mu.Unlock()
 	for {
 		f.mu.Lock()
 		page := f.pageLocked(after)
+		if count && page.More && !f.oldFeed {
+			page.Remaining = f.leftLocked(page.Cursor)
+		}
 		changed := f.changed
 		if len(page.Tickets) > 0 || len(page.Removed) > 0 || wait == 0 {
 			f.mu.Unlock()
@@ -180,6 +191,17 @@ func (f *fakePlatform) pageLocked(after int64) api.Changes {
 		page.Cursor = max(page.Cursor, f.lastSeqLocked(after))
 	}
 	return page
+}
+
+// leftLocked counts the tickets changed after the cursor.
+func (f *fakePlatform) leftLocked(after int64) int {
+	seen := map[string]bool{}
+	for _, e := range f.feed {
+		if e.seq > after {
+			seen[e.number] = true
+		}
+	}
+	return len(seen)
 }
 
 func (f *fakePlatform) lastSeqLocked(after int64) int64 {

@@ -392,13 +392,7 @@ func checkTimes(t Ticket, a Action, now time.Time) error {
 	return nil
 }
 
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
+var shanghai = China
 
 // Compose joins the record sheet's fields into the one text the center
 // receives, each under its heading; empty fields are left out.

@@ -8,7 +8,19 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	_ "time/tzdata" // Asia/Shanghai on machines without a zoneinfo database
 )
+
+// China is the zone every time of the procedure is read and shown in:
+// Asia/Shanghai (from the embedded database where the system has none),
+// not a fixed +08:00, for China kept summer time from 1986 to 1991.
+var China = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		panic(fmt.Sprintf("load Asia/Shanghai: %v", err)) // unreachable with time/tzdata linked in
+	}
+	return loc
+}()
 
 // State is where a ticket stands in the unit's procedure.
 type State string

@@ -41,8 +41,8 @@ func (w warnings) AddWorkdays(t time.Time, n int) (time.Time, error) {
 	return d, err
 }
 
-// china is the procedure's clock: China has kept UTC+8 all year since 1991.
-var china = time.FixedZone("CST", 8*3600)
+// china is the procedure's clock.
+var china = complaint.China
 
 // dayStart is when business begins, where a count that starts on a day off
 // begins (as in calendar.Options' default).

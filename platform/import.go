@@ -17,6 +17,10 @@ type ImportOptions struct {
 	// replies: for training and demos on historical files.
 	Open  bool
 	Actor string
+	// Saving, when not nil, is called as the file's tickets are written
+	// (in one transaction, after the file is read): saved of total, from
+	// 0. The reading's progress is intake.Options.Progress.
+	Saving func(saved, total int)
 }
 
 // ImportSummary counts what one file gave.
@@ -46,7 +50,11 @@ func (db *DB) Import(ctx context.Context, path string, opts ImportOptions) (Impo
 	if actor == "" {
 		actor = "import"
 	}
-	s, err := db.Dispatch(ctx, tickets, actor)
+	var saved func(int)
+	if opts.Saving != nil {
+		saved = func(n int) { opts.Saving(n, len(tickets)) }
+	}
+	s, err := db.dispatch(ctx, tickets, actor, saved)
 	if err != nil {
 		return sum, fmt.Errorf("import %s: %w", path, err)
 	}

@@ -375,6 +375,9 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c *caller) erro
 		}
 		wait = min(d, s.opts.MaxWait)
 	}
+	// count=1 asks how many tickets the pages after this one hold, for a
+	// terminal to show its progress; asked on the first page of a round.
+	count := q.Get("count") == "1"
 
 	var timeout <-chan time.Time
 	var fallback *time.Ticker
@@ -385,6 +388,11 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, c *caller) erro
 			return err
 		}
 		if len(page.Tickets) > 0 || len(page.Removed) > 0 || wait <= 0 {
+			if count && page.More {
+				if page.Remaining, err = s.db.remaining(ctx, c.user, page.Cursor); err != nil {
+					return err
+				}
+			}
 			writeJSON(w, http.StatusOK, page)
 			return nil
 		}

@@ -29,6 +29,13 @@ type Summary struct {
 // of every ticket must exist and be of kind unit; otherwise nothing is
 // stored. actor is who dispatched them (a login, or a name like "import").
 func (db *DB) Dispatch(ctx context.Context, tickets []complaint.Ticket, actor string) (Summary, error) {
+	return db.dispatch(ctx, tickets, actor, nil)
+}
+
+// dispatch is Dispatch calling saved, when not nil, with the count of
+// tickets written so far (from 0 to all of them; the transaction commits
+// after the last).
+func (db *DB) dispatch(ctx context.Context, tickets []complaint.Ticket, actor string, saved func(done int)) (Summary, error) {
 	var sum Summary
 	for i, t := range tickets {
 		if strings.TrimSpace(t.Number) == "" {
@@ -63,7 +70,10 @@ func (db *DB) Dispatch(ctx context.Context, tickets []complaint.Ticket, actor st
 			return fmt.Errorf("dispatch: %w", err)
 		}
 		defer w.close()
-		for _, t := range tickets {
+		for i, t := range tickets {
+			if saved != nil {
+				saved(i)
+			}
 			t.Events = nil
 			t.Version = 1
 			if t.State == "" {
@@ -102,6 +112,9 @@ func (db *DB) Dispatch(ctx context.Context, tickets []complaint.Ticket, actor st
 				}
 			}
 			sum.Added++
+		}
+		if saved != nil {
+			saved(len(tickets))
 		}
 		return nil
 	})
@@ -476,6 +489,24 @@ func (db *DB) ticket(ctx context.Context, u complaint.User, number string) (comp
 		return complaint.Ticket{}, errNotVisible
 	}
 	return ts[0], nil
+}
+
+// remaining counts the tickets u may see (or that left u's view) changed
+// after cursor: what the feed's following pages hold. It is asked for once
+// per round of pages, not with every page, as it groups all the changes
+// after the cursor again.
+func (db *DB) remaining(ctx context.Context, u complaint.User, cursor int64) (int, error) {
+	var n int
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		if u.Has(complaint.RoleCenter) {
+			return tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT ticket) FROM changes WHERE seq > ?`, cursor).Scan(&n)
+		}
+		return tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT ticket) FROM changes WHERE unit = ? AND seq > ?`, u.Unit, cursor).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count changes after %d: %w", cursor, err)
+	}
+	return n, nil
 }
 
 // feed returns the changes after cursor that u may see, collapsed to the

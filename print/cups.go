@@ -216,6 +216,9 @@ func (c *Client) Print(ctx context.Context, printer string, job Job) (int, error
 	req.Job.Add(goipp.MakeAttribute("copies", goipp.TagInteger, goipp.Integer(max(job.Copies, 1))))
 	req.Job.Add(goipp.MakeAttribute("media", goipp.TagKeyword, goipp.String("iso_a4_210x297mm")))
 	resp, err := c.do(ctx, "/printers/"+url.PathEscape(printer), req, job.PDF)
+	if errors.Is(err, errNotFound) {
+		return 0, fmt.Errorf("print to %s: %w", printer, ErrNoPrinter)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("print to %s: %w", printer, err)
 	}
@@ -369,6 +372,10 @@ func (c *Client) request(op goipp.Op) *goipp.Message {
 // errNotFound is CUPS's client-error-not-found: no default printer, no
 // printers at all.
 var errNotFound = errors.New("not found")
+
+// ErrNoPrinter is returned (wrapped) by Print when CUPS has no printer of
+// that name.
+var ErrNoPrinter = errors.New("CUPS has no printer of that name")
 
 // do posts an IPP request, with a document after it when doc is not nil,
 // and decodes the answer. A status other than successful is an error

@@ -349,3 +349,31 @@ func TestOldTicketsFitTheColumns(t *testing.T) {
 		}
 	}
 }
+
+// A link that stopped for good (the platform refuses this terminal) stays
+// said in the status bar: its notice expires, but the bar keeps the reason
+// whenever nothing else is said, on every screen.
+func TestStoppedLinkStaysInTheStatusBar(t *testing.T) {
+	h := newHarness(t, 120, 40, fixtures())
+	const why = "平台拒绝本终端（已停用或未登记），同步已停止"
+	h.send(LinkMsg{Online: false, Err: why, Stopped: true})
+	if h.notice() != why {
+		t.Fatalf("notice %q", h.notice())
+	}
+	h.fire(func(m tea.Msg) bool { _, ok := m.(clearNoticeMsg); return ok })
+	if h.notice() != "" || !strings.Contains(h.line(39), why) {
+		t.Fatalf("after the notice expired: notice %q, bar %q", h.notice(), h.line(39))
+	}
+	if strings.Contains(h.line(39), "将在恢复后发送") {
+		t.Errorf("the bar promises a recovery: %q", h.line(39))
+	}
+	h.open("20200506002")
+	h.send(app.NoticeMsg{Text: "另一条消息"})
+	if bar := h.line(39); !strings.Contains(bar, "另一条消息") || strings.Contains(bar, why) {
+		t.Errorf("a notice shows over the reason: %q", bar)
+	}
+	h.fire(func(m tea.Msg) bool { _, ok := m.(clearNoticeMsg); return ok })
+	if !strings.Contains(h.line(39), why) {
+		t.Errorf("the reason is gone on the ticket's page: %q", h.line(39))
+	}
+}

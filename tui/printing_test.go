@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -107,7 +108,7 @@ func TestPrintPreview(t *testing.T) {
 				t.Errorf("%dx%d: preview lacks %q:\n%s", size[0], size[1], want, body)
 			}
 		}
-		golden(t, "print-preview-"+sizeName(size)+".golden", screen)
+		golden(t, fmt.Sprintf("print-preview-%dx%d.golden", size[0], size[1]), screen)
 		last := lines[size[1]-3]
 		h.press("pgdown")
 		if h.line(size[1]-3) == last {
@@ -118,18 +119,6 @@ func TestPrintPreview(t *testing.T) {
 			t.Errorf("esc from the preview went to screen %d", h.m.screen)
 		}
 	}
-}
-
-func sizeName(s [2]int) string {
-	return strings.Join([]string{itoa(s[0]), itoa(s[1])}, "x")
-}
-
-func itoa(n int) string {
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }
 
 // Two picked tickets print as one job on the real CUPS queue, two copies;
@@ -154,6 +143,9 @@ func TestPrintToCUPS(t *testing.T) {
 		t.Fatal("enter did not open the printer chooser")
 	}
 	screen := h.view()
+	if want := fmt.Sprintf(" 选择打印机 · 2 张记录单 · PDF 共 %d 页（A4）", pages); strings.TrimRight(h.line(0), " ") != want {
+		t.Errorf("chooser title %q, want %q", h.line(0), want)
+	}
 	if !regexp.MustCompile(`(?m)^ ▶ PDF +默认  空闲`).MatchString(screen) {
 		t.Fatalf("the chooser does not start on the default printer PDF:\n%s", screen)
 	}

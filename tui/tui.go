@@ -2,7 +2,7 @@
 // ticket's page, the form of every action, help, the terminal settings, the
 // print preview and printer chooser, and the status bar. It draws only from the local store and never touches the
 // network; what the background link does reaches it as messages (SyncedMsg,
-// OutboxMsg, LinkMsg) sent into the program, and every store call runs as a
+// SyncProgressMsg, OutboxMsg, LinkMsg) sent into the program, and every store call runs as a
 // command whose result comes back as a message.
 package tui
 
@@ -61,6 +61,18 @@ type Options struct {
 	Printer     app.Printer
 	Font        func() (*print.Font, error)
 	PrinterName string
+	// Keys is the key map as the settings rebound it (keys.Rebind); the
+	// zero Map is keys.Default().
+	Keys keys.Map
+	// Theme is the palette; "" is theme.Dark. NO_COLOR wins over it.
+	Theme theme.Name
+	// Bell rings the terminal's bell once for each sync that brings new
+	// tickets.
+	Bell bool
+	// Mouse lets the wheel scroll and a click pick a row of the lists (a
+	// click on the row picked opens it). Terminals then select text only
+	// with shift held.
+	Mouse bool
 }
 
 // Link is the tunnel as the settings screen shows it.
@@ -143,6 +155,10 @@ type DirectoryMsg struct {
 type LinkMsg struct {
 	Online bool
 	Err    string
+	// Stopped: the link will not come back by itself (the platform
+	// refuses this terminal, or wants a new login). Err stays in the
+	// status bar until the program ends.
+	Stopped bool
 }
 
 // MinWidth and MinHeight are the smallest terminal the screens are laid out
@@ -196,6 +212,10 @@ type Model struct {
 	// one that tells a form's action was saved, as the form closes.
 	noticeKeep bool
 	bar        statusbar.Model
+	// stopped says why the link stopped for good; it shows in the status
+	// bar whenever no notice does.
+	stopped string
+	sync    syncState // a long sync's progress (syncprogress.go)
 
 	// queue holds keys and pastes that came while the screen could not take
 	// them: its data not read yet, or another screen asked for and not yet
@@ -204,6 +224,10 @@ type Model struct {
 	// quitting blanks the screen for the last frame, so that nothing of
 	// it is left behind (see View).
 	quitting bool
+
+	theme theme.Name // Auto: the styles follow the terminal's answer
+	bell  bool
+	mouse bool
 }
 
 // New builds the root model.
@@ -212,11 +236,15 @@ func New(opts Options) *Model {
 	if now == nil {
 		now = time.Now
 	}
+	km := opts.Keys
+	if len(km.Global.ForceQuit.Keys()) == 0 {
+		km = keys.Default()
+	}
 	ctx := &app.Context{
 		Width:       MinWidth,
 		Height:      MinHeight,
-		Styles:      theme.New(theme.NoColor()),
-		Keys:        keys.Default(),
+		Styles:      theme.For(opts.Theme, true),
+		Keys:        km,
 		User:        opts.User,
 		Unit:        opts.Unit,
 		Units:       opts.Units,
@@ -236,6 +264,7 @@ func New(opts Options) *Model {
 	}
 	m := newModel(ctx, opts.Status)
 	m.linkFn = opts.Link
+	m.theme, m.bell, m.mouse = opts.Theme, opts.Bell, opts.Mouse
 	return m
 }
 
@@ -260,7 +289,7 @@ type (
 
 // Init reads the lists and starts the status clock.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.list.Load(), m.loadPending(), m.loadDue(), m.pollStatus(), m.ctx.After(time.Second, tickMsg{}))
+	return tea.Batch(m.list.Load(), m.loadPending(), m.loadDue(), m.pollStatus(), m.ctx.After(time.Second, tickMsg{}), m.askBackground())
 }
 
 // loadDue counts the tickets near or past their deadline, for the status
@@ -359,6 +388,9 @@ func (m *Model) input(msg tea.Msg) tea.Cmd {
 		if m.screen == screenForm && !m.tooSmall() {
 			return m.form.Update(msg)
 		}
+		if m.screen == screenList && !m.tooSmall() {
+			return m.list.Update(msg)
+		}
 	}
 	return nil
 }
@@ -369,6 +401,11 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
 		m.resize()
 		return m, nil
+	case tea.BackgroundColorMsg:
+		m.background(msg.IsDark())
+		return m, nil
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		return m, m.mouseInput(msg.(tea.MouseMsg))
 	case tea.KeyPressMsg:
 		if key.Matches(msg, m.ctx.Keys.Global.ForceQuit) {
 			return m, m.quit()
@@ -385,7 +422,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.input(msg)
 	case tickMsg:
-		cmds := []tea.Cmd{m.pollStatus(), m.pollLink(), m.list.Update(list.TickMsg{}), m.ctx.After(time.Second, tickMsg{})}
+		// The outbox is read each second too: another hotline process of
+		// this terminal (a command in another shell) may add to it.
+		cmds := []tea.Cmd{m.pollStatus(), m.pollLink(), m.loadPending(), m.list.Update(list.TickMsg{}), m.ctx.After(time.Second, tickMsg{})}
 		// Tickets cross into near and overdue as the clock moves; the
 		// counts follow it by the minute.
 		if now := m.ctx.Now(); now.Truncate(time.Minute) != m.countedAt.Truncate(time.Minute) {
@@ -474,7 +513,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	case app.RefusedMsg:
 		return m, tea.Batch(m.setNotice(msg.Reason, true), m.forward(msg))
+	case SyncProgressMsg, progressLoadedMsg:
+		return m, m.syncProgress(msg)
 	case SyncedMsg:
+		m.sync.endSync()
 		m.status.LastSync = msg.At
 		m.list.MarkNew(msg.New)
 		cmds := []tea.Cmd{m.list.Load(), m.loadPending(), m.loadDue()}
@@ -482,7 +524,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmds = append(cmds, m.detail.Load())
 		}
 		if len(msg.New) > 0 {
-			cmds = append(cmds, m.setNotice(fmt.Sprintf("收到新工单 %d 件", len(msg.New)), false))
+			cmds = append(cmds, m.setNotice(fmt.Sprintf("收到新工单 %d 件", len(msg.New)), false), m.ring())
 		}
 		return m, tea.Batch(cmds...)
 	case OutboxMsg:
@@ -500,9 +542,16 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case LinkMsg:
+		if !msg.Online || msg.Err != "" {
+			m.sync.endSync() // the next page, if any, shows it again
+		}
 		was := m.status.Online
 		m.status.Online = msg.Online
 		m.status.LastError = msg.Err
+		if msg.Stopped {
+			m.stopped = msg.Err
+			return m, m.setNotice(msg.Err, true)
+		}
 		switch {
 		case msg.Online && !was:
 			return m, m.setNotice("已连接平台", false)
@@ -618,6 +667,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	// The lists' filter line takes every key but force quit: q, ? and S
+	// are text there.
+	if m.screen == screenList && m.list.Typing() {
+		return m.list.Update(msg)
+	}
 	if m.screen == screenList && key.Matches(msg, m.ctx.Keys.List.Quit) {
 		return m.quit()
 	}
@@ -707,7 +761,7 @@ func (m *Model) hints() string {
 	// the screen's own keys get the room left of it.
 	room := m.ctx.Width
 	var last *key.Binding
-	if m.screen != screenForm && m.screen != screenHelp {
+	if m.screen != screenForm && m.screen != screenHelp && !(m.screen == screenList && m.list.Typing()) {
 		last = &m.ctx.Keys.Global.Help
 		room -= cells.Width(" " + last.Help().Key + " " + last.Help().Desc + " ")
 	}
@@ -742,6 +796,9 @@ func (m *Model) hints() string {
 func (m *Model) View() tea.View {
 	v := tea.NewView("")
 	v.AltScreen = true
+	if m.mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	w, h := m.ctx.Width, m.ctx.Height
 	if w <= 0 || h <= 0 {
 		return v
@@ -751,7 +808,7 @@ func (m *Model) View() tea.View {
 		return v
 	}
 	if m.tooSmall() {
-		v.SetContent(tooSmall(w, h))
+		v.SetContent(tooSmall(w, h, m.ctx.Keys.List.Quit.Help().Key))
 		return v
 	}
 	var body string
@@ -771,6 +828,9 @@ func (m *Model) View() tea.View {
 		body = m.printing.View()
 	default:
 		body = m.list.View()
+		if x, y, ok := m.list.Cursor(); ok {
+			v.Cursor = tea.NewCursor(x, y)
+		}
 	}
 	info := statusbar.Info{
 		Tunnel:    m.status.Tunnel,
@@ -787,6 +847,10 @@ func (m *Model) View() tea.View {
 		Unit:      m.ctx.Unit.Name,
 		Msg:       m.notice,
 		MsgErr:    m.noticeErr,
+		Progress:  m.sync.line(),
+	}
+	if info.Msg == "" && m.stopped != "" {
+		info.Msg, info.MsgErr = m.stopped, true
 	}
 	f := statusbar.Format{
 		Now:   m.ctx.Now(),
@@ -798,12 +862,13 @@ func (m *Model) View() tea.View {
 	return v
 }
 
-// tooSmall is the notice shown instead of the screens below the minimum size.
-func tooSmall(w, h int) string {
+// tooSmall is the notice shown instead of the screens below the minimum
+// size; quit is the key that quits.
+func tooSmall(w, h int, quit string) string {
 	msg := []string{
 		"窗口太小",
 		fmt.Sprintf("至少需要 %d×%d，当前 %d×%d", MinWidth, MinHeight, w, h),
-		"请放大终端窗口，按 q 退出",
+		"请放大终端窗口，按 " + quit + " 退出",
 	}
 	lines := make([]string, h)
 	top := max((h-len(msg))/2, 0)

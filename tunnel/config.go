@@ -238,14 +238,16 @@ func (p *parser) header(n int, line string) error {
 		return p.errorf(n, "", "section header %q is missing its closing ']'", line)
 	}
 	name := strings.TrimSpace(line[1 : len(line)-1])
+	// A second [Interface] is the fault to name, before what the section
+	// before it lacks.
+	if strings.EqualFold(name, "interface") && p.interfaceLine != 0 {
+		return p.errorf(n, "[Interface]", "section given twice (first on line %d)", p.interfaceLine)
+	}
 	if err := p.endSection(); err != nil {
 		return err
 	}
 	switch strings.ToLower(name) {
 	case "interface":
-		if p.interfaceLine != 0 {
-			return p.errorf(n, "[Interface]", "section given twice (first on line %d)", p.interfaceLine)
-		}
 		p.interfaceLine = n
 		p.section = sectionInterface
 	case "peer":
@@ -425,6 +427,9 @@ func isHostname(s string) bool {
 // splitEndpoint reads IPv4:port, [IPv6]:port or hostname:port.
 func splitEndpoint(s string) (host string, port uint16, err error) {
 	var rest string
+	if scheme, _, ok := strings.Cut(s, "://"); ok {
+		return "", 0, fmt.Errorf("%q: give host:port without %s://, like vpn.example.gov.cn:51820", s, scheme)
+	}
 	if strings.HasPrefix(s, "[") {
 		end := strings.Index(s, "]")
 		if end < 0 {

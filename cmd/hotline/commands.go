@@ -20,7 +20,7 @@ import (
 	"hotline/tunnel"
 )
 
-var shanghai = mustZone("Asia/Shanghai")
+var shanghai = complaint.China
 
 func cmdLogin(args []string) error {
 	fs, cfg := newFlags("login")
@@ -229,9 +229,13 @@ func cmdKeys(args []string) error {
 		if err != nil {
 			return err
 		}
-		k, err := tunnel.ParseKey(strings.TrimSpace(string(b)))
+		text := strings.TrimSpace(string(b))
+		if text == "" {
+			return errors.New("keys pub: no private key on stdin: pipe one in, as in `hotline keys gen | hotline keys pub`")
+		}
+		k, err := tunnel.ParseKey(text)
 		if err != nil {
-			return err
+			return fmt.Errorf("keys pub: %w", err)
 		}
 		fmt.Println(k.Public())
 		return nil

@@ -45,6 +45,10 @@ type demoOptions struct {
 	Logger  *slog.Logger
 	Server  platform.Options
 	Wrap    func(http.Handler) http.Handler // tests cut the tunnel from here
+
+	// Progress shows the import's progress on stderr, before the screen
+	// opens.
+	Progress bool
 }
 
 func startDemoPlatform(dir string, o demoOptions) (*demoPlatform, error) {
@@ -97,7 +101,13 @@ func startDemoPlatform(dir string, o demoOptions) (*demoPlatform, error) {
 	if o.Import != "" {
 		// A demo takes what it can of a file: the bad rows are named in
 		// the log and counted on the way out.
-		sum, err := db.Import(ctx, o.Import, platform.ImportOptions{Unit: sample.UnitCode, Open: true, Options: intake.Options{SkipBad: true}})
+		opts := platform.ImportOptions{Unit: sample.UnitCode, Open: true, Options: intake.Options{SkipBad: true}}
+		prog := cli.NewProgress(filepath.Base(o.Import))
+		if o.Progress {
+			opts.Progress, opts.Saving = prog.Step("rows read"), prog.Step("tickets saved")
+		}
+		sum, err := db.Import(ctx, o.Import, opts)
+		prog.Close()
 		if err != nil {
 			return fail(err)
 		}
@@ -153,17 +163,35 @@ func (p *demoPlatform) seed(ctx context.Context, n int, now time.Time) error {
 		t := &ts[i]
 		t.State = complaint.FedBack
 		at := t.DispatchedAt.Add(time.Duration(3+i%20) * time.Hour)
-		t.Reply = &complaint.Reply{Text: demoReply(t), By: "handler", At: at}
-		t.UpdatedAt = at
+		t.Reply = demoReply(t, at)
+		t.Review = &complaint.Review{Approved: true, By: "leader", At: at.Add(40 * time.Minute)}
+		t.UpdatedAt = at.Add(40 * time.Minute)
 	}
 	if _, err := p.db.Dispatch(ctx, ts, "center"); err != nil {
 		return err
 	}
-	return p.procedure(ctx, ts[done:], now)
+	// Every other fed-back ticket the center has closed since, some of
+	// them today, so that the closed lists and the day's print have some.
+	var closing []complaint.Ticket
+	for i := 0; i < done; i += 2 {
+		closing = append(closing, ts[i])
+	}
+	return p.procedure(ctx, ts[done:], closing, now)
 }
 
-func demoReply(t *complaint.Ticket) string {
-	return fmt.Sprintf("您好！关于您反映的“%s”问题，我公司已安排工作人员于次日到现场核实处理，并已电话向您说明处理情况，您表示认可。感谢您对供电工作的监督与支持。", t.Title)
+// demoReply is a whole reply, in the parts the review asks for.
+func demoReply(t *complaint.Ticket, at time.Time) *complaint.Reply {
+	r := &complaint.Reply{
+		Findings:       fmt.Sprintf("经核查，来电人反映的“%s”问题属实。", t.Title),
+		Explanation:    "工作人员已电话向来电人说明原因和处理经过，来电人表示理解。",
+		Measures:       "城东供电所已于次日派员到现场处理，问题已解决，并将加强日常巡视。",
+		Basis:          "依据《供电营业规则》和本公司服务承诺办理。",
+		CitizenOpinion: "来电人对处理结果表示认可。",
+		By:             "handler",
+		At:             at,
+	}
+	r.Text = r.Compose()
+	return r
 }
 
 // dispatchOne sends one new generated ticket to the unit, as the center would.
@@ -262,7 +290,7 @@ func cmdDemo(args []string) error {
 	}
 	defer lf.Close()
 	fmt.Fprintf(os.Stderr, "hotline demo: starting the platform in %s …\n", dir)
-	p, err := startDemoPlatform(dir, demoOptions{Tickets: *n, Import: *file, Seed: rand.Uint64(), Logger: slog.New(slog.NewTextHandler(lf, nil))})
+	p, err := startDemoPlatform(dir, demoOptions{Tickets: *n, Import: *file, Progress: true, Seed: rand.Uint64(), Logger: slog.New(slog.NewTextHandler(lf, nil))})
 	if err != nil {
 		return err
 	}

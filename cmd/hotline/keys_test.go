@@ -62,4 +62,9 @@ func TestKeysCommands(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "key must be 44 characters of base64") {
 		t.Errorf("keys pub of garbage = %q, %v; want a refusal saying what a key is", out, err)
 	}
+	cmd = exec.Command(hotline, "keys", "pub")
+	cmd.Stdin = strings.NewReader("\n")
+	if out, err := cmd.CombinedOutput(); err == nil || string(out) != "hotline: keys pub: no private key on stdin: pipe one in, as in `hotline keys gen | hotline keys pub`\n" {
+		t.Errorf("keys pub of nothing = %q, %v", out, err)
+	}
 }

@@ -16,7 +16,7 @@ const usage = `hotline: the terminal of the 12345 ticket procedure, for every ro
 
 Usage:
   hotline [--config F]                 the full-screen terminal
-  hotline demo [--as duty|handler|leader|jcb|center] [--every 30s] [--import FILE] [--tickets N]
+  hotline demo [--as duty|handler|leader|jcb|center] [--every 30s] [--import FILE] [--tickets N] [--dir DIR]
                                        platform, tunnel and terminal in one process
   hotline login [--password-file F]    log in on this terminal
   hotline sync --once                  fetch what changed on the platform

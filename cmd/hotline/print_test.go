@@ -43,6 +43,18 @@ func TestPrintCommand(t *testing.T) {
 		}
 	}
 
+	// A ticket dispatched after the terminal's last sync prints as the
+	// platform has it: print syncs first.
+	late := o.p.gen.Tickets(1, time.Now(), time.Hour)
+	if _, err := o.p.db.Dispatch(context.Background(), late, "center"); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(dir, "fresh.pdf")
+	o.must("duty", "wrote "+fresh+": 1 sheet, 1 page\n", "print", late[0].Number, "--pdf", fresh)
+	if text, err := exec.Command(pdftotext, "-raw", fresh, "-").Output(); err != nil || !strings.Contains(string(text), late[0].Number) {
+		t.Errorf("the late ticket's sheet: %v\n%s", err, text)
+	}
+
 	// Closed today and closed yesterday, in the terminal's cache.
 	term, err := openTerminal(o.settings["duty"])
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"hotline/cmd/internal/cli"
 	"hotline/complaint"
 	"hotline/print"
+	"hotline/store"
 )
 
 // printing is the terminal's printing over CUPS, for the screens and for
@@ -43,6 +44,63 @@ func (t *terminal) sheets(ctx context.Context, tickets []complaint.Ticket) []pri
 	return out
 }
 
+// freshen brings the cache up to date before printing, so that a sheet
+// shows the ticket as the platform has it now. Where the platform cannot be
+// reached it says how old the copy printed is. When the full-screen
+// terminal holds the tunnel it keeps the cache current itself.
+func (t *terminal) freshen(ctx context.Context) {
+	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	err := t.connect()
+	if err == nil {
+		err = t.reach(sctx)
+	}
+	if err == nil {
+		if _, err = t.client.SyncOnce(sctx); err == nil {
+			return
+		}
+	}
+	if errors.Is(err, errLinkBusy) {
+		return
+	}
+	last := "never"
+	if v, _ := t.store.Get(ctx, store.KeyLastSync); v != "" {
+		if at, perr := time.Parse(time.RFC3339, v); perr == nil {
+			last = "at " + at.In(shanghai).Format("2006-01-02 15:04")
+		}
+	}
+	fmt.Fprintf(os.Stderr, "hotline: could not sync with the platform (%v): printing this terminal's copy, last synced %s\n", err, last)
+}
+
+// font is the sheets' font: the settings', else the system's. An error
+// names the setting to change.
+func (t *terminal) font() (*print.Font, error) {
+	f, err := print.FindFont(t.settings.Font)
+	if err != nil && t.settings.Font != "" {
+		return nil, fmt.Errorf("%w (set by `font` in %s)", err, t.settings.path)
+	}
+	return f, err
+}
+
+// printerList names the printers CUPS has, for an error.
+func printerList(ctx context.Context, p print.Station) string {
+	ps, err := p.Printers(ctx)
+	if err != nil {
+		return "no list: " + err.Error()
+	}
+	if len(ps) == 0 {
+		return "none: add one with lpadmin or the CUPS web page"
+	}
+	names := make([]string, len(ps))
+	for i, pr := range ps {
+		names[i] = pr.Name
+		if pr.Default {
+			names[i] += " (default)"
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 func cmdPrint(args []string) error {
 	fs, cfg := newFlags("print")
 	printer := fs.String("printer", "", "CUPS printer (default: the settings' printer, else CUPS's default)")
@@ -67,6 +125,7 @@ func cmdPrint(args []string) error {
 	}
 	defer t.close()
 	ctx := context.Background()
+	t.freshen(ctx)
 
 	var tickets []complaint.Ticket
 	if *today {
@@ -85,7 +144,7 @@ func cmdPrint(args []string) error {
 		tickets = append(tickets, tk)
 	}
 
-	font, err := print.FindFont(t.settings.Font)
+	font, err := t.font()
 	if err != nil {
 		return err
 	}
@@ -128,6 +187,13 @@ func cmdPrint(args []string) error {
 		fmt.Fprintf(stdout, "no CUPS here (%v): saved %s and opened it in the system's viewer; print it from there\n", err, path)
 		return nil
 	}
+	if errors.Is(err, print.ErrNoPrinter) {
+		from := "--printer"
+		if *printer == "" {
+			from = "`printer` in " + t.settings.path
+		}
+		return fmt.Errorf("printer %q (%s) is not in CUPS; it has %s", queue, from, printerList(ctx, p))
+	}
 	if err != nil {
 		return err
 	}
@@ -141,6 +207,9 @@ func cmdPrint(args []string) error {
 	where := queue
 	if where == "" {
 		where = "the default printer"
+		if def, err := p.CUPS.Default(ctx); err == nil && def != "" {
+			where = def + " (the default printer)"
+		}
 	}
 	fmt.Fprintf(stdout, "printed %s (%s, %s) on %s\n", count(len(tickets), "sheet"), count(out.Pages, "page"), count(*copies, "copy"), where)
 	return nil

@@ -73,7 +73,7 @@ func scenarios(t complaint.Ticket) []scenario {
 // procedure works the open tickets through the platform's own API, in this
 // process, as each role would: every ticket gets one scenario in turn; the
 // newest three are left to sign.
-func (p *demoPlatform) procedure(ctx context.Context, open []complaint.Ticket, now time.Time) error {
+func (p *demoPlatform) procedure(ctx context.Context, open, closing []complaint.Ticket, now time.Time) error {
 	var mu sync.Mutex
 	clock := now
 	srv := platform.NewServer(p.db, platform.Options{Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }})
@@ -86,6 +86,25 @@ func (p *demoPlatform) procedure(ctx context.Context, open []complaint.Ticket, n
 		}
 		clients[u.Login] = c
 	}
+	for i, t := range closing {
+		// The center's callback a day or so after the reply, never later
+		// than a few minutes ago.
+		at := t.Reply.At.Add(time.Duration(18+i%12) * time.Hour)
+		if limit := now.Add(-time.Duration(5+i) * time.Minute); at.After(limit) || i == len(closing)-1 {
+			at = limit
+		}
+		if y, m, d := now.In(shanghai).Date(); i == len(closing)-1 {
+			// The last one today, China time, even just after midnight.
+			at = maxTime(at, time.Date(y, m, d, 0, 0, 0, 0, shanghai))
+		}
+		mu.Lock()
+		clock = at
+		mu.Unlock()
+		sat := []string{complaint.Satisfied, complaint.FairlySatisfied}[i%2]
+		if err := seedAct(ctx, clients["center"], "center", t.Number, complaint.Action{Kind: complaint.KindClose, Satisfaction: sat, CreatedAt: at}); err != nil {
+			return err
+		}
+	}
 	for i, t := range open {
 		if i >= len(open)-3 {
 			break
@@ -97,30 +116,38 @@ func (p *demoPlatform) procedure(ctx context.Context, open []complaint.Ticket, n
 			mu.Lock()
 			clock = at
 			mu.Unlock()
-			c := clients[step.who]
-			cur, err := c.Ticket(ctx, t.Number)
-			if err != nil {
-				return fmt.Errorf("demo seed: ticket %s: %w", t.Number, err)
-			}
-			id, err := uuid.NewV7()
-			if err != nil {
-				return err
-			}
 			a := step.a
-			a.ID, a.Ticket, a.BaseVersion, a.CreatedAt = id.String(), t.Number, cur.Version, at
+			a.CreatedAt = at
 			if a.Contact != nil {
 				c := *a.Contact
 				c.At = at.Add(-10 * time.Minute)
 				a.Contact = &c
 			}
-			if _, err := c.Act(ctx, a); err != nil {
-				var se *api.StatusError
-				if errors.As(err, &se) {
-					return fmt.Errorf("demo seed: %s %s by %s: %s", a.Kind, t.Number, step.who, se.Err.Message)
-				}
-				return fmt.Errorf("demo seed: %s %s: %w", a.Kind, t.Number, err)
+			if err := seedAct(ctx, clients[step.who], step.who, t.Number, a); err != nil {
+				return err
 			}
 		}
+	}
+	return nil
+}
+
+// seedAct does a to the ticket as it now stands on the platform, as who.
+func seedAct(ctx context.Context, c *api.Client, who, number string, a complaint.Action) error {
+	cur, err := c.Ticket(ctx, number)
+	if err != nil {
+		return fmt.Errorf("demo seed: ticket %s: %w", number, err)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	a.ID, a.Ticket, a.BaseVersion = id.String(), number, cur.Version
+	if _, err := c.Act(ctx, a); err != nil {
+		var se *api.StatusError
+		if errors.As(err, &se) {
+			return fmt.Errorf("demo seed: %s %s by %s: %s", a.Kind, number, who, se.Err.Message)
+		}
+		return fmt.Errorf("demo seed: %s %s: %w", a.Kind, number, err)
 	}
 	return nil
 }
@@ -136,4 +163,11 @@ func (t inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
 	rec := httptest.NewRecorder()
 	t.h.ServeHTTP(rec, in)
 	return rec.Result(), nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

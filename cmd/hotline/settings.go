@@ -4,10 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"hotline/tui/keys"
+	"hotline/tui/theme"
 )
 
 // settings is the terminal's TOML file.
@@ -20,7 +26,35 @@ type settings struct {
 	Font     string `toml:"font"`     // TrueType (.ttf/.ttc) font for sheets; "" = a system font
 	CUPS     string `toml:"cups"`     // CUPS server (host:port or socket path); "" = $CUPS_SERVER, then the local one
 
-	path string
+	// Theme is the screen's palette: "dark", "light", or "auto" (the
+	// default), which asks the terminal for its background and takes dark
+	// when it does not answer. NO_COLOR in the environment turns colour
+	// off whatever this says.
+	Theme string `toml:"theme"`
+	// Bell rings the terminal's bell once when a sync brings new tickets
+	// (they are also highlighted until opened). Default true.
+	Bell bool `toml:"bell"`
+	// Mouse lets the wheel scroll every screen and a click pick a row of
+	// the lists (a click on the row picked, or a double click, opens it).
+	// Default false: with the mouse on, terminals select and copy text
+	// only with Shift held, and officers copy numbers and addresses often.
+	Mouse bool `toml:"mouse"`
+	// Keys rebinds keys, one line a binding, named <screen>.<what> as
+	// keys.Map.Names lists them, given one key or several, written as the
+	// terminal reports them:
+	//
+	//	[keys]
+	//	"list.print" = "ctrl+p"
+	//	"detail.reply" = ["r", "R"]
+	//
+	// ctrl+c always quits. An unknown name, a key no terminal sends, or a
+	// key given to two bindings of one screen stops the start with a
+	// message saying which line and what to write.
+	Keys map[string]any `toml:"keys"`
+
+	path   string
+	theme  theme.Name
+	keymap keys.Map // keys.Default() rebound by Keys
 }
 
 // defaultConfigPath is $XDG_CONFIG_HOME/hotline/hotline.toml.
@@ -44,7 +78,7 @@ func defaultStateDir() string {
 }
 
 func loadSettings(path string) (settings, error) {
-	var s settings
+	s := settings{Theme: string(theme.Auto), Bell: true}
 	if path == "" {
 		path = defaultConfigPath()
 	}
@@ -55,8 +89,11 @@ func loadSettings(path string) (settings, error) {
 	if err != nil {
 		return s, fmt.Errorf("%s: %w", path, err)
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		return s, fmt.Errorf("%s: unknown setting %q", path, und[0].String())
+	for _, k := range md.Undecoded() {
+		// [keys] is read whole as a map; rebind checks its names.
+		if k[0] != "keys" {
+			return s, fmt.Errorf("%s: unknown setting %q", path, k.String())
+		}
 	}
 	s.path = path
 	for _, f := range []struct{ name, v string }{{"platform", s.Platform}, {"user", s.User}} {
@@ -64,11 +101,17 @@ func loadSettings(path string) (settings, error) {
 			return s, fmt.Errorf("%s: setting %q is empty", path, f.name)
 		}
 	}
+	if s.theme, err = theme.ParseName(s.Theme); err != nil {
+		return s, fmt.Errorf("%s: %w", path, err)
+	}
+	if s.keymap, err = rebind(path, s.Keys); err != nil {
+		return s, err
+	}
 	if s.Tunnel != "" {
 		s.Tunnel = s.resolve(s.Tunnel)
 	}
 	if s.Font != "" {
-		s.Font = s.resolve(s.Font)
+		s.Font = s.resolveFonts(s.Font)
 	}
 	if s.State == "" {
 		s.State = defaultStateDir()
@@ -78,9 +121,70 @@ func loadSettings(path string) (settings, error) {
 	return s, nil
 }
 
+// resolveFonts resolves each font of a "main,fallback,…" list; an empty
+// entry (the system's font as the main one) stays empty.
+func (s settings) resolveFonts(list string) string {
+	if _, err := os.Stat(s.resolve(list)); err == nil {
+		return s.resolve(list) // one file with a comma in its name
+	}
+	parts := strings.Split(list, ",")
+	for i, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			parts[i] = s.resolve(p)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
 func (s settings) resolve(p string) string {
 	if filepath.IsAbs(p) {
 		return p
 	}
 	return filepath.Join(filepath.Dir(s.path), p)
+}
+
+// rebind applies the settings' [keys] to the default keys. Every problem is
+// told, one a line, each with the file and the binding.
+func rebind(path string, raw map[string]any) (keys.Map, error) {
+	binds := map[string][]string{}
+	var problems []string
+	var walk func(prefix string, t map[string]any)
+	walk = func(prefix string, t map[string]any) {
+		for _, name := range slices.Sorted(maps.Keys(t)) {
+			switch v := t[name].(type) {
+			case map[string]any:
+				// list.print = "p" without quotes is a table list
+				// holding print.
+				walk(prefix+name+".", v)
+			case string:
+				binds[prefix+name] = []string{v}
+			case []any:
+				var ks []string
+				for _, k := range v {
+					if s, ok := k.(string); ok {
+						ks = append(ks, s)
+					}
+				}
+				if len(ks) == len(v) {
+					binds[prefix+name] = ks
+					continue
+				}
+				problems = append(problems, fmt.Sprintf("%q: give keys as strings, as in [\"r\", \"R\"]", prefix+name))
+			default:
+				problems = append(problems, fmt.Sprintf("%q = %v: give a key as a string, as in \"ctrl+p\", or several as [\"r\", \"R\"]", prefix+name, v))
+			}
+		}
+	}
+	walk("", raw)
+	m, err := keys.Rebind(keys.Default(), binds)
+	if err != nil {
+		problems = append(problems, strings.Split(err.Error(), "\n")...)
+	}
+	if len(problems) == 0 {
+		return m, nil
+	}
+	for i, p := range problems {
+		problems[i] = fmt.Sprintf("%s: [keys] %s", path, p)
+	}
+	return keys.Map{}, errors.New(strings.Join(problems, "\n"))
 }

@@ -63,7 +63,7 @@ func openTerminalWith(s settings) (*terminal, error) {
 	if err := os.MkdirAll(s.State, 0o700); err != nil {
 		return nil, err
 	}
-	lf, err := os.OpenFile(filepath.Join(s.State, logFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	lf, err := openLog(filepath.Join(s.State, logFile))
 	if err != nil {
 		return nil, err
 	}
@@ -106,6 +106,16 @@ func (t *terminal) connect() error {
 		if err != nil {
 			release()
 			return err
+		}
+		// The parser takes what wg-quick takes; a terminal needs more: an
+		// address of its own and the platform as its peer.
+		switch {
+		case len(cfg.Interface.Addresses) == 0:
+			release()
+			return fmt.Errorf("%s: [Interface] has no Address: give this terminal's tunnel address (hotlined terminal add writes it)", t.settings.Tunnel)
+		case len(cfg.Peers) == 0:
+			release()
+			return fmt.Errorf("%s: no [Peer] section: the terminal needs the platform as its peer (hotlined terminal add writes it)", t.settings.Tunnel)
 		}
 		for _, n := range cfg.Notes(t.settings.Tunnel) {
 			t.log.Info("tunnel file", "note", n)

@@ -16,7 +16,6 @@ import (
 	"hotline/api"
 	"hotline/client"
 	"hotline/cmd/internal/cli"
-	"hotline/print"
 	"hotline/tui"
 )
 
@@ -55,6 +54,25 @@ func cmdUI(args []string) error {
 	return runUI(ctx, t, sess)
 }
 
+// What the screens say of a terminal the platform refuses.
+const (
+	refusedWord = "已停用"
+	refusedText = "平台拒绝本终端（已停用或未登记），同步已停止，操作不会发出：请联系平台管理员"
+)
+
+// linkInfo is the tunnel for the settings screen, with the platform's
+// refusal, once it came, as its state and newest error.
+func (l *link) linkInfo(t *terminal) tui.Link {
+	li := t.linkInfo()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.refused.IsZero() {
+		li.State = refusedWord
+		li.Errors = append(li.Errors, tui.LinkError{At: l.refused, Text: refusedText})
+	}
+	return li
+}
+
 // link is what the status bar shows of the connection, updated by the
 // background link and read by the UI's tick.
 type link struct {
@@ -62,13 +80,14 @@ type link struct {
 	online   bool
 	lastSync time.Time
 	lastErr  string
+	// refused is when the platform refused this terminal (revoked): the
+	// link stopped for good, whatever the tunnel still does.
+	refused time.Time
 	// seeded is false until the cache has been filled once: the first sync
 	// of an empty cache brings the whole backlog, which is not news.
 	seeded bool
 }
 
-// runUI opens the full-screen terminal on the cache and runs the link to the
-// platform beside it; the link's results reach the screen as messages.
 // needTTY refuses to start the full screen without a terminal to draw on.
 func needTTY() error {
 	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
@@ -77,10 +96,16 @@ func needTTY() error {
 	return nil
 }
 
-func runUI(ctx context.Context, t *terminal, sess api.Session) error {
+// runUI opens the full-screen terminal on the cache and runs the link to the
+// platform beside it; the link's results reach the screen as messages.
+// Tests pass opts to run it on a pipe.
+func runUI(ctx context.Context, t *terminal, sess api.Session, opts ...tea.ProgramOption) error {
 	if err := t.connect(); err != nil {
 		return err
 	}
+	// From here to the end of the screen nothing may write to the
+	// terminal it is drawn on.
+	defer t.quiet()()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cursor, err := t.store.Cursor(ctx)
@@ -97,6 +122,9 @@ func runUI(ctx context.Context, t *terminal, sess api.Session) error {
 		}
 		ds := t.dev.Status()
 		st.Tunnel = stateWord(ds)
+		if !l.refused.IsZero() {
+			st.Tunnel = refusedWord
+		}
 		if len(ds.Peers) > 0 {
 			p := ds.Peers[0]
 			st.Handshake, st.RxBytes, st.TxBytes = p.LastHandshake, p.RxBytes, p.TxBytes
@@ -108,10 +136,11 @@ func runUI(ctx context.Context, t *terminal, sess api.Session) error {
 		t.log.Warn("cached directory", "err", err)
 	}
 	m := tui.New(tui.Options{Store: t.store, User: sess.User, Unit: sess.Unit, Units: units, People: people,
-		Now: time.Now, Kick: t.client.Kick, Status: status, Link: t.linkInfo,
+		Now: time.Now, Kick: t.client.Kick, Status: status, Link: func() tui.Link { return l.linkInfo(t) },
 		Printer: t.printing(), PrinterName: t.settings.Printer,
-		Font: func() (*print.Font, error) { return print.FindFont(t.settings.Font) }})
-	p := tea.NewProgram(m, tea.WithContext(ctx))
+		Font: t.font,
+		Keys: t.settings.keymap, Theme: t.settings.theme, Bell: t.settings.Bell, Mouse: t.settings.Mouse})
+	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)...)
 	events := make(chan client.Event, 64)
 	go t.client.Run(ctx, events)
 	go func() {
@@ -172,6 +201,10 @@ func (l *link) apply(ev client.Event) tea.Msg {
 			l.seeded = ev.Result.Cursor > 0
 		}
 		return msg
+	case client.SyncProgress:
+		l.online = true
+		p := ev.Progress
+		return tui.SyncProgressMsg{Done: p.Done, Total: p.Total, First: p.First, Start: p.Start, At: ev.At}
 	case client.SyncFailed, client.SendFailed:
 		l.online = ev.Online
 		if ev.Err != nil {
@@ -180,10 +213,10 @@ func (l *link) apply(ev client.Event) tea.Msg {
 		return tui.LinkMsg{Online: ev.Online, Err: l.lastErr}
 	case client.LoginRequired:
 		l.online, l.lastErr = false, "需要重新登录：退出后运行 hotline login"
-		return tui.LinkMsg{Online: false, Err: l.lastErr}
+		return tui.LinkMsg{Online: false, Err: l.lastErr, Stopped: true}
 	case client.Revoked:
-		l.online, l.lastErr = false, "平台拒绝本终端（已停用或未登记），同步已停止：请联系管理员"
-		return tui.LinkMsg{Online: false, Err: l.lastErr}
+		l.online, l.lastErr, l.refused = false, refusedText, ev.At
+		return tui.LinkMsg{Online: false, Err: l.lastErr, Stopped: true}
 	case client.Sent, client.Refused:
 		l.online = true
 		if ev.Item == nil {

@@ -274,7 +274,7 @@ func admin(noun, verb string, args []string) error {
 			for _, t := range ts {
 				rev := "-"
 				if !t.RevokedAt.IsZero() {
-					rev = t.RevokedAt.Format(time.DateTime)
+					rev = t.RevokedAt.In(complaint.China).Format(time.DateTime)
 				}
 				link, key := "tunnel", t.PublicKey
 				if t.Site(s.network) {
@@ -282,7 +282,7 @@ func admin(noun, verb string, args []string) error {
 					// (platform.AddSiteTerminal): nothing to show.
 					link, key = "site", "-"
 				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.User, t.Address, link, t.CreatedAt.Format(time.DateTime), rev, key)
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.User, t.Address, link, t.CreatedAt.In(complaint.China).Format(time.DateTime), rev, key)
 			}
 			return w.Flush()
 		})

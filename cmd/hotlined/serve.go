@@ -118,7 +118,7 @@ func cmdImport(args []string) error {
 	}
 	failed := 0
 	for _, path := range files {
-		sum, err := db.Import(context.Background(), path, opts)
+		sum, err := importFile(db, path, opts)
 		for i, p := range sum.Problems {
 			if i == 20 {
 				fmt.Fprintf(os.Stderr, "  … and %d more\n", len(sum.Problems)-20)
@@ -142,4 +142,13 @@ func cmdImport(args []string) error {
 		return fmt.Errorf("%d of %d files not imported", failed, len(files))
 	}
 	return nil
+}
+
+// importFile imports one file, showing its progress on stderr; the line is
+// gone before the command writes the outcome.
+func importFile(db *platform.DB, path string, opts platform.ImportOptions) (platform.ImportSummary, error) {
+	prog := cli.NewProgress(filepath.Base(path))
+	defer prog.Close()
+	opts.Progress, opts.Saving = prog.Step("rows read"), prog.Step("tickets saved")
+	return db.Import(context.Background(), path, opts)
 }

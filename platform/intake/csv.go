@@ -51,6 +51,9 @@ func ReadCSV(name string, r io.Reader, opts Options) (Result, error) {
 		dec = simplifiedchinese.GB18030.NewDecoder()
 	}
 	for i, rec := range records {
+		if opts.Progress != nil && i > 0 {
+			opts.Progress(i, len(records)-1)
+		}
 		cells := make([]cell, len(rec))
 		for j, f := range rec {
 			if enc == encUTF8 {

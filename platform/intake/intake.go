@@ -30,6 +30,11 @@ type Options struct {
 	SkipBad bool
 	// Sheet is the xlsx sheet name; "" means the first sheet.
 	Sheet string
+	// Progress, when not nil, is called as rows are read: read of total
+	// rows after the first (the header, in the usual file). total is 0
+	// when the file does not say: an xlsx sheet without its dimension,
+	// or one whose dimension is wrong.
+	Progress func(read, total int)
 }
 
 // Row is one complaint as read from a file. Text fields are trimmed of

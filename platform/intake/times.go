@@ -6,19 +6,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // China time must work on machines without a zoneinfo database
+
+	"hotline/complaint"
 )
 
 // china is the zone of every time in the center's files. Asia/Shanghai, not a
 // fixed +08:00, because China kept summer time from 1986 to 1991.
-var china = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		// Unreachable with time/tzdata linked in.
-		panic(fmt.Sprintf("load Asia/Shanghai: %v", err))
-	}
-	return loc
-}()
+var china = complaint.China
 
 // parseTime reads a time written as text in one of the forms the center's
 // files use: 2019/4/25 9:32:09, 2019-04-25 09:32:09, 2019/4/25 9:32,

@@ -47,9 +47,19 @@ func ReadXLSX(name string, r io.Reader, opts Options) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("%s sheet %s: %w", name, sheet, err)
 	}
+	total := 0
+	if opts.Progress != nil {
+		total = max(lastRow(f, sheet)-1, 0)
+	}
 	// Rows.Next steps one row number at a time, gaps included, so the count
 	// of steps is the row number.
 	for line := 1; rows.Next(); line++ {
+		if opts.Progress != nil && line > 1 {
+			if line-1 > total {
+				total = 0 // the dimension was wrong
+			}
+			opts.Progress(line-1, total)
+		}
 		cols, err := rows.Columns()
 		if err != nil {
 			rows.Close()
@@ -87,4 +97,19 @@ func ReadXLSX(name string, r io.Reader, opts Options) (Result, error) {
 		return kindText
 	}
 	return build(name, t, opts)
+}
+
+// lastRow is the last row of the sheet as its dimension (A1:H2817) says,
+// read from the head of the sheet without loading it; 0 when it does not
+// say.
+func lastRow(f *excelize.File, sheet string) int {
+	ref, err := f.GetSheetDimension(sheet)
+	if err != nil || ref == "" {
+		return 0
+	}
+	_, row, err := excelize.CellNameToCoordinates(ref[strings.LastIndex(ref, ":")+1:])
+	if err != nil {
+		return 0
+	}
+	return row
 }

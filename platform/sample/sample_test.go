@@ -1,6 +1,7 @@
 package sample
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,33 @@ func TestUsersUnits(t *testing.T) {
 	for _, u := range Users() {
 		if got := units[u.Unit]; got != want[u.Login] {
 			t.Errorf("user %s is in %s (%s), want a %s", u.Login, u.Unit, got, want[u.Login])
+		}
+	}
+}
+
+// A ticket's title heads its own text: both come from one case of one
+// topic, whatever the slots were filled with.
+func TestTitleMatchesText(t *testing.T) {
+	slot := regexp.MustCompile(`\{[a-z]+\}`)
+	pattern := func(tmpl string) *regexp.Regexp {
+		parts := slot.Split(tmpl, -1)
+		for i := range parts {
+			parts[i] = regexp.QuoteMeta(parts[i])
+		}
+		return regexp.MustCompile("^" + strings.Join(parts, ".+") + "$")
+	}
+	ts := New(3, 0).Tickets(300, time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC), 72*time.Hour)
+	for _, tk := range ts {
+		found := false
+		for _, tp := range topics {
+			for _, c := range tp.cases {
+				if tp.category == tk.Category && pattern(c.title).MatchString(tk.Title) && pattern(c.body).MatchString(tk.Content) {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("ticket %s: title %q does not head its text %q", tk.Number, tk.Title, tk.Content)
 		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	_ "time/tzdata" // Asia/Shanghai on machines without a zoneinfo database
 
 	tea "charm.land/bubbletea/v2"
 
@@ -105,15 +104,7 @@ func (c *Context) Navigating() bool { return c.nav > 0 }
 func (c *Context) Bg() context.Context { return context.Background() }
 
 // Shanghai is China time, in which every time is shown.
-func Shanghai() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		// Unreachable with the embedded database; China has had no
-		// daylight saving time since 1991.
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}
+func Shanghai() *time.Location { return complaint.China }
 
 // Short formats t in China time for a column 11 cells wide: month, day and
 // time in the current year ("01-08 11:23"), the date with its year in any

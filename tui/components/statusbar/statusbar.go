@@ -1,6 +1,6 @@
 // Package statusbar draws the last line of the screen: the tunnel, the sync
 // state and the outbox, the tickets near or past their deadline, who is
-// logged in, and a transient message.
+// logged in, a transient message, and the progress of a long sync.
 package statusbar
 
 import (
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hotline/tui/cells"
+	"hotline/tui/components/progress"
 	"hotline/tui/theme"
 )
 
@@ -27,6 +28,9 @@ type Info struct {
 	Unit      string
 	Msg       string // transient message, shown first
 	MsgErr    bool
+	// Progress is a long sync under way (the first of an empty cache, or
+	// one far behind), shown after the message; nil when there is none.
+	Progress *progress.Line
 }
 
 // Format turns times and sizes into text; the app package provides them.
@@ -94,17 +98,37 @@ func orDash(s string) string {
 }
 
 // View draws exactly one line of exactly the width. The message takes at
-// most two thirds of it; the rest is cut from the right.
+// most two thirds of it (a third while a sync's progress is shown), the
+// progress up to ProgressWidth; the rest is cut from the right.
 func (m Model) View(in Info, f Format) string {
 	rest := " " + Text(in, f)
-	if in.Msg == "" {
-		return m.styles.Status.Render(cells.Fit(rest, m.width))
+	w := m.width
+	var b strings.Builder
+	if in.Msg != "" {
+		room := w * 2 / 3
+		if in.Progress != nil {
+			room = w / 3
+		}
+		msg := " " + cells.Line(in.Msg) + " "
+		msg = cells.Cut(msg, max(room, 1), cells.Ellipsis+" ")
+		style := m.styles.StatusMsg
+		if in.MsgErr {
+			style = m.styles.StatusErr
+		}
+		b.WriteString(style.Render(msg))
+		w -= cells.Width(msg)
 	}
-	msg := " " + cells.Line(in.Msg) + " "
-	msg = cells.Cut(msg, max(m.width*2/3, 1), cells.Ellipsis+" ")
-	style := m.styles.StatusMsg
-	if in.MsgErr {
-		style = m.styles.StatusErr
+	// The progress is framed as " line │", three cells around it.
+	if in.Progress != nil && w > 3 {
+		pw := min(ProgressWidth(m.width), w)
+		b.WriteString(m.styles.Status.Render(" " + in.Progress.View(pw-3) + " │"))
+		w -= pw
 	}
-	return style.Render(msg) + m.styles.Status.Render(cells.Fit(rest, m.width-cells.Width(msg)))
+	b.WriteString(m.styles.Status.Render(cells.Fit(rest, w)))
+	return b.String()
 }
+
+// ProgressWidth is the part of a bar of width w that a sync's progress
+// takes: most of it on a narrow screen, where the bar and its counts need
+// the room, and no more than is worth it on a wide one.
+func ProgressWidth(w int) int { return min(max(w*5/8, 40), 72, w) }

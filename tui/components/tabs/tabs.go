@@ -10,10 +10,13 @@ import (
 	"hotline/tui/theme"
 )
 
-// Tab is one tab: a title and the number of items under it.
+// Tab is one tab: a title and the number of items under it. Filtered
+// shows Count of Of, as "待办 3/12": what a filter left of the items.
 type Tab struct {
-	Title string
-	Count int
+	Title    string
+	Count    int
+	Of       int
+	Filtered bool
 }
 
 // Model is a row of tabs.
@@ -40,6 +43,9 @@ func (m Model) View() string {
 	used := 0
 	for i, t := range m.Tabs {
 		labels[i] = fmt.Sprintf(" %d %s %d ", i+1, cells.Line(t.Title), t.Count)
+		if t.Filtered {
+			labels[i] = fmt.Sprintf(" %d %s %d/%d ", i+1, cells.Line(t.Title), t.Count, t.Of)
+		}
 		used += cells.Width(labels[i]) + 1
 	}
 	if used > m.width {

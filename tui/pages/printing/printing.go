@@ -248,7 +248,10 @@ func (m *Model) what() string {
 	if len(m.numbers) == 1 && m.title == "" {
 		return "工单 " + cells.Line(m.numbers[0])
 	}
-	return fmt.Sprintf("%s%d 张记录单", m.title, len(m.numbers))
+	if m.title != "" {
+		return fmt.Sprintf("%s %d 张记录单", m.title, len(m.numbers))
+	}
+	return fmt.Sprintf("%d 张记录单", len(m.numbers))
 }
 
 // Load reads the tickets whole, history and all.
@@ -276,7 +279,7 @@ func (m *Model) render() tea.Cmd {
 	return func() tea.Msg {
 		f, err := font()
 		if err != nil {
-			return renderedMsg{page: id, err: "找不到可用的中文字体，无法生成 PDF：" + err.Error()}
+			return renderedMsg{page: id, err: "字体不可用，无法生成 PDF（检查设置中的 font，或安装中文字体）：" + err.Error()}
 		}
 		out, err := print.PDF(f, sheets...)
 		if err != nil {
@@ -621,7 +624,11 @@ func (m *Model) chooser() []string {
 			styled(render, "   "+l)
 		}
 	}
-	styled(st.Title.Render, " 选择打印机 · "+m.what()+" · "+m.count())
+	title := " 选择打印机 · " + m.what()
+	if m.rendered && m.renderErr == "" {
+		title += fmt.Sprintf(" · PDF 共 %d 页（A4）", m.out.Pages)
+	}
+	styled(st.Title.Render, title)
 	add("")
 	save := m.ctx.Keys.Printers.Save.Help().Key
 	switch {
