@@ -2,6 +2,7 @@ package print
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"time"
 )
@@ -42,4 +43,23 @@ func (s Station) Show(pdf []byte, name string) (string, error) {
 		}
 	}
 	return Show(pdf, s.Dir, name)
+}
+
+// JobName is what a job of these tickets' sheets, and its PDF, are called:
+// "记录单-2549", "记录单-2549等3张", or for a batch chosen by a rule on a
+// day "记录单-今日办结-20261204-3张". The screen and `hotline print` name
+// them alike, so a saved file is found by the same name.
+func JobName(numbers []string, batch string, day time.Time) string {
+	n := len(numbers)
+	first := ""
+	if n > 0 {
+		first = Clean(numbers[0])
+	}
+	switch {
+	case batch != "":
+		return fmt.Sprintf("记录单-%s-%s-%d张", batch, day.Format("20060102"), n)
+	case n == 1:
+		return "记录单-" + first
+	}
+	return fmt.Sprintf("记录单-%s等%d张", first, n)
 }

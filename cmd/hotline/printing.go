@@ -155,7 +155,15 @@ func cmdPrint(args []string) error {
 	if len(out.Missing) > 0 {
 		fmt.Fprintf(os.Stderr, "hotline: the font %s lacks %s: printed as □ (add a font that has them to `font` in the settings, after the main one: main.ttc,fallback.ttf)\n", font.Name, runeList(out.Missing))
 	}
-	name := jobName(tickets)
+	printed := make([]string, len(tickets))
+	for i, tk := range tickets {
+		printed[i] = tk.Number
+	}
+	batch := ""
+	if *today {
+		batch = "今日办结"
+	}
+	name := print.JobName(printed, batch, time.Now().In(shanghai))
 	if *pdfPath != "" {
 		// The sheet holds the citizen's name, phone and address.
 		if err := os.WriteFile(*pdfPath, out.PDF, 0o600); err != nil {
@@ -177,7 +185,7 @@ func cmdPrint(args []string) error {
 		}
 	})
 	if errors.Is(err, print.ErrUnreachable) {
-		path, showErr := p.Show(out.PDF, strings.ReplaceAll(name, " ", "-"))
+		path, showErr := p.Show(out.PDF, name)
 		if path == "" {
 			return fmt.Errorf("%w; saving the PDF failed too: %v", err, showErr)
 		}
@@ -217,13 +225,6 @@ func cmdPrint(args []string) error {
 
 // jobName names a job after its tickets, as print queues and cups-pdf's
 // files show it.
-func jobName(ts []complaint.Ticket) string {
-	name := print.Title + " " + ts[0].Number
-	if len(ts) > 1 {
-		name += fmt.Sprintf(" 等%d张", len(ts))
-	}
-	return name
-}
 
 func runeList(rs []rune) string {
 	parts := make([]string, len(rs))

@@ -229,18 +229,7 @@ func (m *Model) Output() print.Output { return m.out }
 
 // Name is what the job and the saved file are called after.
 func (m *Model) Name() string {
-	n := len(m.numbers)
-	first := ""
-	if n > 0 {
-		first = print.Clean(m.numbers[0])
-	}
-	switch {
-	case m.title != "":
-		return fmt.Sprintf("记录单-%s-%s-%d张", m.title, m.ctx.Now().In(m.ctx.Loc).Format("20060102"), n)
-	case n == 1:
-		return "记录单-" + first
-	}
-	return fmt.Sprintf("记录单-%s等%d张", first, n)
+	return print.JobName(m.numbers, m.title, m.ctx.Now().In(m.ctx.Loc))
 }
 
 // what is what is printed, for sentences.
