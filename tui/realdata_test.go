@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"hotline/complaint"
+	"hotline/tui/cells"
 )
 
 // sharedData is a file of the shared data folder beside the repository.
@@ -93,5 +94,48 @@ func TestRealDataScreens(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Every screen drawn with the real data at the three sizes, kept as golden
+// files: the real texts' long lines, stray tabs and line breaks, long
+// replies.
+func TestRealDataGoldens(t *testing.T) {
+	tickets := realTickets(t, 40)
+	var open, done string
+	for _, tk := range tickets {
+		switch {
+		case tk.State == complaint.Dispatched && open == "":
+			open = tk.Number
+		case tk.State == complaint.FedBack && done == "":
+			done = tk.Number
+		}
+	}
+	screens := []struct {
+		name  string
+		drive func(h *harness)
+	}{
+		{"list", func(h *harness) {}},
+		{"list-done", func(h *harness) { h.press("3") }},
+		{"detail", func(h *harness) { h.open(done) }},
+		{"detail-end", func(h *harness) { h.open(done); h.press("G") }},
+		{"form-return", func(h *harness) {
+			h.open(open)
+			h.press("t")
+			g := cells.Graphemes(tickets[0].Content)
+			h.typeText(strings.Join(g[:min(len(g), 40)], ""))
+		}},
+		{"print-preview", func(h *harness) { withFont(h); h.open(done); h.press("p") }},
+		{"settings", settingsScreen(linkUp())},
+		{"help", func(h *harness) { h.press("?") }},
+	}
+	for _, sc := range screens {
+		for _, sz := range sizes {
+			t.Run(fmt.Sprintf("%s-%dx%d", sc.name, sz.w, sz.h), func(t *testing.T) {
+				h := newHarness(t, sz.w, sz.h, tickets)
+				sc.drive(h)
+				golden(t, fmt.Sprintf("real-%s-%dx%d.golden", sc.name, sz.w, sz.h), h.view())
+			})
+		}
 	}
 }

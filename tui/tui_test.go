@@ -18,7 +18,7 @@ import (
 	"hotline/tui/pages/form"
 )
 
-var sizes = []struct{ w, h int }{{80, 24}, {120, 40}}
+var sizes = []struct{ w, h int }{{80, 24}, {100, 30}, {120, 40}}
 
 // screens drives the model, logged in as user, to each screen that has
 // golden files.

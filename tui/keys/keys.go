@@ -36,6 +36,41 @@ type List struct {
 	ClearPicks  key.Binding
 	Print       key.Binding // the picked tickets, or the one under the cursor
 	PrintClosed key.Binding // every ticket closed today, as one job
+	Find        Find
+}
+
+// Find is the keys of the lists that filter the three lists and sort the
+// one shown. The settings name them as the list's own: list.filter,
+// list.sort, ...
+type Find struct {
+	Filter      key.Binding // open the filter line (see FilterLine)
+	ClearFilter key.Binding
+	Sort        key.Binding // sort by the next column
+	SortReverse key.Binding
+}
+
+// FilterLine is the keys of the lists' filter line, where every other key
+// is text.
+type FilterLine struct {
+	Done   key.Binding // keep the filter, back to the list
+	Clear  key.Binding // drop the filter, back to the list
+	Column key.Binding // the next column to filter on (shift+tab: the one before)
+}
+
+// findKeys is the default keys of Find and FilterLine.
+func findKeys() (Find, FilterLine) {
+	find := Find{
+		Filter:      bind("/", "筛选"),
+		ClearFilter: bind("esc", "清除筛选"),
+		Sort:        bind("o", "排序"),
+		SortReverse: bind("O", "反向排序"),
+	}
+	line := FilterLine{
+		Done:   bind("enter", "完成筛选"),
+		Clear:  bind("esc", "清除筛选"),
+		Column: key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "筛选哪一列")),
+	}
+	return find, line
 }
 
 // Action is the key of one thing a person does to a ticket from its page.
@@ -113,6 +148,9 @@ type Map struct {
 	Settings Settings
 	Preview  Preview
 	Printers Printers
+	// FilterLine is last: its keys act only while the lists' filter
+	// line is open.
+	FilterLine FilterLine
 }
 
 // Names of the forms the detail page's action keys open.
@@ -146,6 +184,7 @@ func Default() Map {
 	lists := table.DefaultKeyMap()
 	lists.PageDown = key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("PgDn", "下一页"))
 	save := bind("s", "保存 PDF 并打开")
+	find, filterLine := findKeys()
 	return Map{
 		Global: Global{
 			Help:      key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "帮助")),
@@ -153,7 +192,7 @@ func Default() Map {
 		},
 		List: List{
 			Table:       lists,
-			Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "打开工单")),
+			Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "打开")),
 			NextTab:     key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "切换列表")),
 			Tab1:        key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "待办")),
 			Tab2:        key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "未反馈")),
@@ -164,6 +203,7 @@ func Default() Map {
 			ClearPicks:  bind("x", "清除选择"),
 			Print:       bind("p", "打印"),
 			PrintClosed: bind("P", "打印今日办结"),
+			Find:        find,
 		},
 		Detail: Detail{
 			Scroll: scroll,
@@ -224,6 +264,7 @@ func Default() Map {
 			Save:  save,
 			Back:  key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "返回预览")),
 		},
+		FilterLine: filterLine,
 	}
 }
 
@@ -235,16 +276,17 @@ var (
 	_ help.KeyMap = Settings{}
 	_ help.KeyMap = Preview{}
 	_ help.KeyMap = Printers{}
+	_ help.KeyMap = FilterLine{}
 )
 
 func (k List) ShortHelp() []key.Binding {
 	// Arrows need no telling; the keys of the unit's work come first.
-	return []key.Binding{k.Open, k.Pick, k.Print, k.NextTab, k.Settings, k.Quit, k.Table.Up, k.Table.Down}
+	return []key.Binding{k.Open, k.Find.Filter, k.Pick, k.Print, k.NextTab, k.Settings, k.Quit, k.Find.Sort, k.Table.Up, k.Table.Down}
 }
 
 func (k List) FullHelp() [][]key.Binding {
 	return [][]key.Binding{k.Table.FullHelp()[0], {k.Open, k.NextTab, k.Tab1, k.Tab2, k.Tab3, k.Settings, k.Quit},
-		{k.Pick, k.ClearPicks, k.Print, k.PrintClosed}}
+		{k.Pick, k.ClearPicks, k.Print, k.PrintClosed}, {k.Find.Filter, k.Find.ClearFilter, k.Find.Sort, k.Find.SortReverse}}
 }
 
 // ShortHelp of a ticket's page: its actions are on the page's own action
@@ -302,6 +344,10 @@ func (k Printers) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Up, k.Down, k.Print, k.More, k.Save, k.Back}}
 }
 
+func (k FilterLine) ShortHelp() []key.Binding { return []key.Binding{k.Done, k.Clear, k.Column} }
+
+func (k FilterLine) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
 // Group is the keys of one screen with its title, for the help screen.
 type Group struct {
 	Title string
@@ -327,6 +373,7 @@ func (m Map) Groups() []Group {
 	return []Group{
 		{"全局", []key.Binding{m.Global.Help, m.Global.ForceQuit}},
 		{"工单列表（待办 / 未反馈 / 已反馈）", flat(m.List)},
+		{"筛选栏（在列表按 " + m.List.Find.Filter.Help().Key + " 打开）", flat(m.FilterLine)},
 		{"工单详情", flat(d)},
 		{"填写表单", flat(m.Form)},
 		{"终端机器设置", flat(m.Settings)},

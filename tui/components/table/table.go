@@ -1,13 +1,17 @@
 // Package table draws rows of text in columns measured by terminal cells,
-// with a cursor row that moves and scrolls. It holds strings only: what the
-// rows mean is the page's business.
+// with a cursor row that moves and scrolls, sorted by any column and
+// filtered on the text it shows, with what the filter found highlighted.
+// It holds strings only: what the rows mean is the page's business, which
+// may say how a column sorts when its text would not (a date, a deadline).
 package table
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"hotline/tui/cells"
 	"hotline/tui/theme"
@@ -65,6 +69,10 @@ type Column struct {
 	Width int
 	Flex  bool
 	Right bool // align right
+	// Compare orders rows a and b, indexes into the rows of SetRows, when
+	// the table is sorted by this column; nil orders by the text shown
+	// (see SortBy).
+	Compare func(a, b int) int
 }
 
 // Row is one row. Key identifies it across reloads so that the cursor stays
@@ -96,6 +104,12 @@ const Mark = "● "
 // checked and marked starts "✓●".
 const Check = "✓ "
 
+// Marks after the title of the column the table is sorted by.
+const (
+	Ascending  = "▲"
+	Descending = "▼"
+)
+
 // prefix is the row's first cells: its check and its mark.
 func (r Row) prefix() string {
 	switch {
@@ -109,12 +123,24 @@ func (r Row) prefix() string {
 	return strings.Repeat(" ", cells.Width(Mark))
 }
 
-// Model is the table's state.
+// Model is the table's state. The rows are kept as given (the page's own
+// order); what is shown is them sorted, then filtered, and the cursor moves
+// over what is shown.
 type Model struct {
-	Empty string // shown when there are no rows
+	Empty   string // shown when there are no rows
+	NoMatch string // shown when the filter leaves none; "" is Empty
 
-	cols          []Column
-	rows          []Row
+	cols   []Column
+	rows   []Row
+	order  []int // indexes of rows, sorted
+	pos    []int // pos[i] is where row i stands in order
+	shown  []int // order, filtered
+	sorted string
+	desc   bool
+	filter Filter
+	terms  []string // the filter's terms, folded
+	index  *index   // built when first needed after the rows change
+
 	cursor        int
 	offset        int
 	width, height int
@@ -136,41 +162,123 @@ func (m *Model) SetSize(w, h int) {
 	m.clamp()
 }
 
-// SetColumns replaces the columns (their widths may depend on the rows).
-func (m *Model) SetColumns(cols []Column) { m.cols = cols }
+// Columns returns the columns.
+func (m Model) Columns() []Column { return m.cols }
 
-// SetRows replaces the rows, keeping the cursor on the row with the same
-// Key when there is one, else at the same position.
-func (m *Model) SetRows(rows []Row) {
-	sel := ""
-	if r, ok := m.Selected(); ok {
-		sel = r.Key
+// SetColumns replaces the columns (their widths may depend on the rows).
+// SetRows must follow when the columns are others: the text the filter and
+// the sort look at is the rows'.
+func (m *Model) SetColumns(cols []Column) {
+	if !sameTitles(m.cols, cols) {
+		m.index = nil
 	}
-	m.rows = rows
-	for i, r := range rows {
-		if sel != "" && r.Key == sel {
-			m.cursor = i
-			break
-		}
-	}
-	m.clamp()
+	m.cols = cols
 }
 
-// Rows returns the rows.
-func (m Model) Rows() []Row { return m.rows }
+func sameTitles(a, b []Column) bool {
+	return slices.EqualFunc(a, b, func(x, y Column) bool { return x.Title == y.Title })
+}
+
+// SetRows replaces the rows, sorted and filtered as before, keeping the
+// cursor on the row with the same Key when it is shown, else at the same
+// position.
+func (m *Model) SetRows(rows []Row) {
+	sel := m.selectedKey()
+	m.rows = rows
+	m.index = nil
+	m.sort()
+	m.shown = m.pick(m.order)
+	if !m.follow(sel) {
+		m.clamp()
+	}
+}
+
+// UpdateRows lets fn change rows in place, in the page's order; fn reports
+// whether it changed row i. Marks and tones cost nothing more; changed
+// text is sorted and filtered again, only the changed rows where that
+// suffices, so that a page may refresh the few rows the clock changed
+// every second.
+func (m *Model) UpdateRows(fn func(i int, r *Row) bool) {
+	var changed []int
+	for i := range m.rows {
+		before := m.rows[i].Cells
+		if fn(i, &m.rows[i]) && !slices.Equal(before, m.rows[i].Cells) {
+			changed = append(changed, i)
+		}
+	}
+	if len(changed) == 0 {
+		return
+	}
+	sel := m.selectedKey()
+	resort := false
+	if c := m.sortColumn(); c >= 0 && m.cols[c].Compare == nil {
+		resort = true
+	}
+	if m.index != nil {
+		for _, i := range changed {
+			m.index.update(i, m.rows[i], m.cols)
+		}
+	}
+	switch {
+	case resort:
+		m.sort()
+		m.shown = m.pick(m.order)
+	case m.Filtered():
+		m.refilter(changed)
+	}
+	if !m.follow(sel) {
+		m.clamp()
+	}
+}
+
+// Rows returns the rows shown, in the order shown.
+func (m Model) Rows() []Row {
+	out := make([]Row, len(m.shown))
+	for i, r := range m.shown {
+		out[i] = m.rows[r]
+	}
+	return out
+}
+
+// Len is the number of rows shown; Total, of rows.
+func (m Model) Len() int   { return len(m.shown) }
+func (m Model) Total() int { return len(m.rows) }
 
 // Selected is the row under the cursor.
 func (m Model) Selected() (Row, bool) {
-	if m.cursor < 0 || m.cursor >= len(m.rows) {
+	if m.cursor < 0 || m.cursor >= len(m.shown) {
 		return Row{}, false
 	}
-	return m.rows[m.cursor], true
+	return m.rows[m.shown[m.cursor]], true
 }
 
-// Cursor is the index of the row under the cursor.
+func (m Model) selectedKey() string {
+	if r, ok := m.Selected(); ok {
+		return r.Key
+	}
+	return ""
+}
+
+// follow moves the cursor to the shown row with key, and reports whether
+// there was one.
+func (m *Model) follow(key string) bool {
+	if key == "" {
+		return false
+	}
+	for i, r := range m.shown {
+		if m.rows[r].Key == key {
+			m.cursor = i
+			m.clamp()
+			return true
+		}
+	}
+	return false
+}
+
+// Cursor is the index, among the rows shown, of the row under the cursor.
 func (m Model) Cursor() int { return m.cursor }
 
-// SetCursor moves the cursor to row i.
+// SetCursor moves the cursor to row i of those shown.
 func (m *Model) SetCursor(i int) {
 	m.cursor = i
 	m.clamp()
@@ -194,7 +302,7 @@ func (m *Model) Update(msg tea.KeyPressMsg) bool {
 	case key.Matches(msg, m.keys.Top):
 		m.cursor = 0
 	case key.Matches(msg, m.keys.Bottom):
-		m.cursor = len(m.rows) - 1
+		m.cursor = len(m.shown) - 1
 	default:
 		return false
 	}
@@ -203,7 +311,7 @@ func (m *Model) Update(msg tea.KeyPressMsg) bool {
 }
 
 func (m *Model) clamp() {
-	m.cursor = max(0, min(m.cursor, len(m.rows)-1))
+	m.cursor = max(0, min(m.cursor, len(m.shown)-1))
 	page := max(m.height-1, 1)
 	if m.cursor < m.offset {
 		m.offset = m.cursor
@@ -211,7 +319,7 @@ func (m *Model) clamp() {
 	if m.cursor >= m.offset+page {
 		m.offset = m.cursor - page + 1
 	}
-	m.offset = max(0, min(m.offset, len(m.rows)-page))
+	m.offset = max(0, min(m.offset, len(m.shown)-page))
 }
 
 // widths gives each column its width in cells; the flex column takes what
@@ -234,25 +342,27 @@ func (m Model) widths() []int {
 	return out
 }
 
-func (m Model) line(vals []string, widths []int, mark string) string {
-	var b strings.Builder
-	b.WriteString(mark)
+// line lays out one row: exactly the table's width, whatever the columns
+// add up to. hits gives, for column i, the characters the filter found
+// there, to be highlighted as far as they are shown.
+func (m Model) line(vals []string, widths []int, mark string, hits func(i int) []span) marked {
+	var b marked
+	b.add(mark, false)
 	for i, w := range widths {
 		if i > 0 {
-			b.WriteByte(' ')
+			b.add(" ", false)
 		}
 		v := ""
 		if i < len(vals) {
 			v = cells.Line(vals[i])
 		}
-		if m.cols[i].Right {
-			b.WriteString(cells.PadLeft(cells.Cut(v, w, cells.Ellipsis), w))
-		} else {
-			b.WriteString(cells.Fit(v, w))
+		var h []span
+		if hits != nil {
+			h = hits(i)
 		}
+		b.fit(v, w, m.cols[i].Right, h)
 	}
-	// Whatever the columns add up to, the row is exactly the table's width.
-	return cells.Fit(b.String(), m.width)
+	return b.fitted(m.width)
 }
 
 // View draws the header and the visible rows: exactly height lines of
@@ -261,41 +371,68 @@ func (m Model) View() string {
 	st := m.styles
 	widths := m.widths()
 	titles := make([]string, len(m.cols))
+	sorted := m.sortColumn()
 	for i, c := range m.cols {
 		titles[i] = c.Title
+		if i == sorted {
+			// The mark always shows: the title gives way to it.
+			mark := Ascending
+			if m.desc {
+				mark = Descending
+			}
+			titles[i] = cells.Cut(strings.TrimSpace(c.Title), max(widths[i]-cells.Width(mark), 0), cells.Ellipsis) + mark
+		}
 	}
 	blank := strings.Repeat(" ", cells.Width(Mark))
 	out := make([]string, 0, m.height)
-	out = append(out, st.Header.Render(m.line(titles, widths, blank)))
+	out = append(out, st.Header.Render(m.line(titles, widths, blank, nil).render(nil, st.Match)))
 	page := m.height - 1
-	if len(m.rows) == 0 {
+	if len(m.shown) == 0 {
 		for i := 0; i < page; i++ {
 			s := strings.Repeat(" ", m.width)
 			if i == page/2 {
-				s = st.Muted.Render(cells.Center(m.Empty, m.width))
+				s = st.Muted.Render(cells.Center(m.empty(), m.width))
 			}
 			out = append(out, s)
 		}
 		return strings.Join(out, "\n")
 	}
 	for i := m.offset; i < m.offset+page; i++ {
-		if i >= len(m.rows) {
+		if i >= len(m.shown) {
 			out = append(out, strings.Repeat(" ", m.width))
 			continue
 		}
-		r := m.rows[i]
-		s := m.line(r.Cells, widths, r.prefix())
+		ri := m.shown[i]
+		r := m.rows[ri]
+		var hits func(int) []span
+		if len(m.terms) > 0 {
+			hits = func(c int) []span { return m.hits(ri, c) }
+		}
+		l := m.line(r.Cells, widths, r.prefix(), hits)
+		var style *lipgloss.Style
 		switch {
 		case i == m.cursor:
-			s = st.Selected.Bold(r.Marked).Render(s)
+			s := st.Selected.Bold(r.Marked)
+			style = &s
 		case r.Tone == Alert:
-			s = st.Overdue.Bold(r.Marked).Render(s)
+			s := st.Overdue.Bold(r.Marked)
+			style = &s
 		case r.Tone == Warn:
-			s = st.Warn.Bold(r.Marked).Render(s)
+			s := st.Warn.Bold(r.Marked)
+			style = &s
 		case r.Marked:
-			s = st.New.Render(s)
+			style = &st.New
 		}
-		out = append(out, s)
+		out = append(out, l.render(style, st.Match))
 	}
 	return strings.Join(out, "\n")
+}
+
+// empty is what an empty table says: that the filter left nothing, when
+// there are rows.
+func (m Model) empty() string {
+	if len(m.rows) > 0 && m.NoMatch != "" {
+		return m.NoMatch
+	}
+	return m.Empty
 }

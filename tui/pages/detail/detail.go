@@ -329,7 +329,7 @@ func (m *Model) actionBar() []string {
 	w := m.width
 	if m.confirm {
 		it, _ := m.refused()
-		return []string{st.Error.Render(cells.Fit(" 放弃被退回的“"+it.Kind.Label()+"”及其内容？按 y 确认，其他键取消", w))}
+		return []string{st.Error.Render(cells.Fit(" 放弃被退回的“"+it.Kind.Label()+"”及其内容？按 "+m.ctx.Keys.Form.Confirm.Help().Key+" 确认，其他键取消", w))}
 	}
 	var items []key.Binding
 	for _, a := range m.keys.Actions {

@@ -134,7 +134,7 @@ func (m *Model) block(g keys.Group, keyW, colW int) []string {
 // View draws exactly the screen's height in lines of exactly its width.
 func (m *Model) View() string {
 	st := m.ctx.Styles
-	out := []string{st.Title.Render(cells.Fit("帮助 · 按键一览（esc 或 ? 关闭）", m.width))}
+	out := []string{st.Title.Render(cells.Fit("帮助 · 按键一览（"+m.ctx.Keys.Help.Close.Help().Key+" 关闭）", m.width))}
 	body := m.body()
 	for i := m.offset; i < m.offset+m.height-1; i++ {
 		if i < len(body) {

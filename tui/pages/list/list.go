@@ -5,13 +5,17 @@
 // time left to it, marked when near or past its deadline, most urgent
 // first. The page marks tickets that arrived since the program started
 // until they are opened, and tickets picked for printing together, which
-// stay picked across tabs and reloads.
+// stay picked across tabs and reloads. One filter, typed in a line under
+// the list, narrows the three lists at once (see filter.go); each list
+// sorts by any of its columns.
 package list
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -21,6 +25,7 @@ import (
 	"hotline/store"
 	"hotline/tui/app"
 	"hotline/tui/cells"
+	"hotline/tui/components/editor"
 	"hotline/tui/components/table"
 	"hotline/tui/components/tabs"
 )
@@ -45,12 +50,22 @@ type Model struct {
 	tabs    tabs.Model
 	tables  [nTabs]table.Model
 	tickets [nTabs][]complaint.Ticket
-	fresh   map[string]bool // arrived since start, not yet opened
-	picked  []string        // ticket numbers picked for printing, in the order picked
-	loaded  bool
-	failed  bool // the first load failed: there is nothing to wait for
-	width   int
-	height  int
+	// stamps holds, for each ticket of the lists of work, what its time
+	// left and its mark were drawn from (see stamp): the clock redraws
+	// only the rows whose text it changed.
+	stamps [nTabs][]int64
+	fresh  map[string]bool // arrived since start, not yet opened
+	picked []string        // ticket numbers picked for printing, in the order picked
+	loaded bool
+	failed bool // the first load failed: there is nothing to wait for
+	width  int
+	height int
+	wide   bool // the lists of work show the time of the call too
+
+	// filter is the filter line's text, the one filter of the three
+	// lists; typing is whether the line is open and takes the keys.
+	filter editor.Model
+	typing bool
 }
 
 // New returns the page; Load fills it.
@@ -61,7 +76,12 @@ func New(ctx *app.Context) *Model {
 	for i := range m.tables {
 		m.tables[i] = table.New(m.columns(i, 4), ctx.Keys.List.Table, &ctx.Styles)
 		m.tables[i].Empty = "正在读取…"
+		m.tables[i].NoMatch = "（没有符合筛选的工单）"
 	}
+	m.filter = editor.New(ctx.Keys.Form.Editor)
+	m.filter.Prompt = filterPrompt
+	m.filter.Placeholder = "输入文字筛选三个列表；tab 选择列，如 标题:兴隆"
+	m.filter.PlaceholderStyle = ctx.Styles.Muted
 	return m
 }
 
@@ -76,26 +96,76 @@ const (
 	wideFrom   = 100
 )
 
-// columns of tab i: the lists of work carry the step and its time left;
-// the fed-back list, the time of the call. A wide screen shows both.
-func (m *Model) columns(i, number int) []table.Column {
-	cols := []table.Column{
-		{Title: "编号", Width: number},
-		{Title: "标题", Flex: true},
-	}
-	if i == Done || m.width >= wideFrom {
-		cols = append(cols, table.Column{Title: "收到时间", Width: wReceived})
+// The columns' titles, which also name them in the filter ("标题:兴隆").
+const (
+	colNumber   = "编号"
+	colTitle    = "标题"
+	colReceived = "收到时间"
+	colStep     = "环节"
+	colLeft     = "时限"
+	colState    = "状态"
+)
+
+// titles is the columns of tab i, in order: the lists of work carry the
+// step and its time left; the fed-back list, the time of the call. A wide
+// screen shows both.
+func (m *Model) titles(i int) []string {
+	out := []string{colNumber, colTitle}
+	if i == Done || m.wide {
+		out = append(out, colReceived)
 	}
 	if i != Done {
-		cols = append(cols,
-			table.Column{Title: " 环节", Width: wStep},
-			table.Column{Title: "时限", Width: wLeft, Right: true})
+		out = append(out, colStep, colLeft)
 	}
-	return append(cols, table.Column{Title: "状态", Width: wState})
+	return append(out, colState)
 }
 
-// KeyMap is the page's keys, for help.
-func (m *Model) KeyMap() help.KeyMap { return m.ctx.Keys.List }
+// columns of tab i. The times sort by the time, not its text; the step
+// and the state by their place in the procedure; the rest by their text.
+func (m *Model) columns(i, number int) []table.Column {
+	ts := func() []complaint.Ticket { return m.tickets[i] }
+	var cols []table.Column
+	for _, title := range m.titles(i) {
+		switch title {
+		case colNumber:
+			cols = append(cols, table.Column{Title: title, Width: number})
+		case colTitle:
+			cols = append(cols, table.Column{Title: title, Flex: true})
+		case colReceived:
+			cols = append(cols, table.Column{Title: title, Width: wReceived, Compare: func(a, b int) int {
+				return ts()[a].ReceivedAt.Compare(ts()[b].ReceivedAt)
+			}})
+		case colStep:
+			// The blank lines the title up with the steps after their mark.
+			cols = append(cols, table.Column{Title: " " + title, Width: wStep, Compare: func(a, b int) int {
+				return cmp.Compare(slices.Index(steps, ts()[a].Step), slices.Index(steps, ts()[b].Step))
+			}})
+		case colLeft:
+			cols = append(cols, table.Column{Title: title, Width: wLeft, Right: true, Compare: func(a, b int) int {
+				return ts()[a].Due.Compare(ts()[b].Due)
+			}})
+		case colState:
+			cols = append(cols, table.Column{Title: title, Width: wState, Compare: func(a, b int) int {
+				x, y := ts()[a], ts()[b]
+				return cmp.Or(cmp.Compare(slices.Index(complaint.States, x.State), slices.Index(complaint.States, y.State)),
+					strings.Compare(state(x), state(y)))
+			}})
+		}
+	}
+	return cols
+}
+
+// steps is the order of the procedure, which the step column sorts by.
+var steps = []complaint.Step{complaint.StepSign, complaint.StepAssign, complaint.StepContact,
+	complaint.StepReply, complaint.StepReview, complaint.StepSend}
+
+// KeyMap is the page's keys, for help: the filter line's while it is open.
+func (m *Model) KeyMap() help.KeyMap {
+	if m.typing {
+		return filterKeys{m.ctx.Keys.FilterLine, m.ctx.Keys.List.Table}
+	}
+	return m.ctx.Keys.List
+}
 
 // Active is the tab shown.
 func (m *Model) Active() int { return m.tabs.Active }
@@ -109,6 +179,22 @@ func (m *Model) Selected() string {
 	return r.Key
 }
 
+// Shown is the numbers of the tickets list tab shows, in order, and the
+// number of tickets it holds before the filter.
+func (m *Model) Shown(tab int) (numbers []string, of int) {
+	for _, r := range m.tables[tab].Rows() {
+		numbers = append(numbers, r.Key)
+	}
+	return numbers, m.tables[tab].Total()
+}
+
+// Position is the place of the cursor in the list shown, and how many
+// tickets it shows.
+func (m *Model) Position() (at, of int) {
+	t := m.tables[m.tabs.Active]
+	return t.Cursor(), t.Len()
+}
+
 // Picked is the numbers of the tickets picked, in the order they were
 // picked.
 func (m *Model) Picked() []string { return m.picked }
@@ -120,13 +206,13 @@ func (m *Model) pick(number string) {
 	} else {
 		m.picked = append(m.picked, number)
 	}
-	m.refresh()
+	m.flag(number)
 }
 
 // Unpick drops the numbers from the picked: they were printed.
 func (m *Model) Unpick(numbers ...string) {
 	m.picked = slices.DeleteFunc(m.picked, func(n string) bool { return slices.Contains(numbers, n) })
-	m.refresh()
+	m.flag(numbers...)
 }
 
 // keepPicks drops the picks of tickets no list holds any more (returned
@@ -165,13 +251,39 @@ func (m *Model) MarkNew(numbers []string) {
 	for _, n := range numbers {
 		m.fresh[n] = true
 	}
-	m.refresh()
+	m.flag(numbers...)
 }
 
 // Seen clears a ticket's new mark.
 func (m *Model) Seen(number string) {
 	delete(m.fresh, number)
-	m.refresh()
+	m.flag(number)
+}
+
+// flag redraws the new and picked marks of the tickets with the numbers,
+// or of every ticket when none is given.
+func (m *Model) flag(numbers ...string) {
+	these := map[string]bool{}
+	for _, n := range numbers {
+		these[n] = true
+	}
+	picked := map[string]bool{}
+	for _, n := range m.picked {
+		picked[n] = true
+	}
+	for i := range m.tables {
+		m.tables[i].UpdateRows(func(_ int, r *table.Row) bool {
+			if len(numbers) > 0 && !these[r.Key] {
+				return false
+			}
+			if r.Marked == m.fresh[r.Key] && r.Checked == picked[r.Key] {
+				return false
+			}
+			r.Marked, r.Checked = m.fresh[r.Key], picked[r.Key]
+			return true
+		})
+	}
+	m.status()
 }
 
 // Ready reports whether the lists have been read (or failed to be): keys
@@ -185,48 +297,63 @@ func (m *Model) IsNew(number string) bool { return m.fresh[number] }
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.tabs.SetSize(w, 1)
-	for i := range m.tables {
-		m.tables[i].SetSize(w, h-1)
+	// The cell right of the filter line stays free for the cursor after
+	// a text that fills it.
+	m.filter.SetSize(w-1, 1)
+	m.layout()
+	if wide := w >= wideFrom; wide != m.wide {
+		m.wide = wide
+		m.refresh()
 	}
-	m.refresh()
+	m.status()
 }
 
-// refresh rebuilds the rows from the tickets: after a load, a new mark, a
-// resize, or the clock moving on (the time left).
-func (m *Model) refresh() {
-	now := m.ctx.Now()
-	m.tabs.Right = m.ctx.Full(now)
-	if n := len(m.picked); n > 0 {
-		// The count of what p will print leads, as the clock may be cut.
-		m.tabs.Right = fmt.Sprintf("已选 %d 张 · %s", n, m.tabs.Right)
+// layout gives the lists the page's height but the tabs' line and the
+// filter line's, while it is open.
+func (m *Model) layout() {
+	h := m.height - 1
+	if m.typing {
+		h--
 	}
 	for i := range m.tables {
+		m.tables[i].SetSize(m.width, h)
+	}
+}
+
+// refresh rebuilds the rows from the tickets: after a load, or when the
+// columns change. The clock changes only the rows it must (see tick).
+func (m *Model) refresh() {
+	now := m.ctx.Now()
+	picked := map[string]bool{}
+	for _, n := range m.picked {
+		picked[n] = true
+	}
+	for i := range m.tables {
+		titles := m.titles(i)
 		nw := wNumberMin
 		rows := make([]table.Row, len(m.tickets[i]))
+		m.stamps[i] = make([]int64, len(m.tickets[i]))
 		for j, t := range m.tickets[i] {
-			num := cells.Line(t.Number)
-			nw = max(nw, cells.Width(num))
-			vals := []string{num, t.Title}
-			if i == Done || m.width >= wideFrom {
-				vals = append(vals, m.ctx.Short(t.ReceivedAt))
-			}
+			vals := make([]string, len(titles))
 			var tone table.Tone
-			if i != Done {
-				u := m.ctx.Urgency(t)
-				step := ""
-				if t.Step != complaint.StepNone {
-					step = app.Mark(u) + t.Step.Label()
-				}
-				vals = append(vals, step, m.ctx.Left(t))
-				switch u {
-				case complaint.Overdue:
-					tone = table.Alert
-				case complaint.Near:
-					tone = table.Warn
+			for c, title := range titles {
+				switch title {
+				case colNumber:
+					vals[c] = cells.Line(t.Number)
+					nw = max(nw, cells.Width(vals[c]))
+				case colTitle:
+					vals[c] = t.Title
+				case colReceived:
+					vals[c] = m.ctx.Short(t.ReceivedAt)
+				case colStep:
+					var left string
+					vals[c], left, tone, m.stamps[i][j] = m.timely(t, now)
+					vals[c+1] = left
+				case colState:
+					vals[c] = state(t)
 				}
 			}
-			vals = append(vals, state(t))
-			rows[j] = table.Row{Key: t.Number, Cells: vals, Marked: m.fresh[t.Number], Checked: slices.Contains(m.picked, t.Number), Tone: tone}
+			rows[j] = table.Row{Key: t.Number, Cells: vals, Marked: m.fresh[t.Number], Checked: picked[t.Number], Tone: tone}
 		}
 		m.tables[i].SetColumns(m.columns(i, min(nw, wNumberMax)))
 		m.tables[i].SetRows(rows)
@@ -236,8 +363,82 @@ func (m *Model) refresh() {
 				m.tables[i].Empty = "（没有需要您办理的工单）"
 			}
 		}
-		m.tabs.Tabs[i].Count = len(m.tickets[i])
 	}
+	m.status()
+}
+
+// timely is what of a ticket the clock changes: its step with the mark of
+// its urgency, the time left, the row's tone, and a stamp that changes
+// whenever any of them does (the minutes left, their sign, the urgency).
+func (m *Model) timely(t complaint.Ticket, now time.Time) (step, left string, tone table.Tone, stamp int64) {
+	u := m.ctx.Policy().Urgency(t, now)
+	if t.Step != complaint.StepNone {
+		step = app.Mark(u) + t.Step.Label()
+	}
+	switch u {
+	case complaint.Overdue:
+		tone = table.Alert
+	case complaint.Near:
+		tone = table.Warn
+	}
+	stamp = int64(u)
+	if !t.Due.IsZero() {
+		// Left shows whole minutes, to go or past.
+		d := t.Due.Sub(now)
+		shown := int64(-d/time.Minute) * 2
+		if d > 0 {
+			shown = int64(d/time.Minute)*2 + 1
+		}
+		stamp += 4 * (shown + 1)
+		left = m.ctx.Left(t)
+	}
+	return step, left, tone, stamp
+}
+
+// tick redraws what the clock changed: the time on the tabs' line, and the
+// rows whose time left or urgency moved on. A list of a hundred thousand
+// tickets is not rebuilt every second.
+func (m *Model) tick() {
+	now := m.ctx.Now()
+	for i := range m.tables {
+		if i == Done {
+			continue
+		}
+		c := slices.Index(m.titles(i), colStep)
+		m.tables[i].UpdateRows(func(j int, r *table.Row) bool {
+			t := m.tickets[i][j]
+			step, left, tone, stamp := m.timely(t, now)
+			if stamp == m.stamps[i][j] {
+				return false
+			}
+			m.stamps[i][j] = stamp
+			cs := slices.Clone(r.Cells)
+			cs[c], cs[c+1] = step, left
+			r.Cells, r.Tone = cs, tone
+			return true
+		})
+	}
+	m.status()
+}
+
+// status writes the tabs' line: each list's count (of the total, under a
+// filter), and on the right what is picked, the filter and the time.
+func (m *Model) status() {
+	filtered := m.tables[0].Filtered()
+	for i := range m.tables {
+		m.tabs.Tabs[i].Count = m.tables[i].Len()
+		m.tabs.Tabs[i].Of = m.tables[i].Total()
+		m.tabs.Tabs[i].Filtered = filtered
+	}
+	var right []string
+	if n := len(m.picked); n > 0 {
+		// The count of what p will print leads, as the rest may be cut.
+		right = append(right, fmt.Sprintf("已选 %d 张", n))
+	}
+	if filtered {
+		right = append(right, "筛选 "+strings.Join(strings.Fields(m.filter.Value()), " "))
+	}
+	m.tabs.Right = strings.Join(append(right, m.ctx.Full(m.ctx.Now())), " · ")
 }
 
 // state is a ticket's state as a list shows it: a closed ticket with the
@@ -265,8 +466,16 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.keepPicks()
 		m.refresh()
 	case TickMsg:
-		m.refresh()
+		m.tick()
+	case tea.PasteMsg:
+		if m.typing {
+			m.edit(msg)
+		}
 	case tea.KeyPressMsg:
+		if m.typing {
+			m.typeKey(msg)
+			return nil
+		}
 		return m.key(msg)
 	}
 	return nil
@@ -301,7 +510,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.ClearPicks):
 		m.picked = nil
-		m.refresh()
+		m.flag()
 	case key.Matches(msg, k.Print):
 		numbers := slices.Clone(m.picked)
 		if len(numbers) == 0 {
@@ -315,13 +524,44 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.ctx.Navigate(app.OpenPrintMsg{Numbers: numbers})
 	case key.Matches(msg, k.PrintClosed):
 		return m.ctx.PrintClosedToday()
+	case key.Matches(msg, k.Find.Filter):
+		m.typing = true
+		m.layout()
+	case key.Matches(msg, k.Find.ClearFilter):
+		m.setFilter("")
+	case key.Matches(msg, k.Find.Sort):
+		m.sortNext()
+	case key.Matches(msg, k.Find.SortReverse):
+		t := &m.tables[m.tabs.Active]
+		if by, desc := t.SortedBy(); by != "" {
+			t.SortBy(by, !desc)
+		}
 	default:
 		m.tables[m.tabs.Active].Update(msg)
 	}
 	return nil
 }
 
+// sortNext sorts the list shown by the column after the one it is sorted
+// by, ascending; after the last, it goes back to the list's own order.
+func (m *Model) sortNext() {
+	t := &m.tables[m.tabs.Active]
+	by, _ := t.SortedBy()
+	titles := append(m.titles(m.tabs.Active), "")
+	next := titles[0]
+	if i := slices.Index(titles, by); i >= 0 {
+		next = titles[(i+1)%len(titles)]
+	}
+	t.SortBy(next, false)
+}
+
 // View draws exactly the page's height in lines of exactly its width.
 func (m *Model) View() string {
-	return strings.Join([]string{m.tabs.View(), m.tables[m.tabs.Active].View()}, "\n")
+	out := []string{m.tabs.View(), m.tables[m.tabs.Active].View()}
+	if m.typing {
+		// The styles may have changed with the terminal's background.
+		m.filter.PlaceholderStyle = m.ctx.Styles.Muted
+		out = append(out, m.filter.View()+" ")
+	}
+	return strings.Join(out, "\n")
 }
