@@ -75,6 +75,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST "+api.PathActions, s.route(true, s.action))
 	mux.Handle("GET "+api.PathTickets+"{number}", s.route(true, s.getTicket))
 	mux.Handle("GET "+api.PathUnits, s.route(true, s.units))
+	s.searchRoutes(mux)
 	// The mux's own 404 and 405 answers are plain text; these keep every
 	// answer JSON.
 	for _, p := range []string{api.PathLogin, api.PathMe, api.PathChanges, api.PathActions, api.PathTickets + "{number}", api.PathUnits} {

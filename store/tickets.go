@@ -138,7 +138,7 @@ type ticketWriter struct {
 	touched []int64
 }
 
-// index renews the search index entries of the touched tickets, in two
+// index renews the search index entries of the touched tickets, in four
 // statements whatever their number.
 func (w *ticketWriter) index(ctx context.Context, tx *sql.Tx) error {
 	if len(w.touched) == 0 {
@@ -148,12 +148,19 @@ func (w *ticketWriter) index(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM tickets_fts WHERE rowid IN (SELECT value FROM json_each(?))`, string(ids)); err != nil {
-		return fmt.Errorf("unindex tickets: %w", err)
+	for _, fts := range []string{"tickets_fts", "tickets_chars"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+fts+` WHERE rowid IN (SELECT value FROM json_each(?))`, string(ids)); err != nil {
+			return fmt.Errorf("unindex tickets: %w", err)
+		}
 	}
 	cols := strings.Join(searchCols, ", ")
 	if _, err := tx.ExecContext(ctx, `INSERT INTO tickets_fts (rowid, `+cols+`)
 		SELECT id, `+cols+` FROM tickets
+		WHERE id IN (SELECT value FROM json_each(?))`, string(ids)); err != nil {
+		return fmt.Errorf("index tickets: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO tickets_chars (rowid, text)
+		SELECT id, hotline_chars(`+cols+`) FROM tickets
 		WHERE id IN (SELECT value FROM json_each(?))`, string(ids)); err != nil {
 		return fmt.Errorf("index tickets: %w", err)
 	}
@@ -314,13 +321,30 @@ type Filter struct {
 	// waiting on another party is not in the waiting party's list. The
 	// rules are the table mineRules.
 	Mine *complaint.User
-	// Now is the instant Mine's "overdue" is judged at; zero means the
-	// store's clock.
+	// Now is the instant Mine's and Overdue's "overdue" is judged at;
+	// zero means the store's clock.
 	Now time.Time
 	// Limit caps the number of tickets; 0 means no cap.
 	Limit int
 	// Order is one of the Order* constants; "" means OrderReceived.
 	Order string
+
+	// The conditions of 投诉查询 (search).
+	//
+	// Number keeps the ticket with this number, or whose number starts
+	// with it (byte for byte).
+	Number string
+	// Phone keeps tickets whose caller phone contains these digits.
+	// Spaces, dashes and brackets are ignored on both sides, so 0571-8888
+	// finds "0571 88881234"; any other character is an error.
+	Phone string
+	// From and To keep tickets received in [From, To); a zero end is open.
+	From, To time.Time
+	// Category keeps tickets of this category.
+	Category string
+	// Overdue keeps open tickets whose step now due is past its deadline
+	// at Now (due at or before Now, as complaint.Policy.Urgency judges).
+	Overdue bool
 }
 
 // Orders a Filter accepts.
@@ -378,6 +402,43 @@ func (f Filter) whereWith(now time.Time, conds []string, args []any) (string, []
 		conds = append(conds, `t.subunit = ?`)
 		args = append(args, f.Subunit)
 	}
+	if f.Number != "" {
+		// A range on the unique index rather than LIKE, which would scan:
+		// every string starting with Number sorts at or after it and
+		// before Number+"\xff", since no byte of UTF-8 text is 0xff.
+		conds = append(conds, `t.number >= ? AND t.number < ?`)
+		args = append(args, f.Number, f.Number+"\xff")
+	}
+	if f.Phone != "" {
+		digits, err := phoneDigits(f.Phone)
+		if err != nil {
+			return "", nil, err
+		}
+		col := `t.phone`
+		for _, sep := range phoneSeparators {
+			col = `replace(` + col + `, '` + sep + `', '')`
+		}
+		conds = append(conds, `instr(`+col+`, ?) > 0`)
+		args = append(args, digits)
+	}
+	if !f.From.IsZero() {
+		conds = append(conds, `t.received_at >= ?`)
+		args = append(args, dbTime(f.From))
+	}
+	if !f.To.IsZero() {
+		conds = append(conds, `t.received_at < ?`)
+		args = append(args, dbTime(f.To))
+	}
+	if f.Category != "" {
+		conds = append(conds, `t.category = ?`)
+		args = append(args, f.Category)
+	}
+	if f.Overdue {
+		// As complaint.Policy.Urgency has it: due at now is overdue, so
+		// that this count and the status bar's agree.
+		conds = append(conds, `t.open AND t.due IS NOT NULL AND t.due <= ?`)
+		args = append(args, dbTime(now))
+	}
 	if f.Mine != nil {
 		c, a, err := mineCond(*f.Mine, now)
 		if err != nil {
@@ -390,6 +451,28 @@ func (f Filter) whereWith(now time.Time, conds []string, args []any) (string, []
 		return "", nil, nil
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// phoneSeparators are what people put between the digits of a phone
+// number; Filter.Phone ignores them on both sides.
+var phoneSeparators = []string{" ", "-", "(", ")", "\u3000"}
+
+// phoneDigits is a Filter.Phone without its separators; anything left but
+// digits is an error, so that a typo does not silently find nothing.
+func phoneDigits(p string) (string, error) {
+	d := p
+	for _, sep := range phoneSeparators {
+		d = strings.ReplaceAll(d, sep, "")
+	}
+	if d == "" {
+		return "", fmt.Errorf("phone %q has no digits", p)
+	}
+	for _, r := range d {
+		if r < '0' || r > '9' {
+			return "", fmt.Errorf("phone %q: only digits, spaces, dashes and brackets are allowed", p)
+		}
+	}
+	return d, nil
 }
 
 func (f Filter) orderLimit() (string, error) {

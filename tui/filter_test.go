@@ -238,7 +238,7 @@ func TestFilterCountsKeepAndClear(t *testing.T) {
 	h := newHarness(t, 80, 24, fixtures())
 	h.press("2", "/")
 	h.typeText("兴隆")
-	want := " 1 待办 1/2   2 未反馈 2/6   3 已反馈 0/2           筛选 兴隆 · 2020-05-06 15:04"
+	want := " 1 待办 1/2   2 未反馈 2/6   3 已反馈 0/2  4查询 5部门 6统计 7督办     筛选 兴隆"
 	if got := h.line(0); got != want {
 		t.Fatalf("tabs line\n got %q\nwant %q", got, want)
 	}
@@ -262,7 +262,7 @@ func TestFilterCountsKeepAndClear(t *testing.T) {
 		t.Errorf("待办 shows %v", got)
 	}
 	h.press("esc")
-	if got := h.line(0); got != " 1 待办 2   2 未反馈 6   3 已反馈 2                             2020-05-06 15:04" {
+	if got := h.line(0); got != " 1 待办 2   2 未反馈 6   3 已反馈 2   4 查询   5 部门   6 统计   7 督办    15:04" {
 		t.Fatalf("esc on the list did not clear: %q", got)
 	}
 	if got := h.shown(0); len(got) != 2 {
@@ -500,7 +500,7 @@ func TestFilterGoldens(t *testing.T) {
 			h.press("tab", "tab")
 		}},
 	} {
-		for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}} {
+		for _, sz := range []struct{ w, h int }{{80, 24}, {100, 30}, {120, 40}} {
 			name := sc.name + "-" + strconv.Itoa(sz.w) + "x" + strconv.Itoa(sz.h)
 			t.Run(name, func(t *testing.T) {
 				h := newHarness(t, sz.w, sz.h, fixtures())

@@ -89,6 +89,12 @@ func (m *Model) scrollKeys() (up, down key.Binding) {
 			return p.Up, p.Down
 		}
 		return k.Preview.Scroll.Up, k.Preview.Scroll.Down
+	case screenSearch:
+		return k.Search.Move.Up, k.Search.Move.Down
+	case screenDirectory:
+		return k.Directory.Move.Up, k.Directory.Move.Down
+	case screenStats:
+		return k.Stats.Rows.Up, k.Stats.Rows.Down
 	}
 	return k.List.Table.Up, k.List.Table.Down
 }

@@ -348,3 +348,27 @@ func TestMouseClickPicksAndOpens(t *testing.T) {
 		t.Fatal("a click on a ticket's page left it")
 	}
 }
+
+// The wheel scrolls the menu's screens as their own down key does, and
+// changes them as the key does.
+func TestMouseWheelOnMenuScreens(t *testing.T) {
+	down := tea.MouseWheelMsg{Button: tea.MouseWheelDown, Y: 5}
+	for _, screen := range []string{"5", "6"} {
+		h := newHarnessWith(t, testUser, 100, 30, fixtures(), mouseOn)
+		keyed := newHarnessWith(t, testUser, 100, 30, fixtures(), mouseOn)
+		h.press(screen)
+		keyed.press(screen)
+		before := h.view()
+		h.send(down)
+		keyed.press("down")
+		body := func(h *harness) string { return strings.Join(strings.Split(h.view(), "\n")[:28], "\n") }
+		if body(h) != body(keyed) {
+			t.Errorf("screen %s: wheel and key differ:\n%s\n---\n%s", screen, body(h), body(keyed))
+		}
+		// The directory's cursor moves; the statistics of the test
+		// tickets may have a single row.
+		if screen == "5" && h.view() == before {
+			t.Errorf("screen %s: the wheel changed nothing", screen)
+		}
+	}
+}

@@ -86,7 +86,7 @@ func TestPickTickets(t *testing.T) {
 // The preview draws the record sheet as it will print, says how many pages
 // the PDF has, and scrolls.
 func TestPrintPreview(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+	for _, size := range [][2]int{{80, 24}, {100, 30}, {120, 40}} {
 		h := newHarness(t, size[0], size[1], fixtures())
 		withFont(h)
 		h.open("20200506002")

@@ -1,13 +1,17 @@
 // Package tui is the terminal's full-screen interface: the ticket lists, a
 // ticket's page, the form of every action, help, the terminal settings, the
-// print preview and printer chooser, and the status bar. It draws only from the local store and never touches the
+// print preview and printer chooser, 投诉查询 (search), 部门查询
+// (directory), the two statistics screens (投诉办理情况统计,
+// 本部门督办情况统计), and the status bar. It draws only from the local store and never touches the
 // network; what the background link does reaches it as messages (SyncedMsg,
 // SyncProgressMsg, OutboxMsg, LinkMsg) sent into the program, and every store call runs as a
 // command whose result comes back as a message.
 package tui
 
 import (
+	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -23,11 +27,14 @@ import (
 	"hotline/tui/components/statusbar"
 	"hotline/tui/keys"
 	"hotline/tui/pages/detail"
+	"hotline/tui/pages/directory"
 	"hotline/tui/pages/form"
 	helppage "hotline/tui/pages/help"
 	"hotline/tui/pages/list"
 	"hotline/tui/pages/printing"
+	"hotline/tui/pages/search"
 	"hotline/tui/pages/settings"
+	"hotline/tui/pages/stats"
 	"hotline/tui/theme"
 )
 
@@ -73,6 +80,15 @@ type Options struct {
 	// click on the row picked opens it). Terminals then select text only
 	// with shift held.
 	Mouse bool
+	// Remote searches the platform for 投诉查询 (see app.Context.Remote);
+	// nil where there is none. It is called from a command.
+	Remote func(ctx context.Context, query string, f store.Filter) ([]complaint.Ticket, error)
+	// Calendar is the working-day calendar the statistics screens count
+	// in; without one they say so instead of showing figures. Weights
+	// weigh their score (the settings' [score]); the zero Weights are
+	// complaint.DefaultWeights.
+	Calendar app.Calendar
+	Weights  complaint.Weights
 }
 
 // Link is the tunnel as the settings screen shows it.
@@ -180,6 +196,18 @@ const (
 	screenHelp
 	screenSettings
 	screenPrint
+	screenSearch    // 投诉查询, key 4 of the menu
+	screenDirectory // 部门查询, key 5
+	screenStats     // 投诉办理情况统计 (key 6) or 本部门督办情况统计 (key 7)
+)
+
+// The menu's entries on the tabs' line, counted from 0: the three lists,
+// then the screens of keys 4 to 7.
+const (
+	menuSearch    = 3
+	menuDirectory = 4
+	menuStats     = 5
+	menuOversight = 6
 )
 
 // Model is the root model: it owns the shared context, routes messages to
@@ -199,6 +227,14 @@ type Model struct {
 	back      screen // where help returns to
 	from      screen // where the settings screen returns to
 	printFrom screen // where the print preview returns to
+	// detailFrom is where a ticket's page returns to: the lists or the
+	// search.
+	detailFrom screen
+	// search and directory are kept once opened: the question asked and
+	// the unit chosen are there again on coming back.
+	search    *search.Model
+	directory *directory.Model
+	stats     *stats.Model // while a statistics screen is open
 
 	status    Status
 	pending   int
@@ -255,6 +291,8 @@ func New(opts Options) *Model {
 		Printer:     opts.Printer,
 		Font:        opts.Font,
 		PrinterName: opts.PrinterName,
+		Remote:      opts.Remote,
+		Weights:     opts.Weights,
 		After: func(d time.Duration, msg tea.Msg) tea.Cmd {
 			return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 		},
@@ -262,10 +300,24 @@ func New(opts Options) *Model {
 	if opts.Store != nil {
 		ctx.Store = opts.Store
 	}
+	if !isNil(opts.Calendar) {
+		ctx.Calendar = opts.Calendar
+	}
 	m := newModel(ctx, opts.Status)
 	m.linkFn = opts.Link
 	m.theme, m.bell, m.mouse = opts.Theme, opts.Bell, opts.Mouse
 	return m
+}
+
+// isNil reports whether c is nil or holds a nil pointer: a nil
+// *calendar.Calendar in the interface would pass for a calendar and fail
+// only when the figures are computed.
+func isNil(c app.Calendar) bool {
+	if c == nil {
+		return true
+	}
+	v := reflect.ValueOf(c)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 func newModel(ctx *app.Context, status func() Status) *Model {
@@ -363,6 +415,8 @@ func (m *Model) ready() bool {
 		return m.form.Ready()
 	case screenPrint:
 		return m.printing.Ready()
+	case screenStats:
+		return m.stats.Ready()
 	}
 	return true
 }
@@ -390,6 +444,12 @@ func (m *Model) input(msg tea.Msg) tea.Cmd {
 		}
 		if m.screen == screenList && !m.tooSmall() {
 			return m.list.Update(msg)
+		}
+		if m.screen == screenSearch && !m.tooSmall() {
+			return m.search.Update(msg)
+		}
+		if m.screen == screenStats && !m.tooSmall() {
+			return m.stats.Update(msg)
 		}
 	}
 	return nil
@@ -456,6 +516,12 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case app.OpenTicketMsg:
 		m.ctx.Arrived()
 		m.list.Seen(msg.Number)
+		if m.screen != screenDetail {
+			m.detailFrom = screenList
+			if m.screen == screenSearch {
+				m.detailFrom = screenSearch
+			}
+		}
 		m.detail = detail.New(m.ctx, msg.Number)
 		m.show(screenDetail)
 		m.resize()
@@ -505,7 +571,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case app.EnqueuedMsg:
 		cmds := []tea.Cmd{
 			m.setNotice(fmt.Sprintf("%s已保存，等待发送（工单 %s）", msg.Action.Kind.Label(), cells.Line(msg.Action.Ticket)), false),
-			m.loadPending(), m.reloadDetail(msg.Action.Ticket), m.list.Load(), m.loadDue(), m.forward(msg),
+			m.loadPending(), m.reloadDetail(msg.Action.Ticket), m.list.Load(), m.loadDue(), m.forward(msg), m.reloadMenu(),
 		}
 		// A form closes on its action saved: the notice says so on the
 		// ticket's page it returns to.
@@ -519,9 +585,13 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sync.endSync()
 		m.status.LastSync = msg.At
 		m.list.MarkNew(msg.New)
-		cmds := []tea.Cmd{m.list.Load(), m.loadPending(), m.loadDue()}
+		cmds := []tea.Cmd{m.list.Load(), m.loadPending(), m.loadDue(), m.reloadMenu()}
 		if m.detail != nil {
 			cmds = append(cmds, m.detail.Load())
+		}
+		if m.stats != nil {
+			// The figures stay on screen while they are computed again.
+			cmds = append(cmds, m.stats.Refresh())
 		}
 		if len(msg.New) > 0 {
 			cmds = append(cmds, m.setNotice(fmt.Sprintf("收到新工单 %d 件", len(msg.New)), false), m.ring())
@@ -537,6 +607,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	case DirectoryMsg:
 		m.ctx.Units, m.ctx.People = msg.Units, msg.People
+		if m.directory != nil {
+			m.directory.Rebuild()
+		}
 		if m.detail != nil {
 			return m, m.detail.Load()
 		}
@@ -579,7 +652,97 @@ func (m *Model) forward(msg tea.Msg) tea.Cmd {
 	if m.printing != nil {
 		cmds = append(cmds, m.printing.Update(msg))
 	}
+	if m.search != nil {
+		cmds = append(cmds, m.search.Update(msg))
+	}
+	if m.directory != nil {
+		cmds = append(cmds, m.directory.Update(msg))
+	}
+	if m.stats != nil {
+		// Its figures and its exports come back through here.
+		cmds = append(cmds, m.stats.Update(msg))
+	}
 	return tea.Batch(cmds...)
+}
+
+// reloadMenu reads again what the search and the directory show from the
+// cache, when they are open: it changed.
+func (m *Model) reloadMenu() tea.Cmd {
+	var cmds []tea.Cmd
+	if m.search != nil && m.screen == screenSearch {
+		cmds = append(cmds, m.search.Refresh())
+	}
+	if m.directory != nil && m.screen == screenDirectory {
+		cmds = append(cmds, m.directory.Load())
+	}
+	return tea.Batch(cmds...)
+}
+
+// openSearch shows 投诉查询 as it was left, its question asked again of
+// the cache.
+func (m *Model) openSearch() tea.Cmd {
+	if m.search == nil {
+		m.search = search.New(m.ctx)
+	}
+	m.show(screenSearch)
+	m.resize()
+	return m.search.Refresh()
+}
+
+// openDirectory shows 部门查询 and counts the units' load.
+func (m *Model) openDirectory() tea.Cmd {
+	if m.directory == nil {
+		m.directory = directory.New(m.ctx)
+	}
+	m.show(screenDirectory)
+	m.resize()
+	return m.directory.Load()
+}
+
+// openStats shows a statistics screen and starts computing its figures;
+// the one shown before, if any, stops computing.
+func (m *Model) openStats(p *stats.Model) tea.Cmd {
+	if m.stats != nil {
+		m.stats.Close()
+	}
+	p.SetKeys(stats.KeyMap(m.ctx.Keys.Stats))
+	m.stats = p
+	m.show(screenStats)
+	m.resize()
+	return p.Init()
+}
+
+// menu opens the screen of a menu key (4 to 7) pressed on a screen of the
+// menu, or shows the lists for a list's key: it reports false for any
+// other key.
+func (m *Model) menu(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := m.ctx.Keys.List
+	switch {
+	case key.Matches(msg, k.Tab4):
+		if m.screen == screenSearch {
+			return nil, true
+		}
+		return m.openSearch(), true
+	case key.Matches(msg, k.Tab5):
+		if m.screen == screenDirectory {
+			return nil, true
+		}
+		return m.openDirectory(), true
+	case key.Matches(msg, k.Tab6):
+		if m.screen == screenStats && m.stats.Kind() == stats.Handling {
+			return nil, true
+		}
+		return m.openStats(stats.New(m.ctx)), true
+	case key.Matches(msg, k.Tab7):
+		if m.screen == screenStats && m.stats.Kind() == stats.Supervision {
+			return nil, true
+		}
+		return m.openStats(stats.NewOversight(m.ctx)), true
+	case m.screen != screenList && key.Matches(msg, k.Tab1, k.Tab2, k.Tab3, k.NextTab):
+		m.show(screenList)
+		return m.list.Update(msg), true
+	}
+	return nil, false
 }
 
 func (m *Model) reloadDetail(number string) tea.Cmd {
@@ -604,6 +767,12 @@ func (m *Model) show(s screen) {
 	if m.screen == s {
 		return
 	}
+	if m.screen == screenStats && s != screenHelp {
+		// A statistics screen left for another is done with: nothing
+		// computes for it in the background. Help comes back to it.
+		m.stats.Close()
+		m.stats = nil
+	}
 	m.screen = s
 	if m.noticeKeep {
 		m.noticeKeep = false
@@ -625,6 +794,8 @@ func (m *Model) goBack() {
 		}
 	case screenDetail:
 		m.detail = nil
+		m.show(m.detailFrom)
+	case screenSearch, screenDirectory, screenStats:
 		m.show(screenList)
 	case screenSettings:
 		m.settings = nil
@@ -672,6 +843,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.screen == screenList && m.list.Typing() {
 		return m.list.Update(msg)
 	}
+	// So does a statistics screen's dates' line.
+	if m.screen == screenStats && m.stats.Typing() {
+		return m.stats.Update(msg)
+	}
 	if m.screen == screenList && key.Matches(msg, m.ctx.Keys.List.Quit) {
 		return m.quit()
 	}
@@ -684,6 +859,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return m.form.Update(msg)
+	case screenSearch:
+		// Its fields take characters as text: ? and the digits too.
+		if key.Matches(msg, m.ctx.Keys.Search.Help) {
+			m.openHelp()
+			return nil
+		}
+		return m.search.Update(msg)
 	}
 	if key.Matches(msg, g.Help) {
 		m.openHelp()
@@ -696,11 +878,43 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.settings.Update(msg)
 	case screenPrint:
 		return m.printing.Update(msg)
+	case screenDirectory:
+		if cmd, ok := m.menu(msg); ok {
+			return cmd
+		}
+		return m.directory.Update(msg)
+	case screenStats:
+		// Its own keys first: 1 to 4 choose the period there. The menu's
+		// keys it does not take open the other screens.
+		if !m.statsKey(msg) {
+			if cmd, ok := m.menu(msg); ok {
+				return cmd
+			}
+		}
+		return m.stats.Update(msg)
+	}
+	if cmd, ok := m.menu(msg); ok {
+		return cmd
 	}
 	if key.Matches(msg, m.ctx.Keys.List.Settings) {
 		return m.openSettings()
 	}
 	return m.list.Update(msg)
+}
+
+// statsKey reports whether msg is a key of the statistics screens, but for
+// those of the dates' line, which is closed here.
+func (m *Model) statsKey(msg tea.KeyPressMsg) bool {
+	k := m.ctx.Keys.Stats
+	k.Done, k.Cancel = key.Binding{}, key.Binding{}
+	for _, col := range k.FullHelp() {
+		for _, b := range col {
+			if key.Matches(msg, b) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (m *Model) openHelp() {
@@ -734,6 +948,16 @@ func (m *Model) resize() {
 	if m.printing != nil {
 		m.printing.SetSize(w, h)
 	}
+	// The search and the directory draw under the tabs' line of the lists.
+	if m.search != nil {
+		m.search.SetSize(w, h-1)
+	}
+	if m.directory != nil {
+		m.directory.SetSize(w, h-1)
+	}
+	if m.stats != nil {
+		m.stats.SetSize(w, h-1)
+	}
 	m.bar.SetSize(w, 1)
 }
 
@@ -749,6 +973,12 @@ func (m *Model) keyMap() help.KeyMap {
 		return m.settings.KeyMap()
 	case screenPrint:
 		return m.printing.KeyMap()
+	case screenSearch:
+		return m.search.KeyMap()
+	case screenDirectory:
+		return m.directory.KeyMap()
+	case screenStats:
+		return m.stats.KeyMap()
 	}
 	return m.list.KeyMap()
 }
@@ -761,7 +991,8 @@ func (m *Model) hints() string {
 	// the screen's own keys get the room left of it.
 	room := m.ctx.Width
 	var last *key.Binding
-	if m.screen != screenForm && m.screen != screenHelp && !(m.screen == screenList && m.list.Typing()) {
+	if m.screen != screenForm && m.screen != screenHelp && m.screen != screenSearch && !(m.screen == screenList && m.list.Typing()) &&
+		!(m.screen == screenStats && m.stats.Typing()) {
 		last = &m.ctx.Keys.Global.Help
 		room -= cells.Width(" " + last.Help().Key + " " + last.Help().Desc + " ")
 	}
@@ -826,6 +1057,22 @@ func (m *Model) View() tea.View {
 		body = m.settings.View()
 	case screenPrint:
 		body = m.printing.View()
+	case screenSearch:
+		body = m.list.Bar(menuSearch) + "\n" + m.search.View()
+		if x, y, ok := m.search.Cursor(); ok {
+			v.Cursor = tea.NewCursor(x, y+1)
+		}
+	case screenDirectory:
+		body = m.list.Bar(menuDirectory) + "\n" + m.directory.View()
+	case screenStats:
+		bar := menuStats
+		if m.stats.Kind() == stats.Supervision {
+			bar = menuOversight
+		}
+		body = m.list.Bar(bar) + "\n" + m.stats.View()
+		if x, y, ok := m.stats.Cursor(); ok {
+			v.Cursor = tea.NewCursor(x, y+1)
+		}
 	default:
 		body = m.list.View()
 		if x, y, ok := m.list.Cursor(); ok {

@@ -23,6 +23,10 @@ Usage:
   hotline list [--mine] [--state S] [--open|--fed-back] [--json]
                                        --mine: 待办, what you must act on, most urgent first
   hotline show NUMBER [--json]         a ticket with its timeline
+  hotline search [WORD…] [--number N] [--phone P] [--from D] [--to D] [--state S] [--subunit S]
+                 [--category C] [--overdue] [--remote] [--limit K] [--json]
+                                       投诉查询: one ticket a line, tab-separated; days as 2026-11-01,
+                                       China time, --to inclusive; exit status 1 if none is found
   hotline outbox                       actions waiting or refused
 
 Actions (F is a UTF-8 file, - for stdin; times are China time, 2026-12-10T17:00):
@@ -51,6 +55,9 @@ An action that is refused exits with status 1 and says why.
   hotline tunnel                       bring the tunnel up and print each step to the platform
   hotline print N… [--printer P] [--copies K] [--pdf FILE] | print --closed-today
                                        the record sheets (市民投诉电话记录单), as one job
+  hotline report daily [--date 2026-12-03] | report monthly --month 2026-11  [--csv] [--out FILE]
+                                       日报 (the day's closed tickets with replies) or
+                                       月报 (every figure per sub-unit), as .xlsx or CSV
 
 --config defaults to $XDG_CONFIG_HOME/hotline/hotline.toml.
 `
@@ -94,6 +101,8 @@ func run(args []string) error {
 		return cmdList(rest)
 	case "show":
 		return cmdShow(rest)
+	case "search":
+		return cmdSearch(rest)
 	case "precheck":
 		return cmdPrecheck(rest)
 	case "outbox":
@@ -104,6 +113,8 @@ func run(args []string) error {
 		return cmdTunnel(rest)
 	case "print":
 		return cmdPrint(rest)
+	case "report":
+		return cmdReport(rest)
 	}
 	if _, ok := actionCmds[cmd]; ok {
 		return cmdAction(cmd, rest)

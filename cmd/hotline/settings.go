@@ -12,6 +12,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"hotline/complaint"
 	"hotline/tui/keys"
 	"hotline/tui/theme"
 )
@@ -51,6 +52,20 @@ type settings struct {
 	// key given to two bindings of one screen stops the start with a
 	// message saying which line and what to write.
 	Keys map[string]any `toml:"keys"`
+	// Score weighs the rates in the statistics' score (综合得分):
+	//
+	//	[score]
+	//	reply = 0.2
+	//	close = 0.2
+	//	on_time = 0.25
+	//	satisfaction = 0.25
+	//	return = 0.05
+	//	reopen = 0.05
+	//
+	// A weight left out keeps its default (these); 0 leaves that rate
+	// out of the score. Weights need not sum to 1: the score is their
+	// weighted mean.
+	Score complaint.Weights `toml:"score"`
 
 	path   string
 	theme  theme.Name
@@ -78,7 +93,7 @@ func defaultStateDir() string {
 }
 
 func loadSettings(path string) (settings, error) {
-	s := settings{Theme: string(theme.Auto), Bell: true}
+	s := settings{Theme: string(theme.Auto), Bell: true, Score: complaint.DefaultWeights}
 	if path == "" {
 		path = defaultConfigPath()
 	}
@@ -106,6 +121,9 @@ func loadSettings(path string) (settings, error) {
 	}
 	if s.keymap, err = rebind(path, s.Keys); err != nil {
 		return s, err
+	}
+	if err := s.Score.Check(); err != nil {
+		return s, fmt.Errorf("%s: [score] %w", path, err)
 	}
 	if s.Tunnel != "" {
 		s.Tunnel = s.resolve(s.Tunnel)

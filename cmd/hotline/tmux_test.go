@@ -192,7 +192,7 @@ func demoInTmux(t *testing.T, lang string) {
 	s := newTmux(t, tmuxOptions{width: 100, height: 30, lang: lang}, fmt.Sprintf("%s demo --every 0 --tickets 20 --dir %s 2>%s", hotline, filepath.Join(dir, "demo"), stderr))
 	// 20 tickets: 8 fed back, 12 open; the duty officer's are the one the
 	// seed signed and the four left to sign.
-	sc := s.waitFor("1 待办 5", "2 未反馈 12", "3 已反馈 8", statusMark, "值班员 李明", "!签收")
+	sc := s.waitFor("1 待办 5", "2 未反馈 12", "3 已反馈 8", statusMark, "李明", "!签收")
 	if err := checkList(sc, 100, 30); err != nil {
 		t.Fatalf("the first list: %v:\n%s", err, sc)
 	}

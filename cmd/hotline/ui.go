@@ -14,9 +14,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"hotline/api"
+	"hotline/calendar"
 	"hotline/client"
 	"hotline/cmd/internal/cli"
 	"hotline/tui"
+	"hotline/tui/app"
 )
 
 func cmdUI(args []string) error {
@@ -137,6 +139,8 @@ func runUI(ctx context.Context, t *terminal, sess api.Session, opts ...tea.Progr
 	}
 	m := tui.New(tui.Options{Store: t.store, User: sess.User, Unit: sess.Unit, Units: units, People: people,
 		Now: time.Now, Kick: t.client.Kick, Status: status, Link: func() tui.Link { return l.linkInfo(t) },
+		Remote:  t.remoteSearch,
+		Weights: t.settings.Score, Calendar: t.workdays(),
 		Printer: t.printing(), PrinterName: t.settings.Printer,
 		Font: t.font,
 		Keys: t.settings.keymap, Theme: t.settings.theme, Bell: t.settings.Bell, Mouse: t.settings.Mouse})
@@ -179,6 +183,18 @@ func runUI(ctx context.Context, t *terminal, sess api.Session, opts ...tea.Progr
 		fmt.Fprintln(os.Stderr, "see the log:", t.logFile.Name())
 	}
 	return err
+}
+
+// workdays is the working-day calendar the statistics screens count in,
+// the one the report command uses; nil, which the screens tell, when it
+// cannot be built.
+func (t *terminal) workdays() app.Calendar {
+	cal, err := calendar.New(calendar.Options{})
+	if err != nil {
+		t.log.Warn("calendar", "err", err)
+		return nil
+	}
+	return cal
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {

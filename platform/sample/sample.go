@@ -46,11 +46,11 @@ var subunits = []struct{ code, name string }{
 // "-demo", good only for the demo.
 func Users() []complaint.User {
 	return []complaint.User{
-		{Login: "duty", Name: "值班员 李明", Unit: UnitCode, Roles: []complaint.Role{complaint.RoleDuty}, Phone: "0000-95598-801"},
-		{Login: "handler", Name: "承办人 王芳", Unit: HandlerUnit, Roles: []complaint.Role{complaint.RoleHandler}},
-		{Login: "leader", Name: "分管领导 赵强", Unit: UnitCode, Roles: []complaint.Role{complaint.RoleReviewer}},
-		{Login: "jcb", Name: "监察部 陈静", Unit: UnitCode, Roles: []complaint.Role{complaint.RoleSupervisor}},
-		{Login: "center", Name: "话务员 周洁", Unit: CenterCode, Roles: []complaint.Role{complaint.RoleCenter}},
+		{Login: "duty", Name: "李明", Unit: UnitCode, Roles: []complaint.Role{complaint.RoleDuty}, Phone: "0000-95598-801"},
+		{Login: "handler", Name: "王芳", Unit: HandlerUnit, Roles: []complaint.Role{complaint.RoleHandler}},
+		{Login: "leader", Name: "赵强", Unit: UnitCode, Roles: []complaint.Role{complaint.RoleReviewer}},
+		{Login: "jcb", Name: "陈静", Unit: UnitCode, Roles: []complaint.Role{complaint.RoleSupervisor}},
+		{Login: "center", Name: "周洁", Unit: CenterCode, Roles: []complaint.Role{complaint.RoleCenter}},
 	}
 }
 

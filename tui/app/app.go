@@ -24,6 +24,7 @@ import (
 // implements it; the UI never reaches the network.
 type Store interface {
 	Tickets(ctx context.Context, f store.Filter) ([]complaint.Ticket, error)
+	Search(ctx context.Context, query string, f store.Filter) ([]complaint.Ticket, error)
 	Ticket(ctx context.Context, number string) (complaint.Ticket, error)
 	ClosedOn(ctx context.Context, now time.Time, loc *time.Location) ([]complaint.Ticket, error)
 	Enqueue(ctx context.Context, a complaint.Action) (complaint.Action, error)
@@ -36,9 +37,17 @@ type Store interface {
 	ReviseAction(ctx context.Context, id string, a complaint.Action, baseVersion int64) (complaint.Action, error)
 	Resend(ctx context.Context, id string, baseVersion int64) error
 	Discard(ctx context.Context, id string) error
+	History(ctx context.Context, from, to time.Time) ([]complaint.Ticket, error)
 }
 
 var _ Store = (*store.Store)(nil)
+
+// Calendar is the working-day arithmetic the figures need; *calendar.Calendar
+// implements it.
+type Calendar interface {
+	AddWorkdays(t time.Time, n int) (time.Time, error)
+	WorkingTime(a, b time.Time) (time.Duration, error)
+}
 
 // Context is shared by the root model and every page. The root changes it
 // (size on resize); pages only read it, but for asking for another screen
@@ -65,6 +74,14 @@ type Context struct {
 	Printer     Printer
 	Font        func() (*print.Font, error)
 	PrinterName string
+	// Remote searches the platform for tickets the cache does not hold
+	// (older ones): the same query and conditions as store.Search. It is
+	// nil where there is no platform; the screens call it from commands only.
+	Remote func(ctx context.Context, query string, f store.Filter) ([]complaint.Ticket, error)
+	// Calendar is the working-day calendar the figures count in.
+	Calendar Calendar
+	// Weights weigh the statistics' score (the settings' [score]).
+	Weights complaint.Weights
 	// After delivers msg once d has passed. Timers go through here so that
 	// tests can fire them at will instead of waiting.
 	After func(d time.Duration, msg tea.Msg) tea.Cmd

@@ -28,6 +28,10 @@ type List struct {
 	Tab1     key.Binding
 	Tab2     key.Binding
 	Tab3     key.Binding
+	Tab4     key.Binding // Tab4 to Tab7: the other screens of the old platform's menu (查询, 部门, 统计, 督办)
+	Tab5     key.Binding
+	Tab6     key.Binding
+	Tab7     key.Binding
 	Settings key.Binding // open the terminal settings
 	Quit     key.Binding
 	// Picking tickets to print together; they stay picked across tabs
@@ -94,12 +98,13 @@ type Detail struct {
 }
 
 // Form is the keys of an action's form. Help is separate from Global.Help
-// because ? is text here.
+// because ? is text here. A choice's options go round with the editor's
+// ←/→ (Editor.Left and Right): a key of its own would show ←/→ twice in
+// help.
 type Form struct {
 	Editor  editor.KeyMap
 	Next    key.Binding
 	Prev    key.Binding
-	Choose  key.Binding // the option before or after, in a choice
 	Toggle  key.Binding // tick or untick, in a list of criteria
 	Submit  key.Binding
 	Cancel  key.Binding
@@ -138,16 +143,67 @@ type Printers struct {
 	Back     key.Binding // back to the preview
 }
 
+// Search is the keys of 投诉查询. Its query line and condition fields
+// take every other key as text, so that only Choose and Toggle, which act
+// on the fields that hold no text, may be plain characters.
+type Search struct {
+	// Move moves the cursor in the results: keys that type no character.
+	Move   table.KeyMap
+	Open   key.Binding // the ticket under the cursor
+	Next   key.Binding // the next field
+	Prev   key.Binding
+	Choose key.Binding // the option before or after, in 状态 and 基层单位
+	Toggle key.Binding // 仅超时 on or off
+	Remote key.Binding // search the platform too, for tickets the cache lacks
+	Back   key.Binding
+	Help   key.Binding // ? is text here
+}
+
+// Directory is the keys of 部门查询: the unit tree and the people of the
+// unit chosen.
+type Directory struct {
+	Move   table.KeyMap
+	People key.Binding // into the people of the unit chosen
+	Units  key.Binding // back to the tree
+	Back   key.Binding
+}
+
+// Stats is the keys of the two statistics screens (投诉办理情况统计,
+// 本部门督办情况统计). Its fields are stats.KeyMap's, in the same order, so
+// that the root hands them to the page with a conversion.
+type Stats struct {
+	Rows    table.KeyMap // the sub-unit under the cursor
+	Next    key.Binding  // the next figure: the table's column, the chart's figure
+	Prev    key.Binding
+	Earlier key.Binding // the period before: the day, month or year before
+	Later   key.Binding
+	Day     key.Binding // 今日
+	Month   key.Binding // 本月
+	Year    key.Binding // 本年
+	Custom  key.Binding // 自定义: type the first and last dates
+	Chart   key.Binding // the other chart, when only one fits
+	Export  key.Binding // the figures shown as .xlsx
+	CSV     key.Binding // the figures shown as .csv
+	Refresh key.Binding // compute again from the cache
+	Back    key.Binding
+	// The dates' line, where every other key is text.
+	Done   key.Binding
+	Cancel key.Binding
+}
+
 // Map is all the keys.
 type Map struct {
-	Global   Global
-	List     List
-	Detail   Detail
-	Form     Form
-	Help     Help
-	Settings Settings
-	Preview  Preview
-	Printers Printers
+	Global    Global
+	List      List
+	Detail    Detail
+	Form      Form
+	Help      Help
+	Settings  Settings
+	Preview   Preview
+	Printers  Printers
+	Search    Search
+	Directory Directory
+	Stats     Stats
 	// FilterLine is last: its keys act only while the lists' filter
 	// line is open.
 	FilterLine FilterLine
@@ -197,6 +253,10 @@ func Default() Map {
 			Tab1:        key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "待办")),
 			Tab2:        key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "未反馈")),
 			Tab3:        key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "已反馈")),
+			Tab4:        key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "查询")),
+			Tab5:        key.NewBinding(key.WithKeys("5"), key.WithHelp("5", "部门")),
+			Tab6:        key.NewBinding(key.WithKeys("6"), key.WithHelp("6", "统计")),
+			Tab7:        key.NewBinding(key.WithKeys("7"), key.WithHelp("7", "督办")),
 			Settings:    bind("S", "设置"),
 			Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "退出")),
 			Pick:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "选择")),
@@ -234,7 +294,6 @@ func Default() Map {
 			Editor:  editor.DefaultKeyMap(),
 			Next:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "下一项")),
 			Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "上一项")),
-			Choose:  key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "选择")),
 			Toggle:  key.NewBinding(key.WithKeys("space", "1", "2", "3", "4", "5"), key.WithHelp("space/1–5", "勾选")),
 			Submit:  key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "提交")),
 			Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "返回（保留草稿）")),
@@ -264,6 +323,48 @@ func Default() Map {
 			Save:  save,
 			Back:  key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "返回预览")),
 		},
+		Search: Search{
+			Move: table.KeyMap{
+				Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "在结果中移动")),
+				Down:     key.NewBinding(key.WithKeys("down")),
+				PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("PgUp/PgDn", "翻页")),
+				PageDown: key.NewBinding(key.WithKeys("pgdown")),
+				Top:      key.NewBinding(key.WithKeys("ctrl+home"), key.WithHelp("ctrl+home", "第一行")),
+				Bottom:   key.NewBinding(key.WithKeys("ctrl+end"), key.WithHelp("ctrl+end", "最后一行")),
+			},
+			Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "打开工单")),
+			Next:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "下一项")),
+			Prev:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "上一项")),
+			Choose: key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "选择")),
+			Toggle: key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "勾选")),
+			Remote: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "在平台查询")),
+			Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "返回列表")),
+			Help:   key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "帮助")),
+		},
+		Directory: Directory{
+			Move:   scroll,
+			People: key.NewBinding(key.WithKeys("enter", "right"), key.WithHelp("enter/→", "查看人员")),
+			Units:  key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "返回单位")),
+			Back:   key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "返回列表")),
+		},
+		Stats: Stats{
+			Rows:    scroll,
+			Next:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "下一指标")),
+			Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "上一指标")),
+			Earlier: key.NewBinding(key.WithKeys("left"), key.WithHelp("←/→", "前后一期")),
+			Later:   key.NewBinding(key.WithKeys("right")),
+			Day:     key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "今日")),
+			Month:   key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "本月")),
+			Year:    key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "本年")),
+			Custom:  key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "自定义")),
+			Chart:   key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "切换图表")),
+			Export:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "导出 xlsx")),
+			CSV:     key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "导出 csv")),
+			Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "重新计算")),
+			Back:    key.NewBinding(key.WithKeys("esc", "q", "backspace"), key.WithHelp("esc/q", "返回")),
+			Done:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "确定日期")),
+			Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "取消")),
+		},
 		FilterLine: filterLine,
 	}
 }
@@ -277,16 +378,50 @@ var (
 	_ help.KeyMap = Preview{}
 	_ help.KeyMap = Printers{}
 	_ help.KeyMap = FilterLine{}
+	_ help.KeyMap = Search{}
+	_ help.KeyMap = Directory{}
+	_ help.KeyMap = Stats{}
 )
 
 func (k List) ShortHelp() []key.Binding {
-	// Arrows need no telling; the keys of the unit's work come first.
-	return []key.Binding{k.Open, k.Find.Filter, k.Pick, k.Print, k.NextTab, k.Settings, k.Quit, k.Find.Sort, k.Table.Up, k.Table.Down}
+	// Arrows need no telling; the keys of the unit's work come first,
+	// before what the tabs' line already shows (tab, and the menu's
+	// other screens with their keys).
+	return []key.Binding{k.Open, k.Find.Filter, k.Pick, k.Print, k.Quit, k.NextTab, k.Settings,
+		k.Find.Sort, k.Table.Up, k.Table.Down}
 }
 
 func (k List) FullHelp() [][]key.Binding {
 	return [][]key.Binding{k.Table.FullHelp()[0], {k.Open, k.NextTab, k.Tab1, k.Tab2, k.Tab3, k.Settings, k.Quit},
+		{k.Tab4, k.Tab5, k.Tab6, k.Tab7},
 		{k.Pick, k.ClearPicks, k.Print, k.PrintClosed}, {k.Find.Filter, k.Find.ClearFilter, k.Find.Sort, k.Find.SortReverse}}
+}
+
+// ShortHelp of 投诉查询: the arrows that move in the results are not told,
+// as on the lists.
+func (k Search) ShortHelp() []key.Binding {
+	return []key.Binding{k.Open, k.Next, k.Remote, k.Back, k.Help, k.Choose, k.Toggle}
+}
+
+func (k Search) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Open, k.Next, k.Prev, k.Choose, k.Toggle, k.Remote, k.Back, k.Help}, k.Move.FullHelp()[0]}
+}
+
+func (k Directory) ShortHelp() []key.Binding {
+	return []key.Binding{k.Move.Up, k.Move.Down, k.People, k.Units, k.Back}
+}
+
+func (k Directory) FullHelp() [][]key.Binding {
+	return [][]key.Binding{k.Move.FullHelp()[0], {k.People, k.Units, k.Back}}
+}
+
+func (k Stats) ShortHelp() []key.Binding {
+	return []key.Binding{k.Earlier, k.Next, k.Month, k.Custom, k.Export, k.Chart, k.Back, k.Rows.Up, k.Rows.Down}
+}
+
+func (k Stats) FullHelp() [][]key.Binding {
+	return [][]key.Binding{k.Rows.FullHelp()[0], {k.Next, k.Prev, k.Earlier, k.Later, k.Day, k.Month, k.Year, k.Custom},
+		{k.Chart, k.Export, k.CSV, k.Refresh, k.Back}, {k.Done, k.Cancel}}
 }
 
 // ShortHelp of a ticket's page: its actions are on the page's own action
@@ -309,7 +444,7 @@ func (k Form) ShortHelp() []key.Binding {
 }
 
 func (k Form) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Submit, k.Next, k.Prev, k.Choose, k.Toggle, k.Cancel, k.Help}, k.Editor.FullHelp()[0]}
+	return [][]key.Binding{{k.Submit, k.Next, k.Prev, k.Toggle, k.Cancel, k.Help}, k.Editor.FullHelp()[0]}
 }
 
 func (k Help) ShortHelp() []key.Binding {
@@ -372,12 +507,15 @@ func (m Map) Groups() []Group {
 	}
 	return []Group{
 		{"全局", []key.Binding{m.Global.Help, m.Global.ForceQuit}},
-		{"工单列表（待办 / 未反馈 / 已反馈）", flat(m.List)},
+		{"工单列表（待办/未反馈/已反馈）", flat(m.List)},
 		{"筛选栏（在列表按 " + m.List.Find.Filter.Help().Key + " 打开）", flat(m.FilterLine)},
 		{"工单详情", flat(d)},
 		{"填写表单", flat(m.Form)},
 		{"终端机器设置", flat(m.Settings)},
 		{"打印预览", flat(m.Preview)},
 		{"选择打印机", flat(m.Printers)},
+		{"投诉查询（在列表按 " + m.List.Tab4.Help().Key + " 打开）", flat(m.Search)},
+		{"部门查询（在列表按 " + m.List.Tab5.Help().Key + " 打开）", flat(m.Directory)},
+		{"统计（在列表按 " + m.List.Tab6.Help().Key + " / " + m.List.Tab7.Help().Key + " 打开）", flat(m.Stats)},
 	}
 }

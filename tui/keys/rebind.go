@@ -105,24 +105,32 @@ func (m Map) Names() []string {
 
 // where says in English where a group's keys act, for error messages.
 var where = map[string]string{
-	"global":   "everywhere",
-	"list":     "on the ticket lists",
-	"detail":   "on a ticket's page",
-	"form":     "in a form",
-	"help":     "on the help screen",
-	"settings": "on the settings screen",
-	"preview":  "in the print preview",
-	"printers": "in the printer chooser",
+	"global":    "everywhere",
+	"list":      "on the ticket lists",
+	"detail":    "on a ticket's page",
+	"form":      "in a form",
+	"help":      "on the help screen",
+	"settings":  "on the settings screen",
+	"preview":   "in the print preview",
+	"printers":  "in the printer chooser",
+	"search":    "on the search screen",
+	"directory": "on the directory screen",
+	"stats":     "on the statistics screens",
 }
 
 // globalIn lists the groups where global.help is looked at before the
 // screen's own keys (the root does so on every screen but a form, where ?
-// is text, and help itself); force quit is looked at everywhere.
-var globalIn = []string{"list", "detail", "settings", "preview", "printers"}
+// is text, and help itself; on a statistics screen not while its dates'
+// line is open); force quit is looked at everywhere.
+var globalIn = []string{"list", "detail", "settings", "preview", "printers", "directory", "stats"}
 
 // typed lists the form's bindings that are never looked at in a text
 // field: only they may be a plain character.
-var typed = []string{"form.choose", "form.toggle", "form.confirm"}
+var typed = []string{"form.toggle", "form.confirm", "search.choose", "search.toggle"}
+
+// texts are the groups whose screens take plain characters as text, and
+// the keys of the statistics screens' dates' line, which does too.
+var texts = []string{"form.", "search.", "stats.done", "stats.cancel"}
 
 // Rebind returns m with the bindings named in binds given the keys there
 // in place of their own, and their help saying so. Names are those of
@@ -197,20 +205,31 @@ func checkKeys(name string, ks []string) string {
 		if k == ForceQuit && name != "global.force_quit" {
 			return fmt.Sprintf("%q = %q: ctrl+c always quits the program: give another key", name, k)
 		}
-		if strings.HasPrefix(name, "form.") && !slices.Contains(typed, name) && len(cells.Graphemes(k)) == 1 {
-			return fmt.Sprintf("%q = %q: a character here would be typed into the form's text instead: give a key with ctrl+ or alt+, or a key such as f2", name, k)
+		if slices.ContainsFunc(texts, func(p string) bool { return strings.HasPrefix(name, p) }) && !slices.Contains(typed, name) && len(cells.Graphemes(k)) == 1 {
+			return fmt.Sprintf("%q = %q: a character here would be typed into %s instead: give a key with ctrl+ or alt+, or a key such as f2", name, k, textOf(name))
 		}
 	}
 	return ""
 }
 
+// textOf names the text a character would go into, for checkKeys.
+func textOf(name string) string {
+	if strings.HasPrefix(name, "search.") {
+		return "the search's fields"
+	}
+	if strings.HasPrefix(name, "stats.") {
+		return "the dates' line"
+	}
+	return "the form's text"
+}
+
 // conflicts lists the keys given to two bindings that act in the same
-// place, unless both had that key already (a form's ← is both the editor's
-// and a choice's, by design).
+// place, unless both had that key already (esc on a statistics screen is
+// both its way back and the dates' line's cancel, by design).
 func conflicts(es []entry, before map[*key.Binding][]string) []string {
 	var out []string
 	seen := map[[2]string]bool{}
-	for _, g := range []string{"global", "list", "detail", "form", "help", "settings", "preview", "printers"} {
+	for _, g := range []string{"global", "list", "detail", "form", "help", "settings", "preview", "printers", "search", "directory", "stats"} {
 		var in []entry
 		for _, e := range es {
 			if e.group == g || e.name == "global.force_quit" || (e.name == "global.help" && slices.Contains(globalIn, g)) {
@@ -269,7 +288,13 @@ func unknownName(name string, es []entry) string {
 	if len(mine) > 0 {
 		return fmt.Sprintf("%q is not a key name; the names of %s are %s", name, group, strings.Join(mine, ", "))
 	}
-	return fmt.Sprintf("%q is not a key name; names begin with global., list., detail., form., help., settings., preview. or printers.", name)
+	var groups []string
+	for _, e := range es {
+		if g := e.group + "."; !slices.Contains(groups, g) {
+			groups = append(groups, g)
+		}
+	}
+	return fmt.Sprintf("%q is not a key name; names begin with %s", name, orList(groups))
 }
 
 // orList joins "a", "b" or "c".

@@ -77,7 +77,7 @@ func TestKeyEveryBindingRebindable(t *testing.T) {
 	}
 	var pool []string
 	for c := 'a'; c <= 'z'; c++ {
-		pool = append(pool, "alt+"+string(c), "ctrl+alt+"+string(c))
+		pool = append(pool, "alt+"+string(c), "ctrl+alt+"+string(c), "alt+shift+"+string(c), "ctrl+shift+"+string(c))
 		if !strings.ContainsRune("cim", c) {
 			pool = append(pool, "ctrl+"+string(c))
 		}
@@ -172,7 +172,11 @@ func TestKeyRebindErrors(t *testing.T) {
 		{map[string][]string{"list.printclosed": {"ctrl+p"}}, `"list.printclosed" is not a key name; did you mean "list.print_closed"?`},
 		{map[string][]string{"print": {"ctrl+p"}}, `"print" is not a key name; did you mean "list.print", "detail.print" or "printers.print"?`},
 		{map[string][]string{"printers.xyzzy": {"ctrl+p"}}, `"printers.xyzzy" is not a key name; the names of printers are printers.up, printers.down, printers.print, printers.more, printers.less, printers.save, printers.back`},
-		{map[string][]string{"lists.xyzzy": {"ctrl+p"}}, `"lists.xyzzy" is not a key name; names begin with global., list., detail., form., help., settings., preview. or printers.`},
+		{map[string][]string{"lists.xyzzy": {"ctrl+p"}}, `"lists.xyzzy" is not a key name; names begin with global., list., detail., form., help., settings., preview., printers., search., directory., stats. or filter_line.`},
+		{map[string][]string{"stats.done": {"d"}}, `"stats.done" = "d": a character here would be typed into the dates' line instead: give a key with ctrl+ or alt+, or a key such as f2`},
+		{map[string][]string{"stats.export": {"r"}}, `"stats.export" and "stats.refresh" both have "r" on the statistics screens: give one of them another key`},
+		{map[string][]string{"global.help": {"x"}}, `"global.help" and "list.clear_picks" both have "x" on the ticket lists: give one of them another key` + "\n" +
+			`"global.help" and "stats.export" both have "x" on the statistics screens: give one of them another key`},
 		{map[string][]string{"list.print": {}}, `"list.print" = []: give at least one key`},
 		{map[string][]string{"list.print": {"p", "ctrl+P"}}, `"list.print" = "ctrl+P": the terminal reports a capital with ctrl as shift and the small letter: write "ctrl+shift+p"`},
 		{map[string][]string{"list.print": {"ctrl+c"}}, `"list.print" = "ctrl+c": ctrl+c always quits the program: give another key`},
@@ -192,15 +196,43 @@ func TestKeyRebindErrors(t *testing.T) {
 			t.Errorf("Rebind(%v)\n got %v\nwant %s", tt.binds, err, tt.want)
 		}
 	}
-	// Keys the defaults already share stay allowed: a form's ← is both the
-	// editor's and a choice's; a key moved to where nothing has it is fine.
+	// Keys the defaults already share stay allowed: a statistics screen's
+	// esc is both its way back and the dates' line's cancel; a key moved to
+	// where nothing has it is fine.
 	for _, binds := range []map[string][]string{
-		{"form.choose": {"left", "right"}},
+		{"stats.back": {"esc", "q"}},
+		{"stats.export": {"e"}},
 		{"detail.reply": {"y"}, "list.print": {"ctrl+p"}, "preview.save": {"ctrl+s"}},
 		{"list.settings": {"f2"}, "detail.print": {"P"}},
 	} {
 		if _, err := Rebind(Default(), binds); err != nil {
 			t.Errorf("Rebind(%v): %v", binds, err)
 		}
+	}
+}
+
+// Help lists each key of a group once: a key told twice under one title
+// (a form's ←/→ was both the editor's and a choice's) reads as two
+// meanings for one key.
+func TestKeyGroupsTellEachKeyOnce(t *testing.T) {
+	for _, g := range Default().Groups() {
+		seen := map[string]string{}
+		for _, b := range g.Keys {
+			h := b.Help()
+			if !b.Enabled() || h.Key == "" {
+				continue
+			}
+			if d, ok := seen[h.Key]; ok {
+				t.Errorf("%s: %q told twice, as %q and %q", g.Title, h.Key, d, h.Desc)
+			}
+			seen[h.Key] = h.Desc
+		}
+	}
+	var titles []string
+	for _, g := range Default().Groups() {
+		titles = append(titles, g.Title)
+	}
+	if want := "统计（在列表按 6 / 7 打开）"; !slices.Contains(titles, want) {
+		t.Errorf("no group %q in %q", want, titles)
 	}
 }

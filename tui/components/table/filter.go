@@ -366,15 +366,39 @@ func find(s, term string, at, lead int) int {
 // span is a run of characters of a cell, as rune indexes, to exclusive.
 type span struct{ from, to int }
 
-// hits is where the filter's terms are found in column c of row i: every
-// occurrence of each term, as runes of the text shown.
+// Mark highlights every occurrence of the terms in the column titled
+// column ("" every column) without hiding a row: what a search chose the
+// rows by, perhaps in text the table does not show. A filter's terms, when
+// set, are highlighted instead.
+func (m *Model) Mark(terms []string, column string) {
+	m.marks = nil
+	for _, t := range terms {
+		if t = fold(cells.Line(t)); t != "" {
+			m.marks = append(m.marks, t)
+		}
+	}
+	m.markCol = column
+}
+
+// hits is where the filter's terms (else the marked ones) are found in
+// column c of row i: every occurrence of each term, as runes of the text
+// shown.
 func (m *Model) hits(i, c int) []span {
-	if fc := m.filterColumn(); fc != -1 && fc != c {
+	terms, col := m.terms, m.filterColumn()
+	if len(terms) == 0 {
+		terms, col = m.marks, -1
+		if m.markCol != "" {
+			if col = m.column(m.markCol); col < 0 {
+				return nil
+			}
+		}
+	}
+	if col != -1 && col != c {
 		return nil
 	}
 	s := m.searchIndex().cell(i, c)
 	var out []span
-	for _, t := range m.terms {
+	for _, t := range terms {
 		n := utf8.RuneCountInString(t)
 		for at, runes := 0, 0; ; {
 			j := strings.Index(s[at:], t)

@@ -141,6 +141,11 @@ type Model struct {
 	terms  []string // the filter's terms, folded
 	index  *index   // built when first needed after the rows change
 
+	// marks are terms highlighted in column markCol ("" any) without
+	// filtering (see Mark), folded.
+	marks   []string
+	markCol string
+
 	cursor        int
 	offset        int
 	width, height int
@@ -405,7 +410,7 @@ func (m Model) View() string {
 		ri := m.shown[i]
 		r := m.rows[ri]
 		var hits func(int) []span
-		if len(m.terms) > 0 {
+		if len(m.terms) > 0 || len(m.marks) > 0 {
 			hits = func(c int) []span { return m.hits(ri, c) }
 		}
 		l := m.line(r.Cells, widths, r.prefix(), hits)

@@ -59,7 +59,20 @@ func (m *Model) clamp() {
 // gap separates two columns of groups.
 const gap = 2
 
-// body lays the groups out in two columns when the width allows, else one.
+// columns is how many columns of groups the width takes: two from 80
+// cells, three from 100, where each still holds a key and its longest
+// description.
+func (m *Model) columns() int {
+	switch {
+	case m.width >= 100:
+		return 3
+	case m.width >= 80:
+		return 2
+	}
+	return 1
+}
+
+// body lays the groups out in as many columns as the width allows.
 func (m *Model) body() []string {
 	groups := m.ctx.Keys.Groups()
 	keyW := 0
@@ -68,10 +81,7 @@ func (m *Model) body() []string {
 			keyW = max(keyW, cells.Width(b.Help().Key))
 		}
 	}
-	cols := 1
-	if m.width >= 80 {
-		cols = 2
-	}
+	cols := m.columns()
 	colW := (m.width - gap*(cols-1)) / cols
 	blocks := make([][]string, len(groups))
 	total := 0
@@ -79,11 +89,12 @@ func (m *Model) body() []string {
 		blocks[i] = m.block(g, keyW, colW)
 		total += len(blocks[i])
 	}
-	// Fill the first column up to about half the lines, in order.
+	// Fill each column but the last up to about its share of the lines,
+	// in order.
 	columns := make([][]string, cols)
 	c := 0
 	for _, b := range blocks {
-		if c < cols-1 && len(columns[c]) > 0 && len(columns[c])+len(b) > (total+1)/2 {
+		if c < cols-1 && len(columns[c]) > 0 && len(columns[c])+len(b) > (total+cols-1)/cols {
 			c++
 		}
 		columns[c] = append(columns[c], b...)

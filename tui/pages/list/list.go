@@ -71,8 +71,15 @@ type Model struct {
 // New returns the page; Load fills it.
 func New(ctx *app.Context) *Model {
 	m := &Model{ctx: ctx, fresh: map[string]bool{}, width: 1, height: 2}
-	m.tabs = tabs.New(&ctx.Styles, tabs.Tab{Title: "待办"}, tabs.Tab{Title: "未反馈"}, tabs.Tab{Title: "已反馈"})
-	m.tabs.Right = ctx.Full(ctx.Now())
+	k := ctx.Keys.List
+	tab := func(b key.Binding, title string, count bool) tabs.Tab {
+		return tabs.Tab{Key: b.Help().Key, Title: title, NoCount: !count}
+	}
+	// After the lists, the other screens of the old platform's menu, which
+	// the root opens: the tabs' line is the menu.
+	m.tabs = tabs.New(&ctx.Styles, tab(k.Tab1, "待办", true), tab(k.Tab2, "未反馈", true), tab(k.Tab3, "已反馈", true),
+		tab(k.Tab4, "查询", false), tab(k.Tab5, "部门", false), tab(k.Tab6, "统计", false), tab(k.Tab7, "督办", false))
+	m.tabs.Right = m.clock(nil)
 	for i := range m.tables {
 		m.tables[i] = table.New(m.columns(i, 4), ctx.Keys.List.Table, &ctx.Styles)
 		m.tables[i].Empty = "正在读取…"
@@ -371,6 +378,16 @@ func (m *Model) refresh() {
 // its urgency, the time left, the row's tone, and a stamp that changes
 // whenever any of them does (the minutes left, their sign, the urgency).
 func (m *Model) timely(t complaint.Ticket, now time.Time) (step, left string, tone table.Tone, stamp int64) {
+	if m.ctx.User.Has(complaint.RoleCenter) {
+		// What the center decides has no deadline of the unit's: the
+		// unit's step and its time left would mislead.
+		switch {
+		case t.State == complaint.ReturnRequested:
+			return " 退单", "待审批", table.Plain, -1
+		case t.Extension != nil && !t.Extension.Decided:
+			return " 延期", "待审批", table.Plain, -2
+		}
+	}
 	u := m.ctx.Policy().Urgency(t, now)
 	if t.Step != complaint.StepNone {
 		step = app.Mark(u) + t.Step.Label()
@@ -438,7 +455,24 @@ func (m *Model) status() {
 	if filtered {
 		right = append(right, "筛选 "+strings.Join(strings.Fields(m.filter.Value()), " "))
 	}
-	m.tabs.Right = strings.Join(append(right, m.ctx.Full(m.ctx.Now())), " · ")
+	m.tabs.Right = m.clock(right)
+}
+
+// clock is the texts for the right end of the tabs' line, longest first:
+// what is picked and the filter, then the date and time, the time alone,
+// no clock.
+func (m *Model) clock(before []string) []string {
+	now := m.ctx.Now()
+	with := func(t string) string { return strings.Join(append(slices.Clone(before), t), " · ") }
+	return []string{with(m.ctx.Full(now)), with(now.In(m.ctx.Loc).Format("15:04")), strings.Join(before, " · ")}
+}
+
+// Bar is the tabs' line with entry i of the menu marked as the screen
+// shown, counted from 0: the three lists, then 查询, 部门, 统计, 督办.
+func (m *Model) Bar(i int) string {
+	t := m.tabs
+	t.Active = i
+	return t.View()
 }
 
 // state is a ticket's state as a list shows it: a closed ticket with the
