@@ -475,6 +475,13 @@ func phoneDigits(p string) (string, error) {
 	return d, nil
 }
 
+// ValidPhone reports whether p is a phone a Filter takes: digits, perhaps
+// apart with blanks, dashes and brackets, as callers' numbers are written.
+func ValidPhone(p string) bool {
+	_, err := phoneDigits(p)
+	return err == nil
+}
+
 func (f Filter) orderLimit() (string, error) {
 	o, ok := orders[f.Order]
 	if !ok {

@@ -705,7 +705,7 @@ func (m *Model) openStats(p *stats.Model) tea.Cmd {
 	if m.stats != nil {
 		m.stats.Close()
 	}
-	p.SetKeys(stats.KeyMap(m.ctx.Keys.Stats))
+	p.SetKeys(m.ctx.Keys.Stats)
 	m.stats = p
 	m.show(screenStats)
 	m.resize()

@@ -44,11 +44,12 @@ func (t *terminal) sheets(ctx context.Context, tickets []complaint.Ticket) []pri
 	return out
 }
 
-// freshen brings the cache up to date before printing, so that a sheet
-// shows the ticket as the platform has it now. Where the platform cannot be
-// reached it says how old the copy printed is. When the full-screen
-// terminal holds the tunnel it keeps the cache current itself.
-func (t *terminal) freshen(ctx context.Context) {
+// freshen brings the cache up to date before printing or a report, so that
+// they show the tickets as the platform has them now. Where the platform
+// cannot be reached it says how old the copy used is ("printing", "the
+// report is from" this terminal's copy). When the full-screen terminal
+// holds the tunnel it keeps the cache current itself.
+func (t *terminal) freshen(ctx context.Context, what string) {
 	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	err := t.connect()
@@ -69,7 +70,7 @@ func (t *terminal) freshen(ctx context.Context) {
 			last = "at " + at.In(shanghai).Format("2006-01-02 15:04")
 		}
 	}
-	fmt.Fprintf(os.Stderr, "hotline: could not sync with the platform (%v): printing this terminal's copy, last synced %s\n", err, last)
+	fmt.Fprintf(os.Stderr, "hotline: could not sync with the platform (%v): %s this terminal's copy, last synced %s\n", err, what, last)
 }
 
 // font is the sheets' font: the settings', else the system's. An error
@@ -125,7 +126,7 @@ func cmdPrint(args []string) error {
 	}
 	defer t.close()
 	ctx := context.Background()
-	t.freshen(ctx)
+	t.freshen(ctx, "printing")
 
 	var tickets []complaint.Ticket
 	if *today {

@@ -16,7 +16,6 @@ import (
 	"hotline/cmd/internal/cli"
 	"hotline/complaint"
 	"hotline/report"
-	"hotline/store"
 )
 
 // cmdReport writes the daily report (日报) of the tickets closed on a day,
@@ -75,7 +74,7 @@ func reportDaily(args []string) error {
 	}
 	defer t.close()
 	ctx := context.Background()
-	t.catchUp(ctx)
+	t.freshen(ctx, "the report is from")
 	tickets, err := t.store.ClosedOn(ctx, day, shanghai)
 	if err != nil {
 		return err
@@ -134,7 +133,7 @@ func reportMonthly(args []string) error {
 	if err != nil {
 		return err
 	}
-	t.catchUp(ctx)
+	t.freshen(ctx, "the report is from")
 	cal, err := calendar.New(calendar.Options{})
 	if err != nil {
 		return err
@@ -211,32 +210,4 @@ func writeReport(path string, mode os.FileMode, fill func(io.Writer) error) erro
 		err = os.Rename(tmp.Name(), path)
 	}
 	return err
-}
-
-// catchUp brings the cache up to date before a report, as freshen does
-// before printing; where the platform cannot be reached it says how old
-// the figures are. When the full-screen terminal holds the tunnel it keeps
-// the cache current itself.
-func (t *terminal) catchUp(ctx context.Context) {
-	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	err := t.connect()
-	if err == nil {
-		err = t.reach(sctx)
-	}
-	if err == nil {
-		if _, err = t.client.SyncOnce(sctx); err == nil {
-			return
-		}
-	}
-	if errors.Is(err, errLinkBusy) {
-		return
-	}
-	last := "never"
-	if v, _ := t.store.Get(ctx, store.KeyLastSync); v != "" {
-		if at, perr := time.Parse(time.RFC3339, v); perr == nil {
-			last = "at " + at.In(shanghai).Format("2006-01-02 15:04")
-		}
-	}
-	fmt.Fprintf(os.Stderr, "hotline: could not sync with the platform (%v): the report is from this terminal's copy, last synced %s\n", err, last)
 }

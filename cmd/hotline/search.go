@@ -71,7 +71,7 @@ func parseSearch(args []string) (searchArgs, error) {
 	f := &a.filter
 	f.Number, f.Category, f.Overdue = strings.TrimSpace(*number), strings.TrimSpace(*category), *overdue
 	if p := strings.TrimSpace(*phone); p != "" {
-		if !validPhone(p) {
+		if !store.ValidPhone(p) {
 			return a, usageError(fmt.Sprintf("--phone %q: give the digits of a phone number, spaces and dashes allowed, e.g. 0571-8888 1234", p))
 		}
 		f.Phone = p
@@ -110,21 +110,6 @@ func parseSearch(args []string) (searchArgs, error) {
 	}
 	f.Limit = *limit
 	return a, nil
-}
-
-// validPhone accepts digits with the separators the store ignores.
-func validPhone(p string) bool {
-	digits := 0
-	for _, r := range p {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case strings.ContainsRune(" -()\u3000", r):
-		default:
-			return false
-		}
-	}
-	return digits > 0
 }
 
 func cmdSearch(args []string) error {

@@ -400,7 +400,7 @@ func (m *Model) question() (q string, f store.Filter, empty bool, err string) {
 	q = strings.Join(strings.Fields(val(fQuery)), " ")
 	f = store.Filter{Number: val(fNumber), Phone: val(fPhone), Category: val(fCategory), Subunit: m.fields[fSubunit].value,
 		Order: store.OrderReceived, Limit: Cap + 1}
-	if p := f.Phone; p != "" && !phone(p) {
+	if p := f.Phone; p != "" && !store.ValidPhone(p) {
 		return "", f, false, "电话只能填写数字，可带空格、短横线或括号"
 	}
 	from, ok := day(val(fFrom), m.ctx.Loc)
@@ -427,22 +427,6 @@ func (m *Model) question() (q string, f store.Filter, empty bool, err string) {
 	empty = q == "" && f.Number == "" && f.Phone == "" && f.From.IsZero() && f.To.IsZero() && len(f.States) == 0 &&
 		f.Subunit == "" && f.Category == "" && !f.Overdue
 	return q, f, empty, ""
-}
-
-// phone reports whether p is digits, perhaps apart with blanks, dashes and
-// brackets, as callers' numbers are written.
-func phone(p string) bool {
-	digits := 0
-	for _, r := range p {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case strings.ContainsRune(" -()\u3000", r):
-		default:
-			return false
-		}
-	}
-	return digits > 0
 }
 
 // day reads a date as people write it, 2020-05-06, 2020-5-6 or 2020/5/6,

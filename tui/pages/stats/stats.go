@@ -139,8 +139,7 @@ func newModel(ctx *app.Context, kind Kind) *Model {
 	return m
 }
 
-// SetKeys replaces the default keys with the settings' (keys.Stats,
-// converted: stats.KeyMap(ctx.Keys.Stats)).
+// SetKeys replaces the default keys with the settings' (ctx.Keys.Stats).
 func (m *Model) SetKeys(k KeyMap) { m.keys = k }
 
 // SetDir sets the directory exports are written to.
