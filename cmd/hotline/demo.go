@@ -33,6 +33,7 @@ type demoPlatform struct {
 	key     tunnel.Key
 	network netip.Prefix
 	gen     *sample.Generator
+	cal     *calendar.Calendar
 	log     *slog.Logger
 	skipped int // bad rows of an imported file
 }
@@ -78,6 +79,7 @@ func startDemoPlatform(dir string, o demoOptions) (*demoPlatform, error) {
 		return fail(err)
 	}
 	db.SetCalendar(cal)
+	p.cal = cal
 	if p.key, err = demoKey(dir); err != nil {
 		return fail(err)
 	}
@@ -151,44 +153,39 @@ func (p *demoPlatform) start(o demoOptions) (*demoPlatform, error) {
 	return p, nil
 }
 
-// seed dispatches n generated tickets over the last three days; the older
-// ones already carry an approved reply, so that the lists of fed-back
-// tickets have something in them, and the rest are worked through the
-// procedure to varied states (see procedure), so that every role has
-// something to do.
+// fedSpan is how far back the demo's fed-back tickets reach: far enough
+// for some to have run past their 4 working days, so that the figures'
+// 及时率 has late ones to count.
+const fedSpan = 14 * 24 * time.Hour
+
+// seed dispatches n generated tickets: the older 2/5 over the two weeks
+// before the others, to be worked through the whole procedure to the
+// center, so that the lists of fed-back tickets and the figures have
+// something in them; the rest over the last three days, worked to varied
+// states, so that every role has something to do (see procedure).
 func (p *demoPlatform) seed(ctx context.Context, n int, now time.Time) error {
-	ts := p.gen.Tickets(n, now, 72*time.Hour)
-	done := len(ts) * 2 / 5
-	for i := range ts[:done] {
-		t := &ts[i]
-		t.State = complaint.FedBack
-		at := t.DispatchedAt.Add(time.Duration(3+i%20) * time.Hour)
-		t.Reply = demoReply(t, at)
-		t.Review = &complaint.Review{Approved: true, By: "leader", At: at.Add(40 * time.Minute)}
-		t.UpdatedAt = at.Add(40 * time.Minute)
+	const span = 72 * time.Hour
+	done := n * 2 / 5
+	at := func(i int) time.Time { return now.Add(-span + time.Duration(i)*span/time.Duration(max(n, 1))) }
+	ts := p.gen.Tickets(done, at(done), fedSpan)
+	for i := done; i < n; i++ {
+		ts = append(ts, p.gen.Ticket(at(i)))
 	}
 	if _, err := p.db.Dispatch(ctx, ts, "center"); err != nil {
 		return err
 	}
-	// Every other fed-back ticket the center has closed since, some of
-	// them today, so that the closed lists and the day's print have some.
-	var closing []complaint.Ticket
-	for i := 0; i < done; i += 2 {
-		closing = append(closing, ts[i])
-	}
-	return p.procedure(ctx, ts[done:], closing, now)
+	return p.procedure(ctx, ts[:done], ts[done:], now)
 }
 
-// demoReply is a whole reply, in the parts the review asks for.
-func demoReply(t *complaint.Ticket, at time.Time) *complaint.Reply {
+// demoReply is a whole reply, in the parts the review asks for, from the
+// sub-unit named.
+func demoReply(t *complaint.Ticket, subunit string) *complaint.Reply {
 	r := &complaint.Reply{
 		Findings:       fmt.Sprintf("经核查，来电人反映的“%s”问题属实。", t.Title),
 		Explanation:    "工作人员已电话向来电人说明原因和处理经过，来电人表示理解。",
-		Measures:       "城东供电所已于次日派员到现场处理，问题已解决，并将加强日常巡视。",
+		Measures:       subunit + "已派员到现场处理，问题已解决，并将加强日常巡视。",
 		Basis:          "依据《供电营业规则》和本公司服务承诺办理。",
 		CitizenOpinion: "来电人对处理结果表示认可。",
-		By:             "handler",
-		At:             at,
 	}
 	r.Text = r.Compose()
 	return r
