@@ -328,5 +328,11 @@ func cmdDemo(args []string) error {
 			}
 		}()
 	}
-	return runUI(ctx, t, sess)
+	err = runUI(ctx, t, sess)
+	if *keep != "" {
+		// The commands without the screen work on the kept files too;
+		// say where their settings are.
+		fmt.Fprintf(os.Stderr, "hotline demo: files kept in %s; this terminal's settings are %s (e.g. hotline search 停电 --config %s)\n", dir, settingsPath, settingsPath)
+	}
+	return err
 }
