@@ -5,20 +5,69 @@ import (
 	"io"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"hotline/complaint"
 )
 
-// The sheets of the reports.
+// The sheets of the reports. The first sheet of the figures is named for
+// the period they cover (see FiguresSheet): SheetFigures for a month.
 const (
-	SheetFigures   = "月度统计"
-	SheetRanking   = "排名"
-	SheetDays      = "每日"
-	SheetOversight = "督办"
-	SheetDaily     = "日报"
+	SheetFigures     = "月度统计"
+	SheetFiguresYear = "年度统计"
+	SheetFiguresDay  = "日统计"
+	SheetFiguresDays = "统计" // any other days: a period typed as its dates
+	SheetRanking     = "排名"
+	SheetDays        = "每日"
+	SheetOversight   = "督办"
+	SheetDaily       = "日报"
 )
+
+// FiguresSheet is the name of the first sheet of Monthly's workbook for
+// the figures of p: 月度统计 for a calendar month, 年度统计 for a year,
+// 日统计 for a day, 统计 for any other period.
+func FiguresSheet(p complaint.Period) string {
+	switch spanOf(p) {
+	case spanMonth:
+		return SheetFigures
+	case spanYear:
+		return SheetFiguresYear
+	case spanDay:
+		return SheetFiguresDay
+	}
+	return SheetFiguresDays
+}
+
+// bookTitle is the workbook's own title, in its properties: the monthly
+// report (月报), the yearly one (年报), or the figures (统计) of a day or of
+// any other days (日报 is the report of a day's closed tickets: Daily).
+func bookTitle(p complaint.Period) string {
+	switch spanOf(p) {
+	case spanMonth:
+		return "投诉办理情况月报"
+	case spanYear:
+		return "投诉办理情况年报"
+	}
+	return "投诉办理情况统计"
+}
+
+// SoFar is stats without its days after now's day in China. The days of a
+// period that runs past now (this month, this year) have not all come: a
+// day to come would show as a day without tickets, so the days' table and
+// chart stop at today, and their title says so. The figures are left as
+// they are: they count what has happened.
+func SoFar(stats complaint.Statistics, now time.Time) complaint.Statistics {
+	y, m, d := now.In(china).Date()
+	tomorrow := time.Date(y, m, d+1, 0, 0, 0, 0, china)
+	n := 0
+	for n < len(stats.Days) && stats.Days[n].Date.Before(tomorrow) {
+		n++
+	}
+	stats.Days = stats.Days[:n:n]
+	return stats
+}
 
 // totalName names the row of the whole unit.
 const totalName = "合计"
@@ -120,11 +169,16 @@ func ranking(subs []complaint.Figures) []place {
 // chart (每日), and the supervision figures (督办). oversight holds
 // complaint.Supervise's sub-unit rows and then its whole-unit row, whose
 // code is stats.Unit.Code. unitName heads every sheet.
+//
+// The same workbook holds the figures of any period: the first sheet is
+// then named for it (FiguresSheet: 年度统计, 日统计, 统计), and every title
+// names the period. The days are those of stats.Days: pass SoFar's for a
+// period that runs past now.
 func Monthly(stats complaint.Statistics, oversight []complaint.Oversight, unitName string, w io.Writer) error {
 	b := newBook()
 	when := PeriodLabel(stats.Period)
 
-	s := b.add(SheetFigures)
+	s := b.add(FiguresSheet(stats.Period))
 	t := figures(stats)
 	s.line(1, title(unitName, "投诉办理情况统计", when), heading)
 	top := 2
@@ -149,7 +203,7 @@ func Monthly(stats complaint.Statistics, oversight []complaint.Oversight, unitNa
 	s.fit()
 	s.landscape()
 
-	return b.write(w, title(unitName, "投诉办理情况月报", when))
+	return b.write(w, title(unitName, bookTitle(stats.Period), when))
 }
 
 func rankSheet(b *book, stats complaint.Statistics, unitName, when string) {
@@ -205,14 +259,24 @@ func daysSheet(b *book, stats complaint.Statistics, unitName, when string) {
 	for _, d := range stats.Days {
 		t.rows = append(t.rows, []value{day(d.Date), num(d.Received), num(d.Missed)})
 	}
+	n := len(stats.Days)
+	if n > 0 && stats.Days[n-1].Date.In(china).AddDate(0, 0, 1).Before(stats.Period.To) {
+		// SoFar stopped the days before the period's end.
+		when += "，截至 " + stats.Days[n-1].Date.In(china).Format("2006-01-02")
+	}
 	s.line(1, title(unitName, "每日受理与超期", when), heading)
 	s.table(2, t, nil)
 	s.freeze(2, 0)
 	s.fit()
 	s.landscape()
-	n := len(stats.Days)
 	if n == 0 {
 		return
+	}
+	// The axis shows month and day, and the year too when the days run
+	// over a new year's day, so that no two days read the same.
+	axis := "m-d"
+	if stats.Days[0].Date.In(china).Year() != stats.Days[n-1].Date.In(china).Year() {
+		axis = "yyyy-m-d"
 	}
 	series := func(col int) excelize.ChartSeries {
 		return excelize.ChartSeries{
@@ -226,7 +290,7 @@ func daysSheet(b *book, stats complaint.Statistics, unitName, when string) {
 		Series:    []excelize.ChartSeries{series(2), series(3)},
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "每日受理与超期"}}},
 		Legend:    excelize.ChartLegend{Position: "bottom"},
-		XAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "m-d"}, Font: axisFont},
+		XAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: axis}, Font: axisFont},
 		YAxis:     excelize.ChartAxis{MajorGridLines: true, Font: axisFont},
 		Dimension: excelize.ChartDimension{Width: 720, Height: 320},
 	}))

@@ -1,7 +1,8 @@
 // Package report writes what the leader is handed: the monthly report (月报)
 // of every handling figure per sub-unit, with a ranking, the days and the
-// supervision figures, and the daily report (日报) of the tickets closed on
-// a day with their replies, each as .xlsx and as CSV. It lays out figures
+// supervision figures (the same workbook holds a year's, a day's or any
+// days' figures), and the daily report (日报) of the tickets closed on a day
+// with their replies, each as .xlsx and as CSV. It lays out figures
 // it is given; it computes none (that is complaint.Compute's) and reads no
 // storage.
 package report
@@ -105,24 +106,49 @@ type table struct {
 	rows [][]value
 }
 
+// span is what a period covers, as a report names it.
+type span int
+
+const (
+	spanDays    span = iota // whole days in China, from one date to another
+	spanDay                 // one day
+	spanMonth               // a calendar month
+	spanYear                // a calendar year
+	spanInstant             // not from midnight to midnight in China
+)
+
+func spanOf(p complaint.Period) span {
+	from, to := p.From.In(china), p.To.In(china)
+	midnight := func(t time.Time) bool {
+		return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+	}
+	switch {
+	case !midnight(from) || !midnight(to) || !to.After(from):
+		return spanInstant
+	case from.Day() == 1 && from.Month() == time.January && to.Equal(from.AddDate(1, 0, 0)):
+		return spanYear
+	case from.Day() == 1 && to.Equal(from.AddDate(0, 1, 0)):
+		return spanMonth
+	case to.Equal(from.AddDate(0, 0, 1)):
+		return spanDay
+	}
+	return spanDays
+}
+
 // PeriodLabel names a period as a report's title does: 2026年11月 for a
 // calendar month, 2026年 for a year, 2026-12-03 for a day, else the first
 // and last day, or the instants when the period does not run from midnight
 // to midnight in China.
 func PeriodLabel(p complaint.Period) string {
 	from, to := p.From.In(china), p.To.In(china)
-	midnight := func(t time.Time) bool {
-		return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
-	}
-	if !midnight(from) || !midnight(to) || !to.After(from) {
+	switch spanOf(p) {
+	case spanInstant:
 		return from.Format("2006-01-02 15:04") + " 至 " + to.Format("2006-01-02 15:04")
-	}
-	switch {
-	case from.Day() == 1 && from.Month() == time.January && to.Equal(from.AddDate(1, 0, 0)):
+	case spanYear:
 		return fmt.Sprintf("%d年", from.Year())
-	case from.Day() == 1 && to.Equal(from.AddDate(0, 1, 0)):
+	case spanMonth:
 		return fmt.Sprintf("%d年%d月", from.Year(), from.Month())
-	case to.Equal(from.AddDate(0, 0, 1)):
+	case spanDay:
 		return from.Format("2006-01-02")
 	}
 	return from.Format("2006-01-02") + " 至 " + to.AddDate(0, 0, -1).Format("2006-01-02")

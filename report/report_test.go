@@ -33,6 +33,7 @@ func r(num, den int) complaint.Rate { return complaint.Rate{Num: num, Den: den} 
 
 // november is a month of a unit with four sub-units: one with a score
 // that ties another's as shown (86.04 and 86.0), one with nothing to count.
+// Its days stop on the 3rd, as SoFar leaves them on 3 November.
 func november(tb testing.TB) (complaint.Statistics, []complaint.Oversight) {
 	cd := complaint.Figures{Code: "gdj-cd", Name: "城东供电所",
 		Received: 10, SignedOnTime: 9, Replied: 8, Closed: 7, OnTime: 6, Surveyed: 7, Satisfied: 6, Returned: 1, Reopened: 1, Extended: 2,
@@ -232,7 +233,7 @@ func TestMonthly(t *testing.T) {
 	checkPanes(t, f, "排名", 0, 2, "A3")
 
 	checkRows(t, f, "每日", false, [][]string{
-		{"市供电公司 每日受理与超期（2026年11月）"},
+		{"市供电公司 每日受理与超期（2026年11月，截至 2026-11-03）"},
 		{"日期", "受理", "超期"},
 		{"2026-11-01", "5", "0"},
 		{"2026-11-02", "7", "2"},
@@ -311,6 +312,97 @@ func TestMonthlyEmpty(t *testing.T) {
 	for name := range parts(t, buf.Bytes()) {
 		if strings.HasPrefix(name, "xl/charts/") {
 			t.Errorf("a chart without data: %s", name)
+		}
+	}
+}
+
+// days is a Day for every date from from to to, both included, with
+// received counting them from 1.
+func days(tb testing.TB, from, to string) []complaint.Day {
+	var out []complaint.Day
+	for d, i := cn(tb, from+" 00:00"), 1; !d.After(cn(tb, to+" 00:00")); d, i = d.AddDate(0, 0, 1), i+1 {
+		out = append(out, complaint.Day{Date: d, Received: i})
+	}
+	return out
+}
+
+func TestSoFar(t *testing.T) {
+	stats := complaint.Statistics{Period: complaint.Period{From: cn(t, "2026-11-01 00:00"), To: cn(t, "2026-12-01 00:00")},
+		Unit: complaint.Figures{Received: 7}, Days: days(t, "2026-11-01", "2026-11-30")}
+	for _, c := range []struct {
+		now  time.Time
+		want int // days kept
+	}{
+		{cn(t, "2026-11-20 23:59"), 20},
+		// 00:30 on the 21st in China is still the 20th in UTC.
+		{cn(t, "2026-11-21 00:30").UTC(), 21},
+		{cn(t, "2026-11-01 00:00"), 1},
+		{cn(t, "2026-10-31 23:59"), 0},
+		{cn(t, "2026-12-01 00:00"), 30},
+		{cn(t, "2027-06-01 12:00"), 30},
+	} {
+		got := SoFar(stats, c.now)
+		if len(got.Days) != c.want || (c.want > 0 && !got.Days[c.want-1].Date.Equal(stats.Days[c.want-1].Date)) {
+			t.Errorf("SoFar at %v kept %d days, want %d", c.now, len(got.Days), c.want)
+		}
+		if got.Unit.Received != 7 || got.Period != stats.Period {
+			t.Errorf("SoFar at %v changed the figures: %+v", c.now, got)
+		}
+	}
+	// What is added to the days kept does not write over the days given.
+	kept := SoFar(stats, cn(t, "2026-11-02 12:00"))
+	_ = append(kept.Days, complaint.Day{Received: 99})
+	if stats.Days[2].Received != 3 {
+		t.Fatalf("appending to SoFar's days changed the third day: %+v", stats.Days[2])
+	}
+}
+
+// The figures of a year, a day or any days are in the same workbook, its
+// first sheet named for the period and every title naming it; days that
+// run over a new year's day are charted with their years.
+func TestFiguresOfAnyPeriod(t *testing.T) {
+	for _, c := range []struct {
+		from, to     string // the period's first and last day
+		sheet, when  string
+		book, axis   string
+		shownThrough string // the last day of the days given
+	}{
+		{"2026-11-01", "2026-11-30", "月度统计", "2026年11月", "投诉办理情况月报", "m-d", "2026-11-30"},
+		{"2026-01-01", "2026-12-31", "年度统计", "2026年，截至 2026-12-05", "投诉办理情况年报", "m-d", "2026-12-05"},
+		{"2026-12-05", "2026-12-05", "日统计", "2026-12-05", "投诉办理情况统计", "m-d", "2026-12-05"},
+		{"2025-12-20", "2026-01-10", "统计", "2025-12-20 至 2026-01-10", "投诉办理情况统计", "yyyy-m-d", "2026-01-10"},
+		{"2025-12-20", "2026-01-10", "统计", "2025-12-20 至 2026-01-10，截至 2025-12-31", "投诉办理情况统计", "m-d", "2025-12-31"},
+	} {
+		from, last := cn(t, c.from+" 00:00"), cn(t, c.to+" 00:00")
+		stats := complaint.Statistics{Period: complaint.Period{From: from, To: last.AddDate(0, 0, 1)},
+			Unit: complaint.Figures{Code: "gdj", Received: 3}, Days: days(t, c.from, c.shownThrough)}
+		var buf bytes.Buffer
+		if err := Monthly(stats, []complaint.Oversight{{Code: "gdj"}}, "市供电公司", &buf); err != nil {
+			t.Fatal(err)
+		}
+		if got := FiguresSheet(stats.Period); got != c.sheet {
+			t.Errorf("%s–%s: FiguresSheet %q, want %q", c.from, c.to, got, c.sheet)
+		}
+		f := open(t, buf.Bytes())
+		if got, want := f.GetSheetList(), []string{c.sheet, "排名", "每日", "督办"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s–%s: sheets %q, want %q", c.from, c.to, got, want)
+			continue
+		}
+		period := strings.SplitN(c.when, "，", 2)[0]
+		if got := rows(t, f, c.sheet, false)[0][0]; got != "市供电公司 投诉办理情况统计（"+period+"）" {
+			t.Errorf("%s–%s: title %q", c.from, c.to, got)
+		}
+		day := rows(t, f, "每日", false)
+		if day[0][0] != "市供电公司 每日受理与超期（"+c.when+"）" || day[len(day)-1][0] != c.shownThrough {
+			t.Errorf("%s–%s: 每日 %q … %q", c.from, c.to, day[0], day[len(day)-1])
+		}
+		p := parts(t, buf.Bytes())
+		if want := "<dc:title>市供电公司 " + c.book + "（" + period + "）</dc:title>"; !strings.Contains(p["docProps/core.xml"], want) {
+			t.Errorf("%s–%s: the workbook's title is not %s", c.from, c.to, want)
+		}
+		// The category axis (at the bottom) shows the dates in this format.
+		if want := `<axPos val="b"></axPos><numFmt formatCode="` + c.axis + `"`; !strings.Contains(p["xl/charts/chart1.xml"], want) {
+			t.Errorf("%s–%s: the days' axis is not formatted %s", c.from, c.to, c.axis)
 		}
 	}
 }

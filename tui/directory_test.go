@@ -195,3 +195,36 @@ func TestRoles(t *testing.T) {
 		}
 	}
 }
+
+// A phone is never cut: the phone column is as wide as the longest phone
+// shown and the roles take what is left; in the title over the people the
+// unit's name gives way before its phone does. At 80 columns the people
+// have 35 cells.
+func TestDirectoryPhonesWhole(t *testing.T) {
+	h := newHarness(t, 80, 24, fixtures())
+	h.press("5", "g", "j")
+	units := append([]complaint.Unit{}, testUnits...)
+	units[1].Phone = "0000-95598-800"
+	people := append(append([]complaint.User{}, testPeople...),
+		complaint.User{Login: "duty02", Name: "李明", Unit: unitCode, Roles: []complaint.Role{complaint.RoleDuty}, Phone: "0000-95598-801"})
+	h.send(DirectoryMsg{Units: units, People: people})
+	if got := h.m.directory.Selected(); got != unitCode {
+		t.Fatalf("unit %q, want %q", got, unitCode)
+	}
+	right := func(y int) string { l := h.line(y); return l[strings.LastIndex(l, "│")+len("│"):] }
+	for y, want := range map[int]string{
+		2: " 国网… · 4 人 · 电话 0000-95598-800",
+		3: "  姓名     角色      电话          ",
+		4: "  葛\U000E0100𠮷祥   专职人员  —             ",
+		7: "  李明     专职人员  0000-95598-801",
+	} {
+		if got := right(y); got != want {
+			t.Errorf("row %d\n got %q\nwant %q", y, got, want)
+		}
+	}
+	// A unit without long phones gives the roles the room again.
+	h.press("j")
+	if got := right(4); got != "  王𠮷芳   承办人              —   " {
+		t.Errorf("兴隆台's first person %q", got)
+	}
+}

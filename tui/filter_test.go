@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -515,5 +516,38 @@ func TestFilterGoldens(t *testing.T) {
 				h.view()
 			})
 		}
+	}
+}
+
+// A kept filter that leaves a list empty says so in the middle of the
+// list, on each of the three lists and after a sync redraws them: never a
+// blank list, nor the list's own empty text (the list has tickets).
+func TestFilterLeavingNoneSaysSo(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			h := newHarness(t, sz.w, sz.h, fixtures())
+			h.press("/")
+			h.typeText("没有这样的字")
+			h.press("enter")
+			// The list's rows start under the tabs' line and the header;
+			// the last is above the hint line and the status bar.
+			first, last := 2, sz.h-3
+			mid := first + (last-first+1)/2
+			check := func(when string) {
+				t.Helper()
+				for _, tab := range []string{"1", "2", "3"} {
+					h.press(tab)
+					if got := h.shown(h.m.list.Active()); len(got) != 0 {
+						t.Fatalf("%s, tab %s shows %v", when, tab, got)
+					}
+					if got := strings.TrimSpace(h.line(mid)); got != "（没有符合筛选的工单）" {
+						t.Errorf("%s, tab %s: row %d is %q\n%s", when, tab, mid, got, h.view())
+					}
+				}
+			}
+			check("kept")
+			h.send(SyncedMsg{At: testNow})
+			check("after a sync")
+		})
 	}
 }

@@ -201,7 +201,7 @@ func TestSearchBadInput(t *testing.T) {
 		want  string
 		after []string // found once the field is cleared
 	}{
-		{"month 13", func(h *harness) { h.press("tab", "tab", "tab"); h.typeText("2020-13-01") }, "起始日期应写作 2020-05-06 这样的格式", all},
+		{"month 13", func(h *harness) { h.press("tab", "tab", "tab"); h.typeText("2020-13-01") }, "起始日期 2020-13-01 不存在（没有 13 月）", all},
 		{"half a date", func(h *harness) { h.press("tab", "tab", "tab", "tab"); h.typeText("2020-05") }, "截止日期应写作 2020-05-06 这样的格式", all},
 		{"words", func(h *harness) { h.press("tab", "tab", "tab"); h.typeText("五月六日") }, "起始日期应写作 2020-05-06 这样的格式", all},
 		{"ends before it starts", func(h *harness) {
@@ -628,5 +628,140 @@ func BenchmarkDirectoryLoad(b *testing.B) {
 	for b.Loop() {
 		h.run(h.m.directory.Load())
 		_ = h.m.View()
+	}
+}
+
+// outages are n tickets about a power cut, one received every hour before
+// the fixtures' clock, the newest first: more than a screen of results.
+func outages(n int) []complaint.Ticket {
+	var out []complaint.Ticket
+	for i := range n {
+		out = append(out, complaint.Ticket{Number: fmt.Sprintf("20200501%03d", n-i), Title: fmt.Sprintf("第%d次停电", n-i),
+			ReceivedAt: at(time.Duration(i+5*24) * time.Hour), Unit: unitCode, State: complaint.Closed, Version: 1})
+	}
+	return out
+}
+
+// New results start at the top, the newest first under the cursor: the
+// cursor left at the bottom of the last results does not scroll the new
+// ones. The same question asked again, because the cache changed, keeps
+// the cursor where it was.
+func TestSearchNewResultsStartAtTheTop(t *testing.T) {
+	h := newHarness(t, 80, 24, append(fixtures(), outages(40)...))
+	searchFor(h, "停电")
+	if got := len(h.found()); got != 43 {
+		t.Fatalf("found %d, want 43", got)
+	}
+	h.send(tea.KeyPressMsg{Code: tea.KeyEnd, Mod: tea.ModCtrl})
+	if got := h.m.search.Selected(); got != "20200501001" {
+		t.Fatalf("ctrl+end on %q", got)
+	}
+	// A condition that keeps every result, the one under the cursor too.
+	h.press("tab", "tab", "tab")
+	h.typeText("2020-04-30")
+	searchDue(h)
+	if got := len(h.found()); got != 43 {
+		t.Fatalf("found %d after the condition, want 43", got)
+	}
+	newest := h.found()[0]
+	if got := h.m.search.Selected(); got != newest {
+		t.Errorf("cursor on %q after new results, want the newest %q", got, newest)
+	}
+	if got := h.line(searchFirstRow); !strings.HasPrefix(got, "  "+newest+" ") {
+		t.Errorf("first row %q, want the newest %s", got, newest)
+	}
+	// The same question again after a sync keeps the cursor.
+	h.press("down", "down", "down")
+	want := h.found()[3]
+	h.send(SyncedMsg{At: testNow})
+	if got := h.m.search.Selected(); got != want {
+		t.Errorf("cursor on %q after the sync, want %q as before", got, want)
+	}
+	// So does coming back from a ticket.
+	h.press("enter", "esc")
+	if got := h.m.search.Selected(); h.m.screen != screenSearch || got != want {
+		t.Errorf("back from the ticket: screen %d, cursor on %q, want %q", h.m.screen, got, want)
+	}
+	// Another query is new again.
+	h.press("shift+tab", "shift+tab", "shift+tab")
+	h.typeText(" 次")
+	searchDue(h)
+	if len(h.found()) != 41 {
+		t.Fatalf("停电 次 found %d, want 41", len(h.found()))
+	}
+	if got, first := h.m.search.Selected(), h.found()[0]; got != first {
+		t.Errorf("cursor on %q after another query, want %q", got, first)
+	}
+}
+
+// A date written in the right form that does not exist is told so, not
+// told to be written otherwise.
+func TestSearchImpossibleDates(t *testing.T) {
+	for _, tt := range []struct {
+		field []string
+		typed string
+		want  string
+	}{
+		{[]string{"tab", "tab", "tab", "tab"}, "2026-02-30", "截止日期 2026-02-30 不存在（2 月没有 30 日）"},
+		{[]string{"tab", "tab", "tab", "tab"}, "2026-13-01", "截止日期 2026-13-01 不存在（没有 13 月）"},
+		{[]string{"tab", "tab", "tab"}, "2026/2/29", "起始日期 2026/2/29 不存在（2 月没有 29 日）"},
+		{[]string{"tab", "tab", "tab"}, "2024-4-31", "起始日期 2024-4-31 不存在（4 月没有 31 日）"},
+		{[]string{"tab", "tab", "tab"}, "2026-00-10", "起始日期 2026-00-10 不存在（没有 0 月）"},
+		{[]string{"tab", "tab", "tab"}, "2026-02-00", "起始日期 2026-02-00 不存在（2 月没有 0 日）"},
+		// Still the form when it is not one.
+		{[]string{"tab", "tab", "tab", "tab"}, "2026-2", "截止日期应写作 2020-05-06 这样的格式"},
+		{[]string{"tab", "tab", "tab", "tab"}, "26-02-28", "截止日期应写作 2020-05-06 这样的格式"},
+	} {
+		t.Run(tt.typed, func(t *testing.T) {
+			h := newHarness(t, 80, 24, fixtures())
+			h.press("4")
+			h.press(tt.field...)
+			h.typeText(tt.typed)
+			searchDue(h)
+			if got := h.m.search.Err(); got != tt.want {
+				t.Fatalf("error %q, want %q", got, tt.want)
+			}
+		})
+	}
+	// A leap day that exists is taken.
+	h := newHarness(t, 80, 24, fixtures())
+	h.press("4", "tab", "tab", "tab")
+	h.typeText("2020-02-29")
+	searchDue(h)
+	if got := h.m.search.Err(); got != "" {
+		t.Fatalf("2020-02-29: error %q", got)
+	}
+}
+
+// A phone copied as the screens show it, masked, is refused with what to
+// type instead; its last digits find the ticket.
+func TestSearchMaskedPhone(t *testing.T) {
+	masked := complaint.Ticket{Number: "20200501077", Title: "电表走字快", Phone: "139****7868", ReceivedAt: at(30 * time.Hour),
+		Unit: unitCode, State: complaint.Closed, Version: 1}
+	h := newHarness(t, 80, 24, append(fixtures(), masked))
+	h.press("4", "tab", "tab")
+	h.typeText("139****7868")
+	searchDue(h)
+	if got, want := h.m.search.Err(), "电话只能填写数字；屏幕上的 139****7868 请只输入末几位，如 7868"; got != want {
+		t.Fatalf("error %q, want %q", got, want)
+	}
+	if got := strings.TrimSpace(h.line(searchToldRow)); got != "电话只能填写数字；屏幕上的 139****7868 请只输入末几位，如 7868（结果未更新）" {
+		t.Errorf("told %q", got)
+	}
+	for range 11 {
+		h.press("backspace")
+	}
+	h.typeText("7868")
+	searchDue(h)
+	if got := h.found(); h.m.search.Err() != "" || !reflect.DeepEqual(got, []string{masked.Number}) {
+		t.Fatalf("7868: error %q, found %v", h.m.search.Err(), got)
+	}
+	for _, tt := range []struct{ p, tail string }{
+		{"139****7868", "7868"}, {"139 **** 7868", "7868"}, {"0427-****-5678", "5678"},
+		{"139****", ""}, {"139abc", ""}, {"13*9x", ""}, {"7868", ""},
+	} {
+		if tail, ok := search.MaskedTail(tt.p); tail != tt.tail || ok != (tt.tail != "") {
+			t.Errorf("MaskedTail(%q) = %q, %v, want %q", tt.p, tail, ok, tt.tail)
+		}
 	}
 }

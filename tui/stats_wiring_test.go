@@ -284,3 +284,68 @@ func TestStatsWiringCalendar(t *testing.T) {
 		t.Fatalf("without a calendar:\n%s", h.view())
 	}
 }
+
+// The export's path stays on the statistics page, whole, when a sync's
+// notice has taken the status bar; it goes with the page. With a HOME
+// that is not there, the export says so in Chinese and creates nothing.
+func TestStatsWiringExportLine(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "市供电公司客户服务中心统计报表")
+	if err := os.Mkdir(home, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOME", home)
+	h := newWiredHarness(t, 80, 24, statsData(t), Options{Calendar: testCalendar(t)})
+	h.press("6", "x")
+	path := filepath.Join(home, "投诉办理情况统计-2020-05.xlsx")
+	if got := h.notice(); got != "已导出到 "+path {
+		t.Fatalf("notice %q", got)
+	}
+	// The status bar cannot hold it at 80 columns; the page line can.
+	const line = "已导出到 ~/投诉办理情况统计-2020-05.xlsx"
+	exportLine := func() string {
+		for _, l := range strings.Split(h.view(), "\n") {
+			if strings.HasPrefix(l, "已导出到 ") || strings.HasPrefix(l, "导出失败") {
+				return strings.TrimRight(l, " ")
+			}
+		}
+		return ""
+	}
+	if cells.Width("已导出到 "+path) <= 80 {
+		t.Fatalf("%s fits the status bar: the test tells nothing", path)
+	}
+	if got := exportLine(); got != line {
+		t.Fatalf("page line %q, want %q\n%s", got, line, h.view())
+	}
+	d := testNow.Add(-time.Hour).UTC()
+	tk := complaint.Ticket{Number: "20200506998", Title: "新派工单", ReceivedAt: d, DispatchedAt: d, Unit: unitCode,
+		State: complaint.Dispatched, Version: 1, UpdatedAt: d,
+		Events: []complaint.Event{{Kind: complaint.KindDispatch, Actor: centerUser.Login, Unit: centerCode, At: d, To: complaint.Dispatched}}}
+	if _, err := h.st.Apply(context.Background(), []complaint.Ticket{tk}, nil, 2); err != nil {
+		t.Fatal(err)
+	}
+	h.send(SyncedMsg{New: []string{tk.Number}, At: testNow})
+	if got := h.notice(); got != "收到新工单 1 件" {
+		t.Fatalf("notice after the sync %q", got)
+	}
+	if got := exportLine(); got != line {
+		t.Fatalf("page line after the sync %q, want %q", got, line)
+	}
+	h.press("esc", "6")
+	if got := exportLine(); got != "" {
+		t.Fatalf("a new page shows %q", got)
+	}
+
+	missing := filepath.Join(t.TempDir(), "nonexistent", "home")
+	t.Setenv("HOME", missing)
+	h.press("esc", "6", "x")
+	want := "导出失败：无法写入主目录 " + missing + "（不存在或没有写权限），请检查主目录（HOME）后重试"
+	if got := h.notice(); got != want {
+		t.Fatalf("notice %q, want %q", got, want)
+	}
+	if got := exportLine(); !strings.HasPrefix(got, "导出失败：无法写入主目录") {
+		t.Fatalf("page line %q\n%s", got, h.view())
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); !os.IsNotExist(err) {
+		t.Fatalf("the export made %s: %v", filepath.Dir(missing), err)
+	}
+}

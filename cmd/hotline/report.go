@@ -57,6 +57,9 @@ func reportDaily(args []string) error {
 	day := time.Now().In(shanghai)
 	if *date != "" {
 		d, err := time.ParseInLocation("2006-01-02", *date, shanghai)
+		if why := nonexistent("2006-01-02", *date); why != "" {
+			return usageError(fmt.Sprintf("--date %q: %s", *date, why))
+		}
 		if err != nil || d.Format("2006-01-02") != *date {
 			return usageError(fmt.Sprintf("--date %q: give a day as YYYY-MM-DD, e.g. --date 2026-12-03", *date))
 		}
@@ -113,6 +116,9 @@ func reportMonthly(args []string) error {
 		return usageError("report monthly needs --month YYYY-MM, e.g. --month 2026-11")
 	}
 	from, err := time.ParseInLocation("2006-01", *month, shanghai)
+	if why := nonexistent("2006-01", *month); why != "" {
+		return usageError(fmt.Sprintf("--month %q: %s", *month, why))
+	}
 	if err != nil || from.Format("2006-01") != *month {
 		return usageError(fmt.Sprintf("--month %q: give a month as YYYY-MM, e.g. --month 2026-11", *month))
 	}
@@ -154,7 +160,8 @@ func reportMonthly(args []string) error {
 		if *rf.csv {
 			return report.MonthlyCSV(stats, w)
 		}
-		return report.Monthly(stats, append(subunits, all), sess.Unit.Name, w)
+		// The days of the current month stop at today, as on the screen.
+		return report.Monthly(report.SoFar(stats, now), append(subunits, all), sess.Unit.Name, w)
 	})
 	if err != nil {
 		return err
@@ -167,24 +174,40 @@ func reportMonthly(args []string) error {
 }
 
 // path is the file to write: --out, else name with the format's extension
-// in the current directory. An --out whose extension names the other
-// format is refused, before anything is read or written.
+// in the current directory. An --out that cannot be written as asked is
+// refused before anything is read or written: a folder, a folder that does
+// not exist, an extension of the other format or of neither (the report
+// would be written in a form its name belies).
 func (rf *reportFlags) path(name string) (string, error) {
 	ext, other := ".xlsx", ".csv"
 	if *rf.csv {
 		ext, other = other, ext
 	}
-	if *rf.out == "" {
+	out := *rf.out
+	if out == "" {
 		return name + ext, nil
 	}
-	if strings.EqualFold(filepath.Ext(*rf.out), other) {
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return "", usageError(fmt.Sprintf("--out %q is a folder: give a file name, e.g. %s", out, filepath.Join(out, name+ext)))
+	}
+	switch e := filepath.Ext(out); {
+	case strings.EqualFold(e, other):
 		fix := "add --csv"
 		if *rf.csv {
 			fix = "drop --csv"
 		}
-		return "", usageError(fmt.Sprintf("--out %s: this report is %s: name the file %s, or %s", *rf.out, ext, ext, fix))
+		return "", usageError(fmt.Sprintf("--out %s: this report is %s: name the file %s, or %s", out, ext, ext, fix))
+	case !strings.EqualFold(e, ext):
+		return "", usageError(fmt.Sprintf("--out %q: a report is written as .xlsx, or as .csv with --csv: name the file e.g. %s",
+			out, strings.TrimSuffix(out, e)+ext))
 	}
-	return *rf.out, nil
+	dir := filepath.Dir(out)
+	if fi, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return "", usageError(fmt.Sprintf("--out %q: the folder %s does not exist: create it, or give a file in another folder", out, dir))
+	} else if err == nil && !fi.IsDir() {
+		return "", usageError(fmt.Sprintf("--out %q: %s is not a folder", out, dir))
+	}
+	return out, nil
 }
 
 // writeReport writes a report to path through a file beside it, renamed

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"hotline/calendar"
+	"hotline/cmd/internal/cli"
 	"hotline/complaint"
 	"hotline/platform/sample"
 	"hotline/report"
@@ -200,6 +202,11 @@ func TestReportCommand(t *testing.T) {
 	// A day without closed tickets is a report too: 0 of them.
 	o.must("duty", "wrote empty.xlsx: 0 tickets closed (办结) on 2026-12-05\n", "report", "daily", "--date", "2026-12-05", "--out", "empty.xlsx")
 
+	// A folder given as --out, with something in it to be left alone.
+	sub := filepath.Join(dir, "work")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	before := listDir(t, dir)
 	for _, bad := range []struct {
 		args []string
@@ -207,25 +214,45 @@ func TestReportCommand(t *testing.T) {
 	}{
 		{[]string{"report"}, "report needs daily or monthly: report daily [--date 2026-12-03] | report monthly --month 2026-11 (see hotline help)"},
 		{[]string{"report", "weekly"}, `unknown report "weekly": give daily or monthly (see hotline help)`},
-		{[]string{"report", "daily", "--date", "2026-12-32"}, `--date "2026-12-32": give a day as YYYY-MM-DD, e.g. --date 2026-12-03 (see hotline help)`},
+		{[]string{"report", "daily", "--date", "2026-12-32"}, `--date "2026-12-32": December 2026 has no day 32 (see hotline help)`},
+		{[]string{"report", "daily", "--date", "2026-02-30"}, `--date "2026-02-30": February 2026 has no day 30 (see hotline help)`},
+		{[]string{"report", "daily", "--date", "2026-13-01"}, `--date "2026-13-01": there is no month 13 (see hotline help)`},
 		{[]string{"report", "daily", "--date", "2026/12/03"}, `--date "2026/12/03": give a day as YYYY-MM-DD, e.g. --date 2026-12-03 (see hotline help)`},
 		{[]string{"report", "daily", "--date", "2026-12-3"}, `--date "2026-12-3": give a day as YYYY-MM-DD, e.g. --date 2026-12-03 (see hotline help)`},
 		{[]string{"report", "daily", "--month", "2026-11"}, "usage: flag provided but not defined: -month"},
 		{[]string{"report", "daily", "--out", "d.csv"}, "--out d.csv: this report is .xlsx: name the file .xlsx, or add --csv (see hotline help)"},
 		{[]string{"report", "daily", "--csv", "--out", "d.XLSX"}, "--out d.XLSX: this report is .csv: name the file .csv, or drop --csv (see hotline help)"},
-		{[]string{"report", "daily", "--out", filepath.Join(dir, "no", "d.xlsx")}, "write " + filepath.Join(dir, "no", "d.xlsx") + ": no such file or directory"},
+		{[]string{"report", "daily", "--out", filepath.Join(dir, "no", "d.xlsx")},
+			`--out "` + filepath.Join(dir, "no", "d.xlsx") + `": the folder ` + filepath.Join(dir, "no") + ` does not exist: create it, or give a file in another folder (see hotline help)`},
+		{[]string{"report", "daily", "--out", filepath.Join(dir, file, "d.xlsx")},
+			`--out "` + filepath.Join(dir, file, "d.xlsx") + `": ` + filepath.Join(dir, file) + ` is not a folder (see hotline help)`},
+		{[]string{"report", "monthly", "--month", "2026-11", "--out", sub}, `--out "` + sub + `" is a folder: give a file name, e.g. ` + filepath.Join(sub, "月报-2026-11.xlsx") + ` (see hotline help)`},
+		{[]string{"report", "monthly", "--month", "2026-11", "--csv", "--out", sub + "/"}, `--out "` + sub + `/" is a folder: give a file name, e.g. ` + filepath.Join(sub, "月报-2026-11.csv") + ` (see hotline help)`},
+		{[]string{"report", "monthly", "--month", "2026-11", "--out", "nov.txt"}, `--out "nov.txt": a report is written as .xlsx, or as .csv with --csv: name the file e.g. nov.xlsx (see hotline help)`},
+		{[]string{"report", "monthly", "--month", "2026-11", "--csv", "--out", "nov.txt"}, `--out "nov.txt": a report is written as .xlsx, or as .csv with --csv: name the file e.g. nov.csv (see hotline help)`},
+		{[]string{"report", "daily", "--out", "today"}, `--out "today": a report is written as .xlsx, or as .csv with --csv: name the file e.g. today.xlsx (see hotline help)`},
 		{[]string{"report", "monthly"}, "report monthly needs --month YYYY-MM, e.g. --month 2026-11 (see hotline help)"},
-		{[]string{"report", "monthly", "--month", "2026-13"}, `--month "2026-13": give a month as YYYY-MM, e.g. --month 2026-11 (see hotline help)`},
+		{[]string{"report", "monthly", "--month", "2026-13"}, `--month "2026-13": there is no month 13 (see hotline help)`},
+		{[]string{"report", "monthly", "--month", "2026-00"}, `--month "2026-00": there is no month 0 (see hotline help)`},
 		{[]string{"report", "monthly", "--month", "2026-11-01"}, `--month "2026-11-01": give a month as YYYY-MM, e.g. --month 2026-11 (see hotline help)`},
 		{[]string{"report", "monthly", "--month", "2026-1"}, `--month "2026-1": give a month as YYYY-MM, e.g. --month 2026-11 (see hotline help)`},
 		{[]string{"report", "monthly", "--date", "2026-12-03"}, "usage: flag provided but not defined: -date"},
 	} {
-		if _, err := o.as("duty", bad.args...); err == nil || err.Error() != bad.want {
+		_, err := o.as("duty", bad.args...)
+		if err == nil || err.Error() != bad.want {
 			t.Errorf("hotline %s = %v\nwant %s", strings.Join(bad.args, " "), err, bad.want)
+		}
+		// Each is a usage error: exit status 2.
+		var ue usageError
+		if err != nil && !errors.As(err, &ue) && !errors.Is(err, cli.ErrUsage) {
+			t.Errorf("hotline %s: %T is not a usage error", strings.Join(bad.args, " "), err)
 		}
 	}
 	if after := listDir(t, dir); !reflect.DeepEqual(after, before) {
 		t.Errorf("refused reports wrote files: %q, before %q", after, before)
+	}
+	if got := listDir(t, sub); len(got) != 0 {
+		t.Errorf("a refused report wrote into the folder given as --out: %q", got)
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"hotline/complaint"
 	"hotline/store"
 	"hotline/tui/cells"
+	searchpage "hotline/tui/pages/search"
 )
 
 // errNothingFound ends a search that found no ticket: exit status 1, as
@@ -72,12 +75,18 @@ func parseSearch(args []string) (searchArgs, error) {
 	f.Number, f.Category, f.Overdue = strings.TrimSpace(*number), strings.TrimSpace(*category), *overdue
 	if p := strings.TrimSpace(*phone); p != "" {
 		if !store.ValidPhone(p) {
+			if tail, ok := searchpage.MaskedTail(p); ok {
+				return a, usageError(fmt.Sprintf("--phone %q: give digits only; for a number masked as the screens show it, give its last digits, e.g. --phone %s", p, tail))
+			}
 			return a, usageError(fmt.Sprintf("--phone %q: give the digits of a phone number, spaces and dashes allowed, e.g. 0571-8888 1234", p))
 		}
 		f.Phone = p
 	}
 	day := func(name, v string) (time.Time, error) {
 		d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(v), shanghai)
+		if why := nonexistent("2006-01-02", strings.TrimSpace(v)); why != "" {
+			return d, usageError(fmt.Sprintf("--%s %q: %s", name, v, why))
+		}
 		if err != nil {
 			return d, usageError(fmt.Sprintf("--%s %q: give a day as YYYY-MM-DD, e.g. 2026-11-01 (China time)", name, v))
 		}
@@ -170,6 +179,42 @@ func cmdSearch(args []string) error {
 	}
 	return nil
 }
+
+// nonexistent says why v, written in layout (a day, 2006-01-02, or a
+// month, 2006-01), names none, as "February 2026 has no day 30"; it is ""
+// when v exists or is not written so. A date that only does not exist is
+// thus told apart from one written otherwise.
+func nonexistent(layout, v string) string {
+	form := theDay
+	if layout == "2006-01" {
+		form = theMonth
+	}
+	p := form.FindStringSubmatch(v)
+	if p == nil {
+		return ""
+	}
+	y, _ := strconv.Atoi(p[1])
+	m, _ := strconv.Atoi(p[2])
+	if m < 1 || m > 12 {
+		return fmt.Sprintf("there is no month %d", m)
+	}
+	if len(p) < 4 {
+		return ""
+	}
+	d, _ := strconv.Atoi(p[3])
+	// Day 0 of the next month is the last of this one.
+	if last := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day(); d < 1 || d > last {
+		return fmt.Sprintf("%s %d has no day %d", time.Month(m), y, d)
+	}
+	return ""
+}
+
+// The forms of the flags that take a day (--date, --from, --to) and a
+// month (--month).
+var (
+	theDay   = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})$`)
+	theMonth = regexp.MustCompile(`^(\d{4})-(\d{2})$`)
+)
 
 // field is outside text made safe for one tab-separated field: control
 // sequences made visible (cells.Sanitize), tabs and line breaks one space.

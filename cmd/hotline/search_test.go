@@ -143,11 +143,19 @@ func TestSearchCommand(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--from", "2026-11-31"}, `--from "2026-11-31": give a day as YYYY-MM-DD, e.g. 2026-11-01 (China time)`},
+		// A day in the form that does not exist is told so.
+		{[]string{"--from", "2026-11-31"}, `--from "2026-11-31": November 2026 has no day 31`},
+		{[]string{"--from", "2026-13-01"}, `--from "2026-13-01": there is no month 13`},
+		{[]string{"--to", "2026-02-29"}, `--to "2026-02-29": February 2026 has no day 29`},
+		{[]string{"--to", "2026-02-00"}, `--to "2026-02-00": February 2026 has no day 0`},
+		{[]string{"--from", "2026-00-10"}, `--from "2026-00-10": there is no month 0`},
+		{[]string{"--from", "2026-2-3"}, `--from "2026-2-3": give a day as YYYY-MM-DD, e.g. 2026-11-01 (China time)`},
 		{[]string{"--to", "30/11/2026"}, `--to "30/11/2026": give a day as YYYY-MM-DD, e.g. 2026-11-01 (China time)`},
 		{[]string{"--from", "2026-11-30", "--to", "2026-11-01"}, `--to 2026-11-01 is before --from 2026-11-30: give the first day in --from and the last in --to`},
 		{[]string{"--state", "待办"}, `--state "待办": give a state's label or code, e.g. 待签收 or dispatched`},
 		{[]string{"--phone", "138-abc"}, `--phone "138-abc": give the digits of a phone number, spaces and dashes allowed, e.g. 0571-8888 1234`},
+		// A phone copied masked from a screen: its last digits find it.
+		{[]string{"--phone", "139****7868"}, `--phone "139****7868": give digits only; for a number masked as the screens show it, give its last digits, e.g. --phone 7868`},
 		{[]string{"--limit", "-1"}, `--limit -1: give a number of tickets, 0 or more`},
 		{[]string{"--subunit", "城北供电所"}, `--subunit "城北供电所": give a sub-unit's code or name: gdj-cd 城东供电所, gdj-cx 城西供电所, gdj-kf 开发区供电所, gdj-yx 营销部客户服务中心, gdj-yj 运维检修部, gdj-jl 计量中心`},
 	} {
@@ -261,6 +269,30 @@ func TestSearchRemote(t *testing.T) {
 		}
 		if err != nil || !slices.Equal(numbers, c.want) {
 			t.Errorf("remoteSearch(%q, %+v) = %v, %v; want %v", c.query, c.f, numbers, err, c.want)
+		}
+	}
+}
+
+// nonexistent tells a date in the right form that names no day or month;
+// anything else, existing or in another form, is left to the form's
+// message.
+func TestNonexistent(t *testing.T) {
+	for _, tt := range []struct{ layout, v, want string }{
+		{"2006-01-02", "2024-02-29", ""},
+		{"2006-01-02", "2026-02-29", "February 2026 has no day 29"},
+		{"2006-01-02", "2026-02-30", "February 2026 has no day 30"},
+		{"2006-01-02", "2026-04-31", "April 2026 has no day 31"},
+		{"2006-01-02", "2026-12-31", ""},
+		{"2006-01-02", "2026-13-01", "there is no month 13"},
+		{"2006-01-02", "2026-2-30", ""},
+		{"2006-01-02", "2026-02", ""},
+		{"2006-01", "2026-13", "there is no month 13"},
+		{"2006-01", "2026-00", "there is no month 0"},
+		{"2006-01", "2026-12", ""},
+		{"2006-01", "2026-02-30", ""},
+	} {
+		if got := nonexistent(tt.layout, tt.v); got != tt.want {
+			t.Errorf("nonexistent(%q, %q) = %q, want %q", tt.layout, tt.v, got, tt.want)
 		}
 	}
 }

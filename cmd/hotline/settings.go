@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -97,10 +99,17 @@ func loadSettings(path string) (settings, error) {
 	if path == "" {
 		path = defaultConfigPath()
 	}
-	md, err := toml.DecodeFile(path, &s)
+	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, fmt.Errorf("%s does not exist: ask the platform's administrator for this terminal's files (hotlined terminal add) and put them there, or give --config", path)
 	}
+	if err != nil {
+		return s, err
+	}
+	if err := checkScore(path, data); err != nil {
+		return s, err
+	}
+	md, err := toml.Decode(string(data), &s)
 	if err != nil {
 		return s, fmt.Errorf("%s: %w", path, err)
 	}
@@ -137,6 +146,104 @@ func loadSettings(path string) (settings, error) {
 		s.State = s.resolve(s.State)
 	}
 	return s, nil
+}
+
+// checkScore tells what is wrong with the [score] of the settings file
+// at path, holding data, by the line where it can: a key that is not a
+// weight's, with the keys that are, and a weight that is not a number of
+// 0 or more, with one that is. The decoder's own words for these name Go
+// types and no line. Everything else is left to the decoder, and weights
+// that are all 0 to Weights.Check.
+func checkScore(path string, data []byte) error {
+	var raw struct {
+		Score map[string]any `toml:"score"`
+	}
+	md, err := toml.Decode(string(data), &raw)
+	if err != nil {
+		return nil // not TOML, or [score] not a table: the decoder says so
+	}
+	var names []string
+	for _, n := range complaint.DefaultWeights.Named() {
+		names = append(names, n.Key)
+	}
+	for _, k := range md.Keys() {
+		if len(k) != 2 || k[0] != "score" {
+			continue
+		}
+		name, v := k[1], raw.Score[k[1]]
+		at := path
+		if line := scoreLine(data, name); line > 0 {
+			at = fmt.Sprintf("%s:%d", path, line)
+		}
+		if !slices.Contains(names, name) {
+			return fmt.Errorf("%s: unknown setting %q: the [score] keys are %s", at, k.String(), strings.Join(names, ", "))
+		}
+		var ok bool
+		switch n := v.(type) {
+		case int64:
+			ok = n >= 0
+		case float64:
+			ok = n >= 0 && !math.IsInf(n, 0) // NaN is not >= 0
+		}
+		if !ok {
+			shown := fmt.Sprint(v)
+			switch n := v.(type) {
+			case string:
+				shown = strconv.Quote(n)
+			case float64:
+				shown = strconv.FormatFloat(n, 'g', -1, 64)
+			}
+			return fmt.Errorf("%s: [score] %s = %s: a weight is a number of 0 or more, as in %s = %g",
+				at, name, shown, name, defaultWeight(name))
+		}
+	}
+	return nil
+}
+
+// defaultWeight is the weight called key by default.
+func defaultWeight(key string) float64 {
+	for _, n := range complaint.DefaultWeights.Named() {
+		if n.Key == key {
+			return n.Value
+		}
+	}
+	return 0
+}
+
+// scoreLine is the line of data that sets key of [score], or 0: under a
+// [score] header, or as score.key before any table. The decoder keeps
+// where keys are to itself.
+func scoreLine(data []byte, key string) int {
+	table := ""
+	for n, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") && !strings.HasPrefix(line, "[[") {
+			end := strings.Index(line, "]")
+			if end < 0 {
+				continue
+			}
+			table = strings.Trim(line[1:end], " \t\"'")
+			continue
+		}
+		name, _, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		name = strings.TrimSpace(name)
+		if table == "" {
+			var inScore bool
+			name, inScore = strings.CutPrefix(name, "score.")
+			if !inScore {
+				continue
+			}
+		} else if table != "score" {
+			continue
+		}
+		if strings.Trim(strings.TrimSpace(name), "\"'") == key {
+			return n + 1
+		}
+	}
+	return 0
 }
 
 // resolveFonts resolves each font of a "main,fallback,…" list; an empty

@@ -198,10 +198,13 @@ func TestEverySizeExact(t *testing.T) {
 		long.Values = append(long.Values, (i*37)%101)
 		long.Over = append(long.Over, (i*13)%7)
 	}
+	// The year so far: its days to come are on the axis, not on the line.
+	soFar := long
+	soFar.Values, soFar.Over = long.Values[:126], long.Over[:126]
 	st := NewStyles(theme.New(false))
 	for w := 1; w <= 90; w++ {
 		for h := 0; h <= 12; h++ {
-			for _, l := range []Line{sample, long, {Name: "受理"}} {
+			for _, l := range []Line{sample, long, soFar, {Name: "受理"}} {
 				got := l.View(w, h, st)
 				if len(got) != h {
 					t.Fatalf("line %dx%d: %d lines", w, h, len(got))
@@ -222,5 +225,63 @@ func TestEverySizeExact(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A period that runs past now: the time axis has a label for every day,
+// the line stops at the last value and the legend says where.
+func TestLineStopsAtTheLastValue(t *testing.T) {
+	l := Line{Name: "受理", OverName: "超时", Unit: "天",
+		Labels: []string{"5/1", "5/2", "5/3", "5/4", "5/5"}, Values: []int{2, 0, 4}, Over: []int{0, 1, 0}}
+	// 52 cells: the scale and its axis take 2, five points of 10 cells
+	// each, each point in the 5th cell of its 10; nothing right of 5/3's.
+	want := []string{
+		"● 受理 6  ✕ 超时 1  ⊗ 重合  至 5/3  最高 4（5/3）   ",
+		"4┤" + sp(24) + "●" + sp(25),
+		" │" + sp(24) + "│" + sp(25),
+		" │" + sp(4) + "●─────────┐" + sp(9) + "│" + sp(25),
+		" │" + sp(14) + "✕" + sp(9) + "│" + sp(25),
+		"0┤" + sp(14) + "●─────────┘" + sp(25),
+		" └" + strings.Repeat("─", 50),
+		sp(2) + sp(4) + "5/1" + sp(7) + "5/2" + sp(7) + "5/3" + sp(7) + "5/4" + sp(7) + "5/5" + sp(3),
+	}
+	got := l.View(52, 8, Styles{})
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("line:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Added up two days a column: the last column holds day 5 alone, and
+	// the axis goes on to day 10.
+	half := Line{Name: "受理"}
+	for i := 1; i <= 10; i++ {
+		half.Labels = append(half.Labels, fmt.Sprint(i))
+		if i <= 5 {
+			half.Values = append(half.Values, i)
+		}
+	}
+	values, over, labels, per := half.buckets(7)
+	if fmt.Sprint(values, over, labels, per) != "[3 7 5] [0 0 0] [1 3 5 7 9] 2" {
+		t.Fatalf("buckets = %v %v %v %d", values, over, labels, per)
+	}
+	got = half.View(7, 6, Styles{})
+	want = []string{"● 受理…", "7┤ ●┐  ", " │●┘●  ", "0┤     ", " └─────", "  1 5 9"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("7 cells:\n%q\nwant\n%q", got, want)
+	}
+	// As many labels as values: nothing to say.
+	if got := sample.View(60, 8, Styles{})[0]; strings.Contains(got, "至") {
+		t.Fatalf("a whole period's legend: %q", got)
+	}
+}
+
+// A period without a ticket has no busiest day: the legend names none.
+func TestLineNothingReceived(t *testing.T) {
+	l := Line{Name: "受理", OverName: "超时", Unit: "天", Labels: []string{"12/19", "12/20", "12/21"}, Values: []int{0, 0, 0}, Over: []int{0, 0, 0}}
+	if got, want := l.View(40, 6, Styles{})[0], cells.Pad("● 受理 0  ✕ 超时 0  ⊗ 重合", 40); got != want {
+		t.Fatalf("legend %q, want %q", got, want)
+	}
+	// One ticket is a peak.
+	l.Values[1] = 1
+	if got, want := l.View(48, 6, Styles{})[0], cells.Pad("● 受理 1  ✕ 超时 0  ⊗ 重合  最高 1（12/20）", 48); got != want {
+		t.Fatalf("legend %q, want %q", got, want)
 	}
 }

@@ -14,12 +14,17 @@ import (
 // count of the same times overlaid as marks on the same scale: the tickets
 // received each day, and the deadlines missed each day.
 type Line struct {
-	Name     string   // what Values count, for the legend: "受理"
-	OverName string   // what Over counts: "超时"
-	Unit     string   // what one step of the time axis is, for the legend: "天"
-	Labels   []string // each point's label on the time axis: "5/1"
-	Values   []int
-	Over     []int // as many as Values; nil for none
+	Name     string // what Values count, for the legend: "受理"
+	OverName string // what Over counts: "超时"
+	Unit     string // what one step of the time axis is, for the legend: "天"
+	// Labels are each point's label on the time axis: "5/1". There may be
+	// more labels than values: the points still to come of a period that
+	// runs past now. The time axis covers them all, so that the reader
+	// sees how much of the period has gone; the line stops at the last
+	// value and the legend says where ("至 12/5").
+	Labels []string
+	Values []int
+	Over   []int // as many as Values; nil for none
 }
 
 // Cells of the plot, and the style each is drawn in.
@@ -31,8 +36,9 @@ const (
 )
 
 // View draws the chart in exactly h lines of exactly w cells: the legend
-// with the totals and the peak, the plot with the count's scale on the left,
-// the time axis and its labels. h must be at least 5 (a plot of two rows);
+// (the totals; the last point with a value, when the axis goes on past it;
+// the busiest point, when there was anything), the plot with the count's
+// scale on the left, the time axis and its labels. h must be at least 5 (a plot of two rows);
 // less draws the legend alone. When there are more points than columns,
 // neighbouring points are added up, so that each column covers the same
 // number of them; the legend says how many.
@@ -66,7 +72,12 @@ func (l Line) View(w, h int, st Styles) []string {
 	if l.Over != nil {
 		legend = append(legend, fmt.Sprintf("%s %s %d", Over, cells.Line(l.OverName), missed), Both+" 重合")
 	}
-	if peak >= 0 && peak < len(l.Labels) {
+	if n := len(l.Values); n > 0 && n < len(l.Labels) {
+		legend = append(legend, "至 "+cells.Line(l.Labels[n-1]))
+	}
+	// A peak of nothing tells nothing: "最高 0（12/20）" would name a day
+	// at random.
+	if peak >= 0 && peak < len(l.Labels) && l.Values[peak] > 0 {
 		legend = append(legend, fmt.Sprintf("最高 %d（%s）", l.Values[peak], cells.Line(l.Labels[peak])))
 	}
 	if per > 1 {
@@ -84,7 +95,7 @@ func (l Line) View(w, h int, st Styles) []string {
 	yLabel := strconv.Itoa(max(top, 1))
 	yw := len(yLabel)
 	pw := w - yw - 1
-	if pw < 1 || len(values) == 0 {
+	if pw < 1 || len(labels) == 0 {
 		for len(out) < h {
 			out = append(out, strings.Repeat(" ", w))
 		}
@@ -106,7 +117,7 @@ func (l Line) View(w, h int, st Styles) []string {
 		return (v*(rows-1)*2 + top) / (top * 2) // rounded
 	}
 	row := func(lvl int) int { return rows - 1 - lvl }
-	cw := max(pw/len(values), 1)
+	cw := max(pw/len(labels), 1)
 	x := func(i int) int { return i*cw + (cw-1)/2 }
 	set := func(r, c int, s string, k int) {
 		grid[r][c], style[r][c] = s, k
@@ -160,13 +171,14 @@ func (l Line) View(w, h int, st Styles) []string {
 // buckets adds up neighbouring points so that there are no more columns
 // than cells beside the scale: per points a column, the label of a column
 // its first point's. The scale's width follows the sums, so per is found by
-// trying.
+// trying. There is a label for every column of the time axis, and a value
+// for every column up to the last value's.
 func (l Line) buckets(w int) (values, over []int, labels []string, per int) {
-	n := len(l.Values)
+	n := l.points()
 	for per = 1; ; per++ {
 		values, over, labels = l.bucket(per)
 		pw := max(w-len(strconv.Itoa(max(maxOf(values, over), 1)))-1, 1)
-		if len(values) <= pw || per >= n {
+		if len(labels) <= pw || per >= n {
 			return values, over, labels, per
 		}
 		// Jump close to the answer rather than step through every per.
@@ -174,18 +186,23 @@ func (l Line) buckets(w int) (values, over []int, labels []string, per int) {
 	}
 }
 
+// points is the number of points of the time axis: a value or a label each.
+func (l Line) points() int { return max(len(l.Values), len(l.Labels)) }
+
 // bucket adds up the points per at a time.
 func (l Line) bucket(per int) (values, over []int, labels []string) {
 	n := len(l.Values)
-	for i := 0; i < n; i += per {
-		v, o := 0, 0
-		for j := i; j < min(i+per, n); j++ {
-			v += l.Values[j]
-			if j < len(l.Over) {
-				o += l.Over[j]
+	for i := 0; i < l.points(); i += per {
+		if i < n {
+			v, o := 0, 0
+			for j := i; j < min(i+per, n); j++ {
+				v += l.Values[j]
+				if j < len(l.Over) {
+					o += l.Over[j]
+				}
 			}
+			values, over = append(values, v), append(over, o)
 		}
-		values, over = append(values, v), append(over, o)
 		label := ""
 		if i < len(l.Labels) {
 			label = cells.Line(l.Labels[i])

@@ -67,9 +67,11 @@ const (
 	colRoles   = "角色"
 	colPhone   = "电话"
 
-	wCount = 5  // "▲9999"
-	wName  = 8  // four characters; longer names are cut
-	wPhone = 13 // "0427-12345678"
+	wCount = 5 // "▲9999"
+	wName  = 8 // four characters; longer names are cut
+	// wRolesMin is the cells the roles keep however long a phone is: one
+	// role's name, "专职人员".
+	wRolesMin = 8
 )
 
 // New returns the page over ctx.Units and ctx.People; Load counts the
@@ -84,11 +86,7 @@ func New(ctx *app.Context) *Model {
 		{Title: colOverdue, Width: wCount, Right: true},
 	}, ctx.Keys.Directory.Move, &m.treeStyles)
 	m.tree.Empty = "（还没有单位信息：连接平台后自动获取）"
-	m.people = table.New([]table.Column{
-		{Title: colName, Width: wName},
-		{Title: colRoles, Flex: true},
-		{Title: colPhone, Width: wPhone},
-	}, ctx.Keys.Directory.Move, &m.peopleStyles)
+	m.people = table.New(m.peopleColumns(nil), ctx.Keys.Directory.Move, &m.peopleStyles)
 	m.people.Empty = "（没有登记人员）"
 	m.Rebuild()
 	return m
@@ -284,10 +282,29 @@ func (m *Model) choose() {
 		}
 		rows = append(rows, table.Row{Key: p.Login, Cells: []string{name, Roles(p.Roles), orDash(p.Phone)}})
 	}
+	m.people.SetColumns(m.peopleColumns(rows))
 	m.people.SetRows(rows)
 	m.people.SetCursor(0)
 	if len(rows) == 0 {
 		m.inPeople = false
+	}
+}
+
+// peopleColumns are the people's columns for rows: the phone as wide as
+// the widest phone shown, since a number cut short is no number; the roles
+// take the rest, but never less than wRolesMin.
+func (m *Model) peopleColumns(rows []table.Row) []table.Column {
+	phone := cells.Width(colPhone)
+	for _, r := range rows {
+		phone = max(phone, cells.Width(cells.Line(r.Cells[2])))
+	}
+	// The table's width less its mark, the name, the roles' least and the
+	// blanks between the three columns.
+	room := m.width - m.treeWidth() - 1 - cells.Width(table.Mark) - wName - wRolesMin - 2
+	return []table.Column{
+		{Title: colName, Width: wName},
+		{Title: colRoles, Flex: true},
+		{Title: colPhone, Width: max(min(phone, room), cells.Width(colPhone))},
 	}
 }
 
@@ -334,6 +351,7 @@ func (m *Model) SetSize(w, h int) {
 	tw := m.treeWidth()
 	m.tree.SetSize(tw, m.height-1)
 	m.people.SetSize(w-tw-1, m.height-2)
+	m.people.SetColumns(m.peopleColumns(m.people.Rows()))
 }
 
 // treeWidth is the cells of the tree; the people take the rest but one,
@@ -381,6 +399,22 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// peopleTitle is the title over the people of unit u in w cells: its name,
+// how many, its phone. The name gives way first: a phone cut short is no
+// use, a name cut short is still recognised.
+func (m *Model) peopleTitle(u complaint.Unit, w int) string {
+	tail := fmt.Sprintf(" · %d 人", m.people.Len())
+	if u.Phone != "" {
+		tail += " · 电话 " + cells.Line(u.Phone)
+	}
+	name := cells.Line(u.Name)
+	if room := w - cells.Width(tail); cells.Width(name) > room && room >= cells.Width(cells.Ellipsis)+2 {
+		// At least one character of the name and its ellipsis.
+		name = cells.Cut(name, room, cells.Ellipsis)
+	}
+	return name + tail
+}
+
 // View draws exactly the page's height in lines of exactly its width: a
 // line that says what the counts are, then the tree and, right of it, the
 // people of the unit chosen.
@@ -402,10 +436,7 @@ func (m *Model) View() string {
 	pw := m.width - tw - 1
 	title := ""
 	if u, ok := m.unit(); ok {
-		title = cells.Line(u.Name) + fmt.Sprintf(" · %d 人", m.people.Len())
-		if u.Phone != "" {
-			title += " · 电话 " + cells.Line(u.Phone)
-		}
+		title = m.peopleTitle(u, pw-1)
 	}
 	right := append([]string{st.Title.Render(cells.Fit(" "+title, pw))}, strings.Split(m.people.View(), "\n")...)
 	left := strings.Split(m.tree.View(), "\n")

@@ -145,10 +145,13 @@ type Model struct {
 	restored   bool
 	submitting bool
 	err        string
-	savedAt    time.Time
-	saveErr    error
-	width      int
-	height     int
+	// faulty is the field the last problem build found is about (see
+	// fault), or "".
+	faulty  string
+	savedAt time.Time
+	saveErr error
+	width   int
+	height  int
 }
 
 // Name is the form's name (one of the keys.Form* names).
@@ -508,9 +511,16 @@ func (m *Model) submit() tea.Cmd {
 	if m.submitting {
 		return nil
 	}
+	m.faulty = ""
 	a, problem := m.build(m)
 	if problem != "" {
 		m.err = problem
+		// The field at fault takes the focus, to be corrected there.
+		for i, f := range m.fields {
+			if f.Name == m.faulty && f.Kind != Static && m.visible(f) {
+				m.focus = i
+			}
+		}
 		m.layout()
 		return app.NoticeErr(problem)
 	}
@@ -522,6 +532,13 @@ func (m *Model) submit() tea.Cmd {
 		return m.ctx.Replace(*m.item, a, m.forget())
 	}
 	return m.ctx.Act(a, m.forget())
+}
+
+// fault returns problem, a problem with the field called name, and notes
+// the field for submit to give it the focus.
+func (m *Model) fault(name, problem string) string {
+	m.faulty = name
+	return problem
 }
 
 // Len is the number of characters typed in the texts of the form.

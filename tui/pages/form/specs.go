@@ -49,7 +49,7 @@ func New(ctx *app.Context, name string, t complaint.Ticket, item *store.OutboxIt
 		m.build = func(m *Model) (complaint.Action, string) {
 			a := complaint.Action{Kind: m.kinds[0], Text: strings.TrimSpace(m.Value(name + ".text"))}
 			if required != "" && a.Text == "" {
-				return a, required
+				return a, m.fault(name+".text", required)
 			}
 			return a, ""
 		}
@@ -77,7 +77,7 @@ func New(ctx *app.Context, name string, t complaint.Ticket, item *store.OutboxIt
 			a := complaint.Action{Kind: complaint.KindAssign, Subunit: m.Field("assign.subunit").Selected(),
 				Handler: m.Field("assign.handler").Selected(), Text: strings.TrimSpace(m.Value("assign.text"))}
 			if a.Subunit == "" {
-				return a, "请选择基层单位"
+				return a, m.fault("assign.subunit", "请选择基层单位")
 			}
 			return a, ""
 		}
@@ -100,14 +100,14 @@ func New(ctx *app.Context, name string, t complaint.Ticket, item *store.OutboxIt
 			a := complaint.Action{Kind: complaint.KindContact}
 			when, err := m.parseTime(m.Value("contact.at"))
 			if err != "" {
-				return a, "联系时间" + err
+				return a, m.fault("contact.at", "联系时间"+err)
 			}
 			if when.After(m.ctx.Now().Add(5 * time.Minute)) {
-				return a, "联系时间不能晚于现在"
+				return a, m.fault("contact.at", "联系时间不能晚于现在")
 			}
 			a.Contact = &complaint.Contact{At: when.UTC(), How: m.Field("contact.how").Selected(), Result: strings.TrimSpace(m.Value("contact.result"))}
 			if a.Contact.Result == "" {
-				return a, "请填写联系结果"
+				return a, m.fault("contact.result", "请填写联系结果")
 			}
 			return a, ""
 		}
@@ -135,7 +135,7 @@ func New(ctx *app.Context, name string, t complaint.Ticket, item *store.OutboxIt
 			r := m.reply()
 			a := complaint.Action{Kind: complaint.KindReply, Reply: &r}
 			if strings.TrimSpace(r.Text) == "" {
-				return a, "回复内容不能为空"
+				return a, m.fault(ReplyFindings, "回复内容不能为空")
 			}
 			return a, ""
 		}
@@ -181,12 +181,12 @@ func New(ctx *app.Context, name string, t complaint.Ticket, item *store.OutboxIt
 			crit := m.Field("review.criteria").Checked()
 			if a.Kind == complaint.KindApprove {
 				if len(crit) > 0 {
-					return a, "已勾选不符合的标准：请选择“退回”，或取消勾选后通过"
+					return a, m.fault("review.decision", "已勾选不符合的标准：请选择“退回”，或取消勾选后通过")
 				}
 				return a, ""
 			}
 			if len(crit) == 0 {
-				return a, "退回须勾选不符合的审核标准（1–5）"
+				return a, m.fault("review.criteria", "退回须勾选不符合的审核标准（1–5）")
 			}
 			a.Criteria = crit
 			return a, ""
@@ -208,11 +208,11 @@ func New(ctx *app.Context, name string, t complaint.Ticket, item *store.OutboxIt
 			a := complaint.Action{Kind: complaint.KindExtensionRequest, Text: strings.TrimSpace(m.Value("extension_request.text"))}
 			n, err := strconv.Atoi(strings.TrimSpace(m.Value("extension.days")))
 			if err != nil || n < 1 || n > 30 {
-				return a, "延期天数应为 1–30 的整数（工作日）"
+				return a, m.fault("extension.days", "延期天数应为 1–30 的整数（工作日）")
 			}
 			a.Days = n
 			if a.Text == "" {
-				return a, "请填写延期理由"
+				return a, m.fault("extension_request.text", "请填写延期理由")
 			}
 			return a, ""
 		}
@@ -229,7 +229,7 @@ func New(ctx *app.Context, name string, t complaint.Ticket, item *store.OutboxIt
 		m.build = func(m *Model) (complaint.Action, string) {
 			a := complaint.Action{Kind: complaint.KindDispatch, Unit: m.Field("dispatch.unit").Selected(), Text: strings.TrimSpace(m.Value("dispatch.text"))}
 			if a.Unit == "" {
-				return a, "请选择承办单位"
+				return a, m.fault("dispatch.unit", "请选择承办单位")
 			}
 			return a, ""
 		}
@@ -247,7 +247,7 @@ func New(ctx *app.Context, name string, t complaint.Ticket, item *store.OutboxIt
 		m.build = func(m *Model) (complaint.Action, string) {
 			a := complaint.Action{Kind: complaint.Kind(m.Field("return.decision").Selected()), Text: strings.TrimSpace(m.Value("return_decide.text"))}
 			if a.Kind == complaint.KindReturnRefuse && a.Text == "" {
-				return a, "不同意退单须填写理由"
+				return a, m.fault("return_decide.text", "不同意退单须填写理由")
 			}
 			return a, ""
 		}
@@ -278,13 +278,13 @@ func New(ctx *app.Context, name string, t complaint.Ticket, item *store.OutboxIt
 			a := complaint.Action{Kind: complaint.KindExtensionDecide, Text: strings.TrimSpace(m.Value("extension_decide.text"))}
 			if m.Field("extension.decision").Selected() != "grant" {
 				if a.Text == "" {
-					return a, "不同意延期须填写理由"
+					return a, m.fault("extension_decide.text", "不同意延期须填写理由")
 				}
 				return a, ""
 			}
 			d, err := m.parseTime(m.Value("extension.deadline"))
 			if err != "" {
-				return a, "新的办理时限" + err
+				return a, m.fault("extension.deadline", "新的办理时限"+err)
 			}
 			a.Grant, a.Deadline = true, d.UTC()
 			return a, ""

@@ -12,7 +12,9 @@ package search
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -128,6 +130,10 @@ type Model struct {
 	pending bool // an answer to seq is awaited (from the cache or the platform)
 	remote  bool // the pending answer is the platform's
 	asked   bool // the results answer a question (else: nothing asked yet)
+	// sent is the question the cache was last asked; shown, the one the
+	// results answer. A new question's results start at the top; the
+	// same question asked again (the cache changed) keeps the cursor.
+	sent, shown ask
 
 	found   []complaint.Ticket // the results, in order
 	only    map[string]bool    // numbers found on the platform alone
@@ -216,6 +222,12 @@ func (m *Model) Shown() []string {
 	return out
 }
 
+// Selected is the number of the ticket under the cursor, or "".
+func (m *Model) Selected() string {
+	r, _ := m.table.Selected()
+	return r.Key
+}
+
 // Err is what the page says is wrong, or "".
 func (m *Model) Err() string { return m.err }
 
@@ -301,6 +313,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.found = msg.Tickets[:min(len(msg.Tickets), Cap)]
 		m.only, m.fromNet = nil, 0
 		m.fill()
+		if m.sent != m.shown {
+			m.table.SetCursor(0)
+		}
+		m.shown = m.sent
 	case RemoteMsg:
 		if msg.Seq != m.seq || !m.remote {
 			return nil
@@ -393,6 +409,25 @@ func (m *Model) changed() tea.Cmd {
 	return m.ctx.After(Debounce, RunMsg{Seq: m.seq})
 }
 
+// ask is a question as the cache is asked it, to tell a new one from
+// the same asked again: the filter but for the instant "overdue" is judged
+// at, which moves on while the question stays.
+type ask struct {
+	query, number, phone, category, subunit string
+	from, to                                time.Time
+	states                                  string
+	overdue                                 bool
+}
+
+func askOf(q string, f store.Filter) ask {
+	var states []string
+	for _, s := range f.States {
+		states = append(states, string(s))
+	}
+	return ask{query: q, number: f.Number, phone: f.Phone, category: f.Category, subunit: f.Subunit,
+		from: f.From, to: f.To, states: strings.Join(states, ","), overdue: f.Overdue}
+}
+
 // question is what the fields ask: the query's text and the conditions.
 // empty says nothing is asked; err, what is wrong, in Chinese.
 func (m *Model) question() (q string, f store.Filter, empty bool, err string) {
@@ -401,15 +436,18 @@ func (m *Model) question() (q string, f store.Filter, empty bool, err string) {
 	f = store.Filter{Number: val(fNumber), Phone: val(fPhone), Category: val(fCategory), Subunit: m.fields[fSubunit].value,
 		Order: store.OrderReceived, Limit: Cap + 1}
 	if p := f.Phone; p != "" && !store.ValidPhone(p) {
+		if tail, ok := MaskedTail(p); ok {
+			return "", f, false, fmt.Sprintf("电话只能填写数字；屏幕上的 %s 请只输入末几位，如 %s", p, tail)
+		}
 		return "", f, false, "电话只能填写数字，可带空格、短横线或括号"
 	}
-	from, ok := day(val(fFrom), m.ctx.Loc)
-	if !ok {
-		return "", f, false, "起始日期应写作 2020-05-06 这样的格式"
+	from, bad := day(val(fFrom), m.ctx.Loc)
+	if bad != "" {
+		return "", f, false, "起始日期" + bad
 	}
-	to, ok := day(val(fTo), m.ctx.Loc)
-	if !ok {
-		return "", f, false, "截止日期应写作 2020-05-06 这样的格式"
+	to, bad := day(val(fTo), m.ctx.Loc)
+	if bad != "" {
+		return "", f, false, "截止日期" + bad
 	}
 	if !from.IsZero() && !to.IsZero() && to.Before(from) {
 		return "", f, false, "起始日期晚于截止日期"
@@ -429,15 +467,49 @@ func (m *Model) question() (q string, f store.Filter, empty bool, err string) {
 	return q, f, empty, ""
 }
 
-// day reads a date as people write it, 2020-05-06, 2020-5-6 or 2020/5/6,
-// as the start of that day in loc; "" is no date.
-func day(s string, loc *time.Location) (time.Time, bool) {
-	if s == "" {
-		return time.Time{}, true
+// MaskedTail is the digits after the stars of a phone masked as the
+// screens show callers' numbers, 7868 of 139****7868, and whether p is
+// such a phone. Those digits are what to search for: they find the number
+// whether it is kept whole or masked.
+func MaskedTail(p string) (string, bool) {
+	i := strings.LastIndex(p, "*")
+	if i < 0 {
+		return "", false
 	}
-	s = strings.NewReplacer("/", "-", ".", "-").Replace(s)
-	t, err := time.ParseInLocation("2006-1-2", s, loc)
-	return t, err == nil
+	// The blanks, dashes and brackets of phone numbers around it.
+	tail := strings.Trim(p[i+1:], " -()\u3000")
+	if tail == "" || !store.ValidPhone(tail) {
+		return "", false
+	}
+	return tail, true
+}
+
+// dateForm is a date in the form day reads, to tell a date that does not
+// exist (2020-02-30) from one written otherwise.
+var dateForm = regexp.MustCompile(`^\d{4}-(\d{1,2})-(\d{1,2})$`)
+
+// day reads a date as people write it, 2020-05-06, 2020-5-6 or 2020/5/6,
+// as the start of that day in loc; "" is no date. What is wrong with s
+// completes a sentence that starts with the field's name.
+func day(s string, loc *time.Location) (time.Time, string) {
+	if s == "" {
+		return time.Time{}, ""
+	}
+	d := strings.NewReplacer("/", "-", ".", "-").Replace(s)
+	t, err := time.ParseInLocation("2006-1-2", d, loc)
+	if err == nil {
+		return t, ""
+	}
+	if p := dateForm.FindStringSubmatch(d); p != nil {
+		mo, _ := strconv.Atoi(p[1])
+		dd, _ := strconv.Atoi(p[2])
+		if mo < 1 || mo > 12 {
+			return time.Time{}, fmt.Sprintf(" %s 不存在（没有 %d 月）", s, mo)
+		}
+		// The month is one: the day is past its end, or 0.
+		return time.Time{}, fmt.Sprintf(" %s 不存在（%d 月没有 %d 日）", s, mo, dd)
+	}
+	return time.Time{}, "应写作 2020-05-06 这样的格式"
 }
 
 // run asks the cache the question now in the fields. A question with
@@ -454,9 +526,11 @@ func (m *Model) run() tea.Cmd {
 	if empty {
 		m.pending, m.asked = false, false
 		m.found, m.only, m.more, m.fromNet = nil, nil, false, 0
+		m.sent, m.shown = ask{}, ask{}
 		m.fill()
 		return nil
 	}
+	m.sent = askOf(q, f)
 	m.terms = terms(q)
 	m.pending = true
 	st, ctx, seq := m.ctx.Store, m.ctx.Bg(), m.seq

@@ -14,6 +14,7 @@ package stats
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -24,6 +25,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"hotline/complaint"
+	"hotline/report"
 	"hotline/tui/app"
 	"hotline/tui/cells"
 	"hotline/tui/components/chart"
@@ -62,7 +64,10 @@ var pages atomic.Int64
 // Figures is what a page shows for one period: the handling statistics,
 // or the oversight of the unit and of each sub-unit.
 type Figures struct {
-	Period     complaint.Period
+	Period complaint.Period
+	// Now is when they were computed: the days of the period after it have
+	// not come, and are not drawn as days without tickets.
+	Now        time.Time
 	Statistics complaint.Statistics
 	Oversight  complaint.Oversight
 	Subunits   []complaint.Oversight
@@ -115,7 +120,9 @@ type Model struct {
 	inputErr string
 
 	dir       string // where exports are written
+	home      string // the user's home directory, shown as ~ when room is short
 	exporting bool
+	exported  *result // the last export's outcome, shown until the next
 
 	width, height int
 }
@@ -132,6 +139,7 @@ func newModel(ctx *app.Context, kind Kind) *Model {
 	m := &Model{ctx: ctx, kind: kind, keys: DefaultKeyMap(), id: pages.Add(1), span: Month, width: 1, height: 3}
 	m.source = fromStore(ctx.Store)
 	m.dir = DefaultDir()
+	m.home, _ = os.UserHomeDir()
 	m.period = Current(Month, ctx.Now())
 	m.input = editor.New(ctx.Keys.Form.Editor)
 	m.input.Prompt = "起止日期："
@@ -214,7 +222,7 @@ type (
 	exportedMsg struct {
 		page int64
 		path string
-		err  error
+		err  error // a *dirError or a *fileError
 	}
 )
 
@@ -244,7 +252,7 @@ func (m *Model) compute() tea.Cmd {
 	src, q, id, seq := m.source, m.query(), m.id, m.seq
 	return func() tea.Msg {
 		f, err := src(ctx, q)
-		f.Period = q.Period
+		f.Period, f.Now = q.Period, q.Now
 		return computedMsg{page: id, seq: seq, figures: f, err: err}
 	}
 }
@@ -281,8 +289,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.exporting = false
 		if msg.err != nil {
-			return app.NoticeErr("导出失败：" + msg.err.Error())
+			text := m.failure(msg.err)
+			m.exported = &result{fail: text}
+			return app.NoticeErr(text)
 		}
+		m.exported = &result{path: msg.path}
 		return app.Notice("已导出到 " + msg.path)
 	case tea.PasteMsg:
 		if m.typing {
@@ -350,6 +361,13 @@ func (m *Model) typingKey(msg tea.KeyPressMsg) tea.Cmd {
 		if err != nil {
 			m.inputErr = err.Error()
 			return nil
+		}
+		if now := m.ctx.Now(); !p.From.Before(now) {
+			// As ← and → refuse a period to come: there is nothing to
+			// count in it yet.
+			today := now.In(complaint.China).Format("2006-01-02")
+			m.inputErr = "开始日期 " + p.From.In(complaint.China).Format("2006-01-02") + " 晚于今天（" + today + "），没有可统计的工单"
+			return app.Notice(m.inputErr)
 		}
 		m.typing, m.inputErr = false, ""
 		m.span, m.period = Custom, p
@@ -475,7 +493,9 @@ func (m *Model) tableRows() int {
 }
 
 // chartHeight is the lines left for the charts.
-func (m *Model) chartHeight() int { return max(m.height-3-m.tableRows()-len(m.note()), 0) }
+func (m *Model) chartHeight() int {
+	return max(m.height-3-m.tableRows()-len(m.note())-len(m.exportLines()), 0)
+}
 
 // note is the calendar's warning about the figures shown, as a line of
 // its own, or nothing.
@@ -670,6 +690,7 @@ func (m *Model) body() []string {
 	}
 	out = append(out, m.detail())
 	out = append(out, m.note()...)
+	out = append(out, m.exportLines()...)
 	out = append(out, m.charts(m.chartHeight())...)
 	return out
 }
@@ -838,19 +859,29 @@ func (m *Model) outcomeChart(h int) []string {
 }
 
 // dailyChart is the tickets received each day of the period, with the
-// deadlines missed each day overlaid.
+// deadlines missed each day overlaid. The time axis is the whole period;
+// the line stops at the day the figures were computed, as the days after
+// it have not come (the legend says 至 12/5).
 func (m *Model) dailyChart(h int) []string {
-	days := m.shown.Statistics.Days
+	all := m.shown.Statistics.Days
+	days := report.SoFar(m.shown.Statistics, m.shown.Now).Days
 	out := []string{m.rule("每日受理量与超时（" + Range(m.shown.Period) + "）")}
 	if h <= 1 {
 		return out[:h]
 	}
+	// Days of two years carry their year: 12/31 then 1/1 would read as
+	// the same year's.
+	layout := "1/2"
+	if n := len(all); n > 0 && all[0].Date.In(complaint.China).Year() != all[n-1].Date.In(complaint.China).Year() {
+		layout = "2006/1/2"
+	}
 	l := chart.Line{Name: "受理", OverName: "超时", Unit: "天"}
-	for _, d := range days {
-		t := d.Date.In(complaint.China)
-		l.Labels = append(l.Labels, fmt.Sprintf("%d/%d", t.Month(), t.Day()))
-		l.Values = append(l.Values, d.Received)
-		l.Over = append(l.Over, d.Missed)
+	for i, d := range all {
+		l.Labels = append(l.Labels, d.Date.In(complaint.China).Format(layout))
+		if i < len(days) {
+			l.Values = append(l.Values, d.Received)
+			l.Over = append(l.Over, d.Missed)
+		}
 	}
 	return append(out, l.View(m.width, h-1, chart.NewStyles(m.ctx.Styles))...)
 }

@@ -2,12 +2,16 @@ package stats
 
 import (
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/xuri/excelize/v2"
 
 	"hotline/complaint"
 	"hotline/tui/app"
@@ -503,4 +507,290 @@ func TestSupervisionScreen(t *testing.T) {
 	if r.m.KeyMap().ShortHelp()[5].Enabled() {
 		t.Fatal("v is offered where both charts fit")
 	}
+}
+
+func TestPathLines(t *testing.T) {
+	// The prefix is 9 cells, the name 44.
+	const pre = "已导出到 "
+	name := "投诉办理情况统计-2026-11-20至2026-12-05.xlsx"
+	for _, tc := range []struct {
+		what       string
+		path, home string
+		w          int
+		want       []string
+	}{
+		{"fits whole", "/root/" + name, "/root", 80, []string{pre + "/root/" + name}},
+		{"home as ~ to fit one line", "/home/zhangsan/" + name, "/home/zhangsan", 60, []string{pre + "~/" + name}},
+		{"home only at a directory's end", "/home/zhangsan2/" + name, "/home/zhangsan", 60,
+			[]string{pre + "/home/zhangsan2/", sp(9) + name}},
+		{"wrapped after a directory, the name whole under the path", "/srv/市供电公司客户服务中心/统计报表导出目录/二〇二〇年/" + name, "/root", 80,
+			[]string{pre + "/srv/市供电公司客户服务中心/统计报表导出目录/二〇二〇年/", sp(9) + name}},
+		{"a directory wider than a row is broken", "/" + strings.Repeat("目录", 20) + "/" + name, "", 60,
+			[]string{pre + "/" + strings.Repeat("目录", 12) + "目", sp(9) + "录" + strings.Repeat("目录", 7) + "/", sp(9) + name}},
+		{"too narrow to indent the name", "/data/exports/" + name, "", 50,
+			[]string{pre + "/data/exports/", name}},
+		{"names from outside drawn inert, 𠮷 kept", "/home/𠮷野\x1b[2J/" + name, "/root", 60,
+			[]string{pre + "/home/𠮷野␛[2J/", sp(9) + name}},
+	} {
+		got := pathLines(pre, tc.path, tc.home, tc.w)
+		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%s:\n%q\nwant\n%q", tc.what, got, tc.want)
+		}
+		for i, l := range got {
+			if cells.Width(l) > tc.w {
+				t.Errorf("%s: row %d is %d cells, more than %d", tc.what, i, cells.Width(l), tc.w)
+			}
+		}
+	}
+}
+
+func sp(n int) string { return strings.Repeat(" ", n) }
+
+// exportLines are the lines of the page from the one under the detail line
+// (the table's four rows at these sizes) to the first chart's rule.
+func (r *rig) exportLines() []string {
+	lines := r.view()
+	var out []string
+	for _, l := range lines[7:] {
+		if strings.HasPrefix(l, "── ") {
+			break
+		}
+		out = append(out, strings.TrimRight(l, " "))
+	}
+	return out
+}
+
+// The page tells where the last export went, whole, under the detail
+// line, until the next export: the status bar's notice is cut at the
+// screen's width and soon replaced.
+func TestExportShownOnThePage(t *testing.T) {
+	r := newRig(t, Handling, time.Date(2020, 5, 6, 15, 4, 0, 0, china), 80, 22)
+	home := t.TempDir()
+	r.m.home = home
+	if got := r.exportLines(); len(got) != 0 {
+		t.Fatalf("an export line before any export: %q", got)
+	}
+	dir := filepath.Join(home, "统计报表", "二〇二〇年")
+	deep := filepath.Join(home, "市供电公司客户服务中心", "统计报表导出目录", "二〇二〇年", "五月")
+	for _, d := range []string{dir, deep} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.m.SetDir(dir)
+	r.press("x")
+	path := filepath.Join(dir, "投诉办理情况统计-2020-05.xlsx")
+	if len(r.notices) != 1 || r.notices[0] != "已导出到 "+path {
+		t.Fatalf("notices %q", r.notices)
+	}
+	// The temporary home makes the path wider than the page: with ~ it
+	// fits.
+	if cells.Width("已导出到 "+path) <= 80 {
+		t.Fatalf("%s fits: the test tells nothing", path)
+	}
+	want := []string{"已导出到 ~/统计报表/二〇二〇年/投诉办理情况统计-2020-05.xlsx"}
+	if got := r.exportLines(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("export line:\n%q\nwant\n%q", got, want)
+	}
+	// It stays while the officer goes on: another figure, another month.
+	r.press("tab", "left")
+	if got := r.exportLines(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("export line after tab and ←:\n%q\nwant\n%q", got, want)
+	}
+	// The next export replaces it; 9 + 76 cells even with ~, it takes two
+	// lines, the name whole under the path's start.
+	r.m.SetDir(deep)
+	r.press("x")
+	want = []string{"已导出到 ~/市供电公司客户服务中心/统计报表导出目录/二〇二〇年/五月/", sp(9) + "投诉办理情况统计-2020-04.xlsx"}
+	if got := r.exportLines(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("second export line:\n%q\nwant\n%q", got, want)
+	}
+	if n := len(r.notices); r.notices[n-1] != "已导出到 "+filepath.Join(deep, "投诉办理情况统计-2020-04.xlsx") {
+		t.Fatalf("notices %q", r.notices)
+	}
+}
+
+// A directory that is not there, or not a directory, is never created:
+// the page says in Chinese, whole, what and where, and what to do.
+func TestExportFailureShown(t *testing.T) {
+	r := newRig(t, Handling, time.Date(2020, 5, 6, 15, 4, 0, 0, china), 80, 22)
+	base := t.TempDir()
+	file := filepath.Join(base, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(base, "nonexistent", "home")
+	for _, tc := range []struct {
+		dir, home, want string
+	}{
+		{missing, missing, "导出失败：无法写入主目录 " + missing + "（不存在或没有写权限），请检查主目录（" + homeVar() + "）后重试"},
+		{missing, "/root", "导出失败：无法写入目录 " + missing + "（不存在或没有写权限），请确认该目录存在且可写后重试"},
+		{file, "/root", "导出失败：无法写入目录 " + file + "（不存在或没有写权限），请确认该目录存在且可写后重试"},
+	} {
+		r.notices = nil
+		r.m.SetDir(tc.dir)
+		r.m.home = tc.home
+		r.press("x")
+		if len(r.notices) != 1 || r.notices[0] != tc.want {
+			t.Fatalf("notices %q, want %q", r.notices, tc.want)
+		}
+		// Wrapped at the width: the spaces where it is wrapped go.
+		unspaced := func(s string) string { return strings.ReplaceAll(s, " ", "") }
+		lines := r.exportLines()
+		if got := strings.Join(lines, ""); unspaced(got) != unspaced(tc.want) {
+			t.Fatalf("page says\n%q\nwant\n%q", lines, tc.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(base, "nonexistent")); !os.IsNotExist(err) {
+		t.Fatalf("the missing directory was created: %v", err)
+	}
+}
+
+// A file that fails while being written is removed, and the failure says
+// which file.
+func TestCreateFailsWhileWriting(t *testing.T) {
+	dir := t.TempDir()
+	path, err := create(dir, "a.xlsx", func(f *os.File) error {
+		f.WriteString("half")
+		return errors.New("no space left on device")
+	})
+	var fe *fileError
+	if path != "" || !errors.As(err, &fe) || fe.path != filepath.Join(dir, "a.xlsx") {
+		t.Fatalf("create = %q, %v", path, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a.xlsx")); !os.IsNotExist(err) {
+		t.Fatalf("the half-written file is left: %v", err)
+	}
+	m := &Model{home: "/root"}
+	if got, want := m.failure(err), "导出失败：写入 "+fe.path+" 时出错，文件未保存，请检查磁盘空间后重试"; got != want {
+		t.Fatalf("failure %q, want %q", got, want)
+	}
+}
+
+// The daily chart of a period that runs past now stops at today and says
+// so; its axis is the whole period. The export's 每日 sheet stops there
+// too, and its first sheet is named for the period.
+func TestDaysStopAtToday(t *testing.T) {
+	r := newRig(t, Handling, time.Date(2020, 5, 6, 15, 4, 0, 0, china), 80, 22)
+	lines := r.view()
+	var legend, axis int
+	for i, l := range lines {
+		if strings.HasPrefix(l, "● 受理 ") {
+			legend = i
+		}
+		if strings.HasPrefix(l, " └") {
+			axis = i
+		}
+	}
+	// Days 1 to 6 of fixed: 1+2+3+4+0+1 received, misses on the 2nd and 5th.
+	if legend == 0 || strings.TrimRight(lines[legend], " ") != "● 受理 11  ✕ 超时 2  ⊗ 重合  至 5/6  最高 4（5/4）" {
+		t.Fatalf("legend:\n%s", strings.Join(lines, "\n"))
+	}
+	// 31 days in 78 columns: two cells a day, the 6th's point in column
+	// 2+5*2; nothing is drawn right of it.
+	for _, l := range lines[legend+1 : axis] {
+		if rest := strings.TrimRight(prefixCells(l, 80)[13:], " "); rest != "" {
+			t.Fatalf("drawn after the 6th: %q", l)
+		}
+	}
+	if !strings.Contains(lines[axis+1], "5/31") {
+		t.Fatalf("the axis stops before the month's end: %q", lines[axis+1])
+	}
+
+	dir := t.TempDir()
+	r.m.SetDir(dir)
+	r.press("x", "3", "x")
+	for _, c := range []struct{ file, sheet, title string }{
+		{"投诉办理情况统计-2020-05.xlsx", "月度统计", "每日受理与超期（2020年5月，截至 2020-05-06）"},
+		{"投诉办理情况统计-2020.xlsx", "年度统计", "每日受理与超期（2020年，截至 2020-05-06）"},
+	} {
+		f, err := excelize.OpenFile(filepath.Join(dir, c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if got := f.GetSheetList(); len(got) != 4 || got[0] != c.sheet {
+			t.Fatalf("%s: sheets %q", c.file, got)
+		}
+		days, err := f.GetRows("每日")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(days[0][0], c.title) || days[len(days)-1][0] != "2020-05-06" {
+			t.Fatalf("%s: 每日 %q … %q", c.file, days[0], days[len(days)-1])
+		}
+	}
+}
+
+// prefixCells is the first w cells of s with each glyph of one cell made
+// one byte, so that a byte's index in it is its column.
+func prefixCells(s string, w int) string {
+	var b strings.Builder
+	n := 0
+	cells.Each(s, func(g string, gw int) bool {
+		if n+gw > w {
+			return false
+		}
+		if gw == 1 && len(g) > 1 {
+			g = "*" // one cell, one byte
+		}
+		b.WriteString(g)
+		n += gw
+		return true
+	})
+	return b.String()
+}
+
+// A custom period over a new year's day labels its days with their year.
+func TestDaysOfTwoYears(t *testing.T) {
+	r := newRig(t, Handling, time.Date(2020, 5, 6, 15, 4, 0, 0, china), 80, 22)
+	r.press("4")
+	for range cells.Graphemes(Range(r.period())) {
+		r.press("backspace")
+	}
+	r.typeText("2019-12-25 2020-01-03")
+	r.press("enter")
+	lines := r.view()
+	var legend, axis int
+	for i, l := range lines {
+		if strings.HasPrefix(l, "● 受理 ") {
+			legend = i
+		}
+		if strings.HasPrefix(l, " └") {
+			axis = i
+		}
+	}
+	// The 29th's 4 is the peak; the period is over, so no 至.
+	if legend == 0 || strings.TrimRight(lines[legend], " ") != "● 受理 17  ✕ 超时 3  ⊗ 重合  最高 4（2019/12/29）" {
+		t.Fatalf("legend:\n%s", strings.Join(lines, "\n"))
+	}
+	if got := strings.Fields(lines[axis+1]); strings.Join(got, " ") != "2019/12/25 2019/12/27 2019/12/29 2019/12/31 2020/1/2" {
+		t.Fatalf("axis labels %q", got)
+	}
+}
+
+// A custom period entirely to come is refused, as ← and → refuse one; a
+// period from today on is taken.
+func TestCustomPeriodToCome(t *testing.T) {
+	r := newRig(t, Handling, time.Date(2020, 5, 6, 15, 4, 0, 0, china), 80, 22)
+	n := len(r.asked)
+	r.press("4")
+	for range cells.Graphemes(Range(r.period())) {
+		r.press("backspace")
+	}
+	r.typeText("2020-05-07 2020-06-30")
+	r.press("enter")
+	const want = "开始日期 2020-05-07 晚于今天（2020-05-06），没有可统计的工单"
+	if !r.m.Typing() || len(r.asked) != n || len(r.notices) != 1 || r.notices[0] != want {
+		t.Fatalf("typing %v, asked %d more, notices %q", r.m.Typing(), len(r.asked)-n, r.notices)
+	}
+	if got := strings.TrimRight(r.view()[2+4], " "); got != want {
+		t.Fatalf("hint line %q, want %q", got, want)
+	}
+	for range cells.Graphemes("2020-05-07 2020-06-30") {
+		r.press("backspace")
+	}
+	r.typeText("2020-05-06 2020-06-30")
+	r.press("enter")
+	r.wantPeriod(Custom, day(2020, 5, 6), day(2020, 7, 1))
 }
