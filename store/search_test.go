@@ -218,6 +218,22 @@ func TestSearchRealData(t *testing.T) {
 		}
 	}
 
+	// The same with conditions, which the newest-first window of a common
+	// word must apply too.
+	to := time.Date(2019, 6, 1, 0, 0, 0, 0, complaint.China)
+	for _, q := range []string{"的", "问题"} {
+		f := Filter{To: to}
+		all, err := s.Search(ctx, q, f)
+		if err != nil || len(all) < 100 {
+			t.Fatalf("Search(%q, before June 2019): %d, %v", q, len(all), err)
+		}
+		f.Limit = 5
+		got, err := s.Search(ctx, q, f)
+		if want := numbers(all)[:5]; err != nil || !slices.Equal(numbers(got), want) {
+			t.Errorf("Search(%q, before June 2019, limit 5) = %v, %v; want %v", q, numbers(got), err, want)
+		}
+	}
+
 	// The ticket number as a condition: that number and the longer ones
 	// it begins, not those it is inside of.
 	for _, c := range []struct {
