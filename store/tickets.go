@@ -574,27 +574,65 @@ func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
 // DueCounts counts the open tickets whose step now due is near its deadline
 // or past it at now, by p.Urgency: the figures of the status bar.
 func (s *Store) DueCounts(ctx context.Context, now time.Time, p complaint.Policy) (near, overdue int, err error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT step_start, due FROM tickets WHERE open AND due IS NOT NULL`)
-	if err != nil {
-		return 0, 0, fmt.Errorf("store: count due tickets: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var t complaint.Ticket
-		if err := rows.Scan(scanTime(&t.StepStart), scanTime(&t.Due)); err != nil {
-			return 0, 0, fmt.Errorf("store: count due tickets: %w", err)
-		}
-		switch p.Urgency(t, now) {
+	err = s.eachOpen(ctx, now, p, func(_, _ string, u complaint.Urgency) {
+		switch u {
 		case complaint.Near:
 			near++
 		case complaint.Overdue:
 			overdue++
 		}
+	})
+	return near, overdue, err
+}
+
+// Load is the open tickets of a unit or a sub-unit, and how many of them
+// are near or past their step's deadline.
+type Load struct{ Open, Near, Overdue int }
+
+// Loads counts the open tickets by unit and by sub-unit (a ticket counts
+// for both), judged at now as DueCounts judges them, reading only the
+// columns that tell.
+func (s *Store) Loads(ctx context.Context, now time.Time, p complaint.Policy) (map[string]Load, error) {
+	load := map[string]Load{}
+	add := func(code string, u complaint.Urgency) {
+		l := load[code]
+		l.Open++
+		switch u {
+		case complaint.Near:
+			l.Near++
+		case complaint.Overdue:
+			l.Overdue++
+		}
+		load[code] = l
+	}
+	err := s.eachOpen(ctx, now, p, func(unit, subunit string, u complaint.Urgency) {
+		add(unit, u)
+		if subunit != "" && subunit != unit {
+			add(subunit, u)
+		}
+	})
+	return load, err
+}
+
+// eachOpen calls fn with the unit, the sub-unit and the urgency at now of
+// every open ticket.
+func (s *Store) eachOpen(ctx context.Context, now time.Time, p complaint.Policy, fn func(unit, subunit string, u complaint.Urgency)) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT unit, subunit, step_start, due FROM tickets WHERE open`)
+	if err != nil {
+		return fmt.Errorf("store: count open tickets: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t complaint.Ticket
+		if err := rows.Scan(&t.Unit, &t.Subunit, scanTime(&t.StepStart), scanTime(&t.Due)); err != nil {
+			return fmt.Errorf("store: count open tickets: %w", err)
+		}
+		fn(t.Unit, t.Subunit, p.Urgency(t, now))
 	}
 	if err := rows.Err(); err != nil {
-		return 0, 0, fmt.Errorf("store: count due tickets: %w", err)
+		return fmt.Errorf("store: count open tickets: %w", err)
 	}
-	return near, overdue, nil
+	return nil
 }
 
 // Ticket returns one cached ticket with its history, oldest event first. It

@@ -11,7 +11,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"strings"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"hotline/calendar"
 	"hotline/complaint"
 	"hotline/print"
 	"hotline/store"
@@ -87,7 +87,7 @@ type Options struct {
 	// in; without one they say so instead of showing figures. Weights
 	// weigh their score (the settings' [score]); the zero Weights are
 	// complaint.DefaultWeights.
-	Calendar app.Calendar
+	Calendar *calendar.Calendar
 	Weights  complaint.Weights
 }
 
@@ -300,24 +300,15 @@ func New(opts Options) *Model {
 	if opts.Store != nil {
 		ctx.Store = opts.Store
 	}
-	if !isNil(opts.Calendar) {
+	if opts.Calendar != nil {
+		// Not a nil *calendar.Calendar in the interface: it would pass
+		// for a calendar and fail only when the figures are computed.
 		ctx.Calendar = opts.Calendar
 	}
 	m := newModel(ctx, opts.Status)
 	m.linkFn = opts.Link
 	m.theme, m.bell, m.mouse = opts.Theme, opts.Bell, opts.Mouse
 	return m
-}
-
-// isNil reports whether c is nil or holds a nil pointer: a nil
-// *calendar.Calendar in the interface would pass for a calendar and fail
-// only when the figures are computed.
-func isNil(c app.Calendar) bool {
-	if c == nil {
-		return true
-	}
-	v := reflect.ValueOf(c)
-	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 func newModel(ctx *app.Context, status func() Status) *Model {

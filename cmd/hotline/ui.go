@@ -18,7 +18,6 @@ import (
 	"hotline/client"
 	"hotline/cmd/internal/cli"
 	"hotline/tui"
-	"hotline/tui/app"
 )
 
 func cmdUI(args []string) error {
@@ -188,7 +187,7 @@ func runUI(ctx context.Context, t *terminal, sess api.Session, opts ...tea.Progr
 // workdays is the working-day calendar the statistics screens count in,
 // the one the report command uses; nil, which the screens tell, when it
 // cannot be built.
-func (t *terminal) workdays() app.Calendar {
+func (t *terminal) workdays() *calendar.Calendar {
 	cal, err := calendar.New(calendar.Options{})
 	if err != nil {
 		t.log.Warn("calendar", "err", err)

@@ -34,6 +34,7 @@ type Store interface {
 	Draft(ctx context.Context, ticket, field string) (string, error)
 	DeleteDraft(ctx context.Context, ticket, field string) error
 	DueCounts(ctx context.Context, now time.Time, p complaint.Policy) (near, overdue int, err error)
+	Loads(ctx context.Context, now time.Time, p complaint.Policy) (map[string]store.Load, error)
 	ReviseAction(ctx context.Context, id string, a complaint.Action, baseVersion int64) (complaint.Action, error)
 	Resend(ctx context.Context, id string, baseVersion int64) error
 	Discard(ctx context.Context, id string) error

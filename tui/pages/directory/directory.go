@@ -24,7 +24,7 @@ import (
 
 // Load is a unit's open tickets and how many of them are near or past the
 // deadline of the step they wait on.
-type Load struct{ Open, Near, Overdue int }
+type Load = store.Load
 
 // LoadedMsg carries the load of every unit, by code, counted from the
 // cache.
@@ -101,31 +101,8 @@ func (m *Model) KeyMap() help.KeyMap { return m.ctx.Keys.Directory }
 func (m *Model) Load() tea.Cmd {
 	st, ctx, now, p := m.ctx.Store, m.ctx.Bg(), m.ctx.Now(), m.ctx.Policy()
 	return func() tea.Msg {
-		yes := true
-		ts, err := st.Tickets(ctx, store.Filter{Open: &yes})
-		if err != nil {
-			return LoadedMsg{Err: err}
-		}
-		load := map[string]Load{}
-		add := func(code string, u complaint.Urgency) {
-			l := load[code]
-			l.Open++
-			switch u {
-			case complaint.Near:
-				l.Near++
-			case complaint.Overdue:
-				l.Overdue++
-			}
-			load[code] = l
-		}
-		for _, t := range ts {
-			u := p.Urgency(t, now)
-			add(t.Unit, u)
-			if t.Subunit != "" && t.Subunit != t.Unit {
-				add(t.Subunit, u)
-			}
-		}
-		return LoadedMsg{Load: load}
+		load, err := st.Loads(ctx, now, p)
+		return LoadedMsg{Load: load, Err: err}
 	}
 }
 
