@@ -6,7 +6,6 @@ import (
 	encsv "encoding/csv"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -238,27 +237,6 @@ func TestStatsGoldens(t *testing.T) {
 				golden(t, fmt.Sprintf("%s-%dx%d.golden", sc.name, sz.w, sz.h), r.view())
 			})
 		}
-	}
-}
-
-// tui-cjk case 6 for the statistics screens: the goldens hold with a
-// Chinese locale and RUNEWIDTH_EASTASIAN=1 (read at start-up: a child
-// process).
-func TestStatsGoldensEastAsian(t *testing.T) {
-	if os.Getenv("HOTLINE_TUI_EASTASIAN_CHILD") == "1" {
-		t.Skip("running as the child")
-	}
-	if *update {
-		t.Skip("goldens are being rewritten")
-	}
-	cmd := exec.Command(os.Args[0], "-test.run=^(TestStatsGoldens|TestEastAsianChild)$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "HOTLINE_TUI_EASTASIAN_CHILD=1", "RUNEWIDTH_EASTASIAN=1", "LANG=zh_CN.UTF-8", "LC_ALL=zh_CN.UTF-8")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("goldens under RUNEWIDTH_EASTASIAN=1 LANG=zh_CN.UTF-8: %v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "PASS") || strings.Contains(string(out), "no tests to run") {
-		t.Fatalf("child ran no test:\n%s", out)
 	}
 }
 
