@@ -4,6 +4,8 @@
 package api
 
 import (
+	"time"
+
 	"hotline/complaint"
 )
 
@@ -13,7 +15,9 @@ const (
 	PathMe      = "/api/v1/me"
 	PathChanges = "/api/v1/changes"
 	PathActions = "/api/v1/actions"
-	PathTickets = "/api/v1/tickets/" // + number
+	PathTickets = "/api/v1/tickets/" // + number; + number/attachments[/id]
+	PathUploads = "/api/v1/uploads/" // tus: POST to make an upload, then HEAD/PATCH/DELETE + id
+	PathFiles   = "/api/v1/files/"   // + SHA-256: what the platform holds of those contents
 )
 
 // LoginRequest asks for a session token.
@@ -76,4 +80,64 @@ const (
 	CodeConflict = "conflict"  // 409: base version is stale; Ticket is current
 	CodeRefused  = "refused"   // 422: the state machine does not allow it now
 	CodeInternal = "internal"  // 500
+	CodeTooLarge = "too_large" // 413: a file over the platform's limit
+	CodeChecksum = "checksum"  // 422: an upload's contents are not the ones announced
 )
+
+// HeaderSHA256 carries an attachment's SHA-256 with its contents, so the
+// terminal checks what it downloaded end to end.
+const HeaderSHA256 = "X-Content-Sha256"
+
+// File is what the platform holds of contents with one SHA-256.
+type File struct {
+	SHA256   string        `json:"sha256"`
+	Size     int64         `json:"size"`
+	Type     string        `json:"type"`
+	Duration time.Duration `json:"duration,omitempty"`
+}
+
+// PathAlerts is the long-poll of the user's in-terminal alerts
+// (?after=ID&wait=25s); PathDeliveries the unit's notification log.
+const (
+	PathAlerts     = "/api/v1/alerts"
+	PathDeliveries = "/api/v1/deliveries"
+)
+
+// Alert is one in-terminal notification for the user.
+type Alert struct {
+	// ID is the alert's place in the user's inbox: the cursor to ask after
+	// next time.
+	ID     int64     `json:"id"`
+	Event  string    `json:"event"`           // the event kind, or "deadline" for a reminder
+	Stage  string    `json:"stage,omitempty"` // a reminder's stage: near, due, late
+	Ticket string    `json:"ticket"`
+	Text   string    `json:"text"`
+	At     time.Time `json:"at"` // when it fell due
+	Urgent bool      `json:"urgent"`
+}
+
+// Alerts is an answer of PathAlerts.
+type Alerts struct {
+	Alerts []Alert `json:"alerts"`
+}
+
+// Delivery is one notification of the unit's log with its outcome.
+type Delivery struct {
+	ID        int64     `json:"id"`
+	Event     string    `json:"event"`
+	Stage     string    `json:"stage,omitempty"`
+	Ticket    string    `json:"ticket"`
+	Unit      string    `json:"unit"`
+	Login     string    `json:"login,omitempty"` // empty for a group message
+	Name      string    `json:"name,omitempty"`
+	Channel   string    `json:"channel"`
+	Text      string    `json:"text"`
+	Urgent    bool      `json:"urgent"`
+	Status    string    `json:"status"` // queued, sending, sent, failed, dropped
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"last_error,omitempty"`
+	NotBefore time.Time `json:"not_before"`
+	NextAt    time.Time `json:"next_at,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
+	SentAt    time.Time `json:"sent_at,omitzero"`
+}

@@ -135,3 +135,22 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 	}
 	return nil
 }
+
+// Alerts waits up to wait for the user's alerts after the cursor.
+func (c *Client) Alerts(ctx context.Context, after int64, wait time.Duration) ([]Alert, error) {
+	q := url.Values{"after": {strconv.FormatInt(after, 10)}}
+	if wait > 0 {
+		q.Set("wait", wait.String())
+	}
+	var out Alerts
+	err := c.call(ctx, http.MethodGet, PathAlerts+"?"+q.Encode(), nil, &out)
+	return out.Alerts, err
+}
+
+// Deliveries fetches the unit's notification log for [from, to).
+func (c *Client) Deliveries(ctx context.Context, from, to time.Time) ([]Delivery, error) {
+	q := url.Values{"from": {from.Format(time.RFC3339)}, "to": {to.Format(time.RFC3339)}}
+	var out []Delivery
+	err := c.call(ctx, http.MethodGet, PathDeliveries+"?"+q.Encode(), nil, &out)
+	return out, err
+}

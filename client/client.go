@@ -45,6 +45,11 @@ type Options struct {
 	// Timeout bounds each request beyond the long-poll wait, so that a
 	// connection that silently died does not hold the loop; default 30s.
 	Timeout time.Duration
+	// UploadChunk is the most bytes one upload request carries; 64 MiB.
+	UploadChunk int64
+	// UploadStall gives up an upload request that moved no bytes for this
+	// long (a cut tunnel), to go on over a new connection; default 15s.
+	UploadStall time.Duration
 }
 
 // Client syncs one store with the platform.
@@ -58,6 +63,10 @@ type Client struct {
 	// sending serialises outbox flushes: two at once would send an item twice
 	// (harmless, the platform dedupes, but pointless) and break the order.
 	sending sync.Mutex
+	// uploading serialises upload passes, for the same reasons.
+	uploading sync.Mutex
+	upWake    chan struct{}
+	alertWake chan struct{}
 }
 
 // New makes a Client. The api.Client's http.Client must not time out before
@@ -87,7 +96,13 @@ func New(a *api.Client, st *store.Store, opts Options) *Client {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
 	}
-	return &Client{api: a, st: st, opt: opts, log: opts.Logger, kick: make(chan struct{}, 1), wake: make(chan struct{}, 1)}
+	if opts.UploadChunk <= 0 {
+		opts.UploadChunk = 64 << 20
+	}
+	if opts.UploadStall <= 0 {
+		opts.UploadStall = 15 * time.Second
+	}
+	return &Client{api: a, st: st, opt: opts, log: opts.Logger, kick: make(chan struct{}, 1), wake: make(chan struct{}, 1), upWake: make(chan struct{}, 1), alertWake: make(chan struct{}, 1)}
 }
 
 // Result counts what one sync round (one or more feed pages) changed.
@@ -235,6 +250,10 @@ func (c *Client) Kick() {
 	case c.kick <- struct{}{}:
 	default:
 	}
+	select {
+	case c.upWake <- struct{}{}:
+	default:
+	}
 }
 
 // Resume ends the waits after failures of both loops: call it when the
@@ -242,9 +261,11 @@ func (c *Client) Kick() {
 // so that sync and outbox retry now instead of after their backoff.
 func (c *Client) Resume() {
 	c.Kick()
-	select {
-	case c.wake <- struct{}{}:
-	default:
+	for _, ch := range []chan struct{}{c.wake, c.alertWake} {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -279,6 +300,8 @@ func (c *Client) Run(ctx context.Context, events chan<- Event) {
 	var loops sync.WaitGroup
 	loops.Go(func() { c.syncLoop(lctx, q.push, stop) })
 	loops.Go(func() { c.sendLoop(lctx, q.push, stop) })
+	loops.Go(func() { c.uploadLoop(lctx, q.push, stop) })
+	loops.Go(func() { c.alertLoop(lctx, q.push, stop) })
 	loops.Wait()
 	close(over)
 	delivery.Wait()

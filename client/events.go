@@ -38,12 +38,22 @@ const (
 	// SyncFailed. Reports the UI was too slow to take are merged into the
 	// latest.
 	SyncProgress
+	// Uploading: a file is on its way (Upload says how far). Reports the
+	// UI was too slow to take may be dropped; the store has the latest.
+	Uploading
+	// Uploaded: the platform holds the file; its attach action goes next.
+	Uploaded
+	// UploadFailed: the file cannot go (Err says why, in Chinese); its
+	// attach action is refused with the same words.
+	UploadFailed
+	// Alerted: alerts for the user came (Alerts), kept in the store.
+	Alerted
 )
 
 var kindNames = map[EventKind]string{
 	Synced: "synced", SyncFailed: "sync-failed", Sent: "sent", Refused: "refused",
 	SendFailed: "send-failed", LoginRequired: "login-required", Revoked: "revoked",
-	SyncProgress: "sync-progress",
+	SyncProgress: "sync-progress", Uploading: "uploading", Uploaded: "uploaded", UploadFailed: "upload-failed", Alerted: "alerted",
 }
 
 func (k EventKind) String() string {
@@ -62,6 +72,8 @@ type Event struct {
 	Online   bool              // the platform answered (even if with an error)
 	At       time.Time         // when it happened, by Options.Now
 	Item     *store.OutboxItem // Sent, Refused, SendFailed, and LoginRequired from the sender
+	Upload   *UploadProgress   // Uploading, Uploaded, UploadFailed
+	Alerts   []store.Alert     // Alerted
 	// Dropped counts events lost just before this one because the
 	// receiver fell behind; the UI should reload everything it shows.
 	Dropped int

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"hotline/api"
+	"hotline/complaint"
 	"hotline/store"
 )
 
@@ -58,6 +59,18 @@ func (c *Client) flush(ctx context.Context, emit func(Event)) (FlushResult, erro
 				return res, err
 			}
 			if it.Status != store.StatusPending {
+				continue
+			}
+		}
+		if it.Kind == complaint.KindAttach {
+			// The file goes first (the upload loop); the action, and
+			// everything after it on the ticket, waits for it.
+			ready, err := c.st.UploadReady(ctx, it.ID)
+			if err != nil {
+				return res, err
+			}
+			if !ready {
+				blocked[it.Ticket] = true
 				continue
 			}
 		}
@@ -125,6 +138,15 @@ func (c *Client) send(ctx context.Context, it *store.OutboxItem) (out outcome, s
 		// Not this action's fault: it stays pending, for a terminal
 		// registered again.
 		return revoked, classify(actErr), c.attempt(ctx, it, actErr)
+	case se.Status == http.StatusConflict && it.Kind == complaint.KindAttach && se.Err.Ticket != nil && it.BaseVersion < se.Err.Ticket.Version:
+		// Adding a file does not depend on what changed meanwhile: it goes
+		// again on the current version. What follows it on the ticket keeps
+		// its own base, and is refused as stale if the change concerns it.
+		if err := c.st.Rebase(ctx, it.ID, se.Err.Ticket.Version); err != nil {
+			return failedAnswered, actErr, err
+		}
+		it.BaseVersion = se.Err.Ticket.Version
+		return c.send(ctx, it)
 	case se.Status == http.StatusConflict:
 		it.Status, it.LastError = store.StatusRefused, ConflictReason
 		return refused, actErr, c.st.MarkRefused(ctx, it.ID, ConflictReason, se.Err.Ticket)

@@ -30,6 +30,7 @@ const (
 	KindReopen           Kind = "reopen"            // 重办
 	KindUrge             Kind = "urge"              // 催办
 	KindSupervise        Kind = "supervise"         // 督办
+	KindAttach           Kind = "attach"            // 添加附件: a file already uploaded, by its SHA-256
 	KindImport           Kind = "import"            // came in from a file, already in the state the file gives
 )
 
@@ -51,6 +52,7 @@ var kindLabels = map[Kind]string{
 	KindReopen:           "重办",
 	KindUrge:             "催办",
 	KindSupervise:        "督办",
+	KindAttach:           "添加附件",
 	KindImport:           "导入",
 }
 
@@ -65,7 +67,7 @@ func (k Kind) Label() string {
 // Kinds lists the actions people take, in the order of the procedure.
 var Kinds = []Kind{KindDispatch, KindSign, KindAssign, KindContact, KindReply, KindApprove, KindReject, KindSend,
 	KindReturnRequest, KindReturnAccept, KindReturnRefuse, KindExtensionRequest, KindExtensionDecide,
-	KindClose, KindReopen, KindUrge, KindSupervise}
+	KindClose, KindReopen, KindUrge, KindSupervise, KindAttach}
 
 // Action is one thing a person asks to do to a ticket. ID is made by the
 // client (a UUIDv7) so that a retried action is recognised and applied once.
@@ -78,16 +80,17 @@ type Action struct {
 	Text        string    `json:"text,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 
-	Unit         string    `json:"unit,omitempty"`         // dispatch: the unit
-	Subunit      string    `json:"subunit,omitempty"`      // assign: the sub-unit
-	Handler      string    `json:"handler,omitempty"`      // assign: the handler, optional
-	Contact      *Contact  `json:"contact,omitempty"`      // contact
-	Reply        *Reply    `json:"reply,omitempty"`        // reply
-	Criteria     []int     `json:"criteria,omitempty"`     // reject: the failed criteria
-	Days         int       `json:"days,omitempty"`         // extension_request
-	Grant        bool      `json:"grant,omitempty"`        // extension_decide
-	Deadline     time.Time `json:"deadline,omitzero"`      // extension_decide (granted), dispatch (optional)
-	Satisfaction string    `json:"satisfaction,omitempty"` // close
+	Unit         string      `json:"unit,omitempty"`         // dispatch: the unit
+	Subunit      string      `json:"subunit,omitempty"`      // assign: the sub-unit
+	Handler      string      `json:"handler,omitempty"`      // assign: the handler, optional
+	Contact      *Contact    `json:"contact,omitempty"`      // contact
+	Reply        *Reply      `json:"reply,omitempty"`        // reply
+	Criteria     []int       `json:"criteria,omitempty"`     // reject: the failed criteria
+	Days         int         `json:"days,omitempty"`         // extension_request
+	Grant        bool        `json:"grant,omitempty"`        // extension_decide
+	Deadline     time.Time   `json:"deadline,omitzero"`      // extension_decide (granted), dispatch (optional)
+	Satisfaction string      `json:"satisfaction,omitempty"` // close
+	Attachment   *Attachment `json:"attachment,omitempty"`   // attach
 }
 
 // ErrNotAllowed is wrapped by every refusal of the state machine.
@@ -128,6 +131,10 @@ var rules = map[Kind]rule{
 	KindReopen:           {roles: []Role{RoleCenter}, from: []State{FedBack, Closed}, to: Dispatched},
 	KindUrge:             {roles: []Role{RoleCenter, RoleSupervisor, RoleDuty}, from: working},
 	KindSupervise:        {roles: []Role{RoleSupervisor}, from: working},
+	// Evidence may be added while the unit has the ticket and after it was
+	// fed back (a late scan); the center adds the call recording in any
+	// state but closed.
+	KindAttach: {roles: []Role{RoleCenter, RoleDuty, RoleHandler, RoleReviewer}, from: append(slices.Clone(working), ReturnRequested, FedBack)},
 }
 
 // Allowed reports whether the action kind exists for people and whether the
@@ -181,12 +188,12 @@ func Check(t Ticket, u User, a Action) error {
 	if !slices.Contains(r.from, t.State) {
 		return refuse("工单状态为“%s”，不能%s", t.State.Label(), a.Kind.Label())
 	}
-	return checkFields(t, a)
+	return checkFields(t, u, a)
 }
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
-func checkFields(t Ticket, a Action) error {
+func checkFields(t Ticket, u User, a Action) error {
 	switch a.Kind {
 	case KindDispatch:
 		if blank(a.Unit) {
@@ -238,6 +245,8 @@ func checkFields(t Ticket, a Action) error {
 		if a.Satisfaction != Satisfied && a.Satisfaction != FairlySatisfied && a.Satisfaction != Unsatisfied {
 			return refuse("办结须选择满意度：满意、基本满意或不满意")
 		}
+	case KindAttach:
+		return checkAttachment(t, u, a.Attachment)
 	case KindUrge, KindSupervise:
 		if blank(a.Text) {
 			return refuse("%s须填写说明", a.Kind.Label())
@@ -357,6 +366,14 @@ func Apply(t Ticket, u User, a Action, now time.Time) (Ticket, Event, error) {
 		t.Urges++
 	case KindSupervise:
 		t.Supervised = true
+	case KindAttach:
+		at := *a.Attachment
+		at.ID, at.By, at.At = a.ID, u.Login, now
+		at.Name = strings.TrimSpace(at.Name)
+		t.Attachments = append(slices.Clone(t.Attachments), at)
+		field("name", at.Name)
+		field("size", strconv.FormatInt(at.Size, 10))
+		field("part", string(at.Part))
 	}
 	t.State = to
 	t.UpdatedAt = now

@@ -236,6 +236,9 @@ type Ticket struct {
 	Version   int64     `json:"version"`
 	UpdatedAt time.Time `json:"updated_at"`
 	Events    []Event   `json:"events,omitempty"`
+	// Attachments are the files added to the ticket, its reply and the
+	// center's call recording, oldest first.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // Event is one entry in a ticket's history: who did what, when, and the state

@@ -85,6 +85,11 @@ func (db *DB) act(ctx context.Context, u complaint.User, a complaint.Action, now
 		if err := checkPlatform(ctx, tx, cur, a); err != nil {
 			return err
 		}
+		if a.Kind == complaint.KindAttach {
+			if err := checkAttach(ctx, tx, &a); err != nil {
+				return err
+			}
+		}
 		next, _, err := complaint.Apply(cur, u, a, now)
 		if errors.Is(err, complaint.ErrNotAllowed) {
 			// Apply also refuses times that cannot be right at now.
@@ -122,6 +127,11 @@ func (db *DB) act(ctx context.Context, u complaint.User, a complaint.Action, now
 		defer w.close()
 		if next, err = w.save(ctx, cur, next); err != nil {
 			return fmt.Errorf("action %s: %w", a.ID, err)
+		}
+		for _, ev := range next.Events[len(cur.Events):] {
+			if err := db.plan(ctx, tx, cur, next, ev, now); err != nil {
+				return fmt.Errorf("action %s: %w", a.ID, err)
+			}
 		}
 		res = api.ActionResult{Ticket: next}
 		b, err := json.Marshal(res)

@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"sync"
@@ -39,6 +40,20 @@ type DB struct {
 	wake chan struct{} // closed and replaced after every commit that touched tickets
 	now  func() time.Time
 	cal  complaint.Workdays // nil: counted Monday to Friday, with a note on each deadline
+	log  *slog.Logger
+
+	// planned is set by a write that stored notifications; onPlanned (the
+	// dispatcher's Wake) is called after its commit.
+	planned   bool
+	onPlanned func()
+}
+
+// OnNotify sets what is called after a commit that stored notifications:
+// the dispatcher's Wake, so that they go out at once.
+func (db *DB) OnNotify(f func()) {
+	db.writeMu.Lock()
+	db.onPlanned = f
+	db.writeMu.Unlock()
 }
 
 // dsn builds the connection string. Settings go into the DSN, not into a
@@ -109,6 +124,7 @@ func (db *DB) write(ctx context.Context, notify bool, fn func(tx *sql.Tx) error)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	db.planned = false
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
@@ -118,6 +134,9 @@ func (db *DB) write(ctx context.Context, notify bool, fn func(tx *sql.Tx) error)
 	}
 	if notify {
 		db.broadcast()
+	}
+	if db.planned && db.onPlanned != nil {
+		db.onPlanned()
 	}
 	return nil
 }
@@ -182,7 +201,7 @@ func (c timeCol) Scan(v any) error {
 
 // migrations are applied in order; schema_version records how many have
 // been. Never edit one that has shipped: append a new one.
-var migrations = []string{schemaV1, schemaV2}
+var migrations = []string{schemaV1, schemaV2, schemaV3, schemaV4}
 
 func (db *DB) migrate(ctx context.Context) error {
 	return db.write(ctx, false, func(tx *sql.Tx) error {

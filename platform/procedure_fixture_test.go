@@ -42,7 +42,17 @@ func addProcedure(t testing.TB, db *DB) {
 		}
 	}
 	db.SetCalendar(monFri{})
+	// The file every attach action of the procedure names, as an upload
+	// would have left it.
+	if _, err := db.sql.ExecContext(ctx, `INSERT INTO files (sha256, size, type, duration, created_by, created_at) VALUES (?, ?, ?, 0, ?, ?)`,
+		procFile.SHA256, procFile.Size, "image/jpeg", "duty1", dbTime(clockAt)); err != nil {
+		t.Fatal(err)
+	}
 }
+
+// procFile is the attachment of the procedure's attach actions.
+var procFile = complaint.Attachment{Name: "现场照片（1）.jpg", Size: 2048, Part: complaint.PartTicket,
+	SHA256: "5b2c8f2f4e0c1a3a3c0f4a7c6d0e7b1e9c6a2d5f8e1b4c7a0d3f6e9b2c5a8d1e"}
 
 func newProcEnv(t testing.TB) *env {
 	t.Helper()
@@ -205,6 +215,9 @@ func actionFor(k complaint.Kind, id int, number string, base int64) complaint.Ac
 		a.Text = "请尽快办理"
 	case complaint.KindSupervise:
 		a.Text = "纳入督办"
+	case complaint.KindAttach:
+		f := procFile
+		a.Attachment = &f
 	}
 	return a
 }

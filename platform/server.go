@@ -29,13 +29,20 @@ type Options struct {
 	PageSize        int              // tickets per change-feed page; 500
 	MaxWait         time.Duration    // longest long-poll; 60s
 	Logger          *slog.Logger     // request log; discarded when nil
+	// Files keeps attachments; without it uploads are refused.
+	Files *Files
+	// UploadTimeout is how long an upload's request may wait for the next
+	// bytes, or for the upload that an earlier, broken request still holds;
+	// 30s.
+	UploadTimeout time.Duration
 }
 
 // Server answers the terminals' HTTP API.
 type Server struct {
-	db   *DB
-	opts Options
-	log  *slog.Logger
+	db    *DB
+	opts  Options
+	log   *slog.Logger
+	files *Files
 
 	// waitHook, when set, is called each time a long-poll starts to wait.
 	waitHook func()
@@ -59,11 +66,14 @@ func NewServer(db *DB, opts Options) *Server {
 	if opts.MaxWait <= 0 {
 		opts.MaxWait = 60 * time.Second
 	}
+	if opts.UploadTimeout <= 0 {
+		opts.UploadTimeout = 30 * time.Second
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{db: db, opts: opts, log: log}
+	return &Server{db: db, opts: opts, log: log, files: opts.Files}
 }
 
 // Handler returns the API's routes.
@@ -76,6 +86,13 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+api.PathTickets+"{number}", s.route(true, s.getTicket))
 	mux.Handle("GET "+api.PathUnits, s.route(true, s.units))
 	s.searchRoutes(mux)
+	mux.Handle("GET "+api.PathAlerts, s.route(true, s.alerts))
+	mux.Handle("GET "+api.PathDeliveries, s.route(true, s.deliveries))
+	if err := s.fileRoutes(mux); err != nil {
+		// The tus handler's configuration is fixed in the code; it fails
+		// only if the code is wrong.
+		panic(err)
+	}
 	// The mux's own 404 and 405 answers are plain text; these keep every
 	// answer JSON.
 	for _, p := range []string{api.PathLogin, api.PathMe, api.PathChanges, api.PathActions, api.PathTickets + "{number}", api.PathUnits} {
@@ -124,6 +141,11 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap gives http.ResponseController the connection's own writer: tusd
+// sets read deadlines through it, to give up on a body that stopped coming
+// and to take an upload over from a request that still holds it.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
@@ -150,7 +172,7 @@ func (s *Server) route(auth bool, h handlerFunc) http.Handler {
 			s.writeError(sw, r, err)
 		}
 		level := slog.LevelInfo
-		if r.URL.Path == api.PathChanges && sw.status == http.StatusOK {
+		if (r.URL.Path == api.PathChanges || r.URL.Path == api.PathAlerts) && sw.status == http.StatusOK {
 			level = slog.LevelDebug // long-polls repeat all day
 		}
 		attrs := []slog.Attr{

@@ -15,6 +15,9 @@ import (
 	"sync"
 	"time"
 
+	"hotline/complaint"
+	"hotline/platform/notify"
+	"hotline/platform/sender"
 	"hotline/tunnel"
 )
 
@@ -41,6 +44,12 @@ type ServiceConfig struct {
 	// not NAT: behind NAT every terminal would have the gateway's address.
 	// It needs Server.RequireTerminal.
 	Plain string
+	// Senders deliver notifications by channel name ("sms", "wecom",
+	// "wecom@U01" for one unit's own group, …) and Limits bound their
+	// rate; a channel without a sender has its notifications dropped with
+	// the reason in the delivery log. In-terminal alerts need none.
+	Senders map[string]sender.Sender
+	Limits  map[string]notify.Limit
 }
 
 // Service is a running platform: the API served inside its own userspace
@@ -58,6 +67,10 @@ type Service struct {
 	// plain serves the API over plain TCP when cfg.Plain is set.
 	plain     net.Listener
 	plainHTTP *http.Server
+
+	// Notify sends the notifications the platform's changes plan.
+	Notify   *notify.Dispatcher
+	notified chan struct{}
 
 	mu    sync.Mutex
 	peers map[string]bool // public keys on the device
@@ -145,6 +158,25 @@ func StartService(db *DB, cfg ServiceConfig) (*Service, error) {
 		}()
 	}
 	go s.watchPeers(ctx)
+	s.Notify = &notify.Dispatcher{
+		DB: db.sql, Senders: cfg.Senders, Limits: cfg.Limits, Now: opts.Now, Logger: cfg.Logger.With("part", "notify"),
+		Current: func(ctx context.Context, number string) (complaint.Ticket, error) {
+			t, err := db.Ticket(ctx, number)
+			if errors.Is(err, errNotVisible) {
+				return complaint.Ticket{}, nil
+			}
+			return t, err
+		},
+	}
+	db.SetLogger(cfg.Logger.With("part", "notify"))
+	db.OnNotify(s.Notify.Wake)
+	s.notified = make(chan struct{})
+	go func() {
+		defer close(s.notified)
+		if err := s.Notify.Run(ctx); err != nil && ctx.Err() == nil {
+			cfg.Logger.Error("notifications stopped", "err", err)
+		}
+	}()
 	return s, nil
 }
 
@@ -223,6 +255,8 @@ func (s *Service) SyncPeers(ctx context.Context) error {
 func (s *Service) Close() error {
 	s.stop()
 	<-s.done
+	<-s.notified
+	s.DB.OnNotify(nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = s.http.Shutdown(ctx)

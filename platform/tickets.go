@@ -103,7 +103,11 @@ func (db *DB) dispatch(ctx context.Context, tickets []complaint.Ticket, actor st
 				sum.Existing++
 				continue
 			}
-			if _, err := w.event(ctx, t.Number, ev); err != nil {
+			if ev.ID, err = w.event(ctx, t.Number, ev); err != nil {
+				return fmt.Errorf("dispatch: ticket %s: %w", t.Number, err)
+			}
+			t.Events = []complaint.Event{ev}
+			if err := db.plan(ctx, tx, complaint.Ticket{}, t, ev, now); err != nil {
 				return fmt.Errorf("dispatch: ticket %s: %w", t.Number, err)
 			}
 			for _, v := range views(t) {
@@ -127,7 +131,7 @@ func (db *DB) dispatch(ctx context.Context, tickets []complaint.Ticket, actor st
 const ticketCols = `number, title, content, caller, phone, address, category, received_at, dispatched_at,
 	deadline, unit, subunit, handler, state, reply, version, updated_at,
 	contact, review, return_request, extension, satisfaction, reopens, urges, supervised,
-	step, step_start, due, due_note`
+	step, step_start, due, due_note, attachments`
 
 // ticketWriter holds the statements of a write transaction that stores many
 // tickets, prepared once.
@@ -147,14 +151,14 @@ func newTicketWriter(ctx context.Context, tx *sql.Tx) (*ticketWriter, error) {
 		return s
 	}
 	w.ins = prep(`INSERT INTO tickets (` + ticketCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (number) DO NOTHING`)
 	w.upd = prep(`UPDATE tickets SET title = ?2, content = ?3, caller = ?4, phone = ?5, address = ?6, category = ?7,
 		received_at = ?8, dispatched_at = ?9, deadline = ?10, unit = ?11, subunit = ?12, handler = ?13, state = ?14,
 		reply = ?15, version = ?16, updated_at = ?17, contact = ?18, review = ?19, return_request = ?20,
 		extension = ?21, satisfaction = ?22, reopens = ?23, urges = ?24, supervised = ?25,
-		step = ?26, step_start = ?27, due = ?28, due_note = ?29
-		WHERE number = ?1 AND version = ?30`)
+		step = ?26, step_start = ?27, due = ?28, due_note = ?29, attachments = ?30
+		WHERE number = ?1 AND version = ?31`)
 	w.ev = prep(`INSERT INTO events (ticket, kind, actor, unit, at, from_state, to_state, text, action_id, fields)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	w.ch = prep(`INSERT INTO changes (ticket, unit) VALUES (?, ?)`)
@@ -196,6 +200,30 @@ func scanJSON[T any](name string, s sql.NullString, dst **T) error {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	*dst = v
+	return nil
+}
+
+// listCol is a list as a JSON column: NULL when it is empty.
+func listCol[T any](name string, l []T) (any, error) {
+	if len(l) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(l)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", name, err)
+	}
+	return string(b), nil
+}
+
+// scanList reads a column written by listCol; NULL is a nil list.
+func scanList[T any](name string, s sql.NullString, dst *[]T) error {
+	*dst = nil
+	if !s.Valid {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(s.String), dst); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	return nil
 }
 
@@ -243,6 +271,14 @@ func inUTC(t complaint.Ticket) complaint.Ticket {
 		u(&x.Deadline)
 		t.Extension = &x
 	}
+	if t.Attachments != nil {
+		as := make([]complaint.Attachment, len(t.Attachments))
+		for i, a := range t.Attachments {
+			u(&a.At)
+			as[i] = a
+		}
+		t.Attachments = as
+	}
 	if t.Events != nil {
 		evs := make([]complaint.Event, len(t.Events))
 		for i, e := range t.Events {
@@ -261,13 +297,14 @@ func inUTC(t complaint.Ticket) complaint.Ticket {
 
 func ticketArgs(t complaint.Ticket) ([]any, error) {
 	t = inUTC(t)
-	var cols [5]any
-	var errs [5]error
+	var cols [6]any
+	var errs [6]error
 	cols[0], errs[0] = jsonCol("reply", t.Reply)
 	cols[1], errs[1] = jsonCol("contact", t.Contact)
 	cols[2], errs[2] = jsonCol("review", t.Review)
 	cols[3], errs[3] = jsonCol("return", t.Return)
 	cols[4], errs[4] = jsonCol("extension", t.Extension)
+	cols[5], errs[5] = listCol("attachments", t.Attachments)
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, err
 	}
@@ -275,7 +312,7 @@ func ticketArgs(t complaint.Ticket) ([]any, error) {
 		dbTime(t.ReceivedAt), dbTime(t.DispatchedAt), dbTime(t.Deadline), t.Unit, t.Subunit, t.Handler,
 		string(t.State), cols[0], t.Version, dbTime(t.UpdatedAt),
 		cols[1], cols[2], cols[3], cols[4], t.Satisfaction, t.Reopens, t.Urges, t.Supervised,
-		string(t.Step), dbTime(t.StepStart), dbTime(t.Due), t.DueNote}, nil
+		string(t.Step), dbTime(t.StepStart), dbTime(t.Due), t.DueNote, cols[5]}, nil
 }
 
 // insert stores a new ticket; it reports false when the number exists.
@@ -441,12 +478,12 @@ func loadTickets(ctx context.Context, q queryer, numbers []string) ([]complaint.
 // scanTicket reads one row of ticketCols.
 func scanTicket(s interface{ Scan(...any) error }) (complaint.Ticket, error) {
 	var t complaint.Ticket
-	var reply, contact, review, ret, ext sql.NullString
+	var reply, contact, review, ret, ext, atts sql.NullString
 	err := s.Scan(&t.Number, &t.Title, &t.Content, &t.Caller, &t.Phone, &t.Address, &t.Category,
 		timeCol{&t.ReceivedAt}, timeCol{&t.DispatchedAt}, timeCol{&t.Deadline}, &t.Unit, &t.Subunit, &t.Handler,
 		&t.State, &reply, &t.Version, timeCol{&t.UpdatedAt},
 		&contact, &review, &ret, &ext, &t.Satisfaction, &t.Reopens, &t.Urges, &t.Supervised,
-		&t.Step, timeCol{&t.StepStart}, timeCol{&t.Due}, &t.DueNote)
+		&t.Step, timeCol{&t.StepStart}, timeCol{&t.Due}, &t.DueNote, &atts)
 	if err != nil {
 		return t, err
 	}
@@ -456,6 +493,7 @@ func scanTicket(s interface{ Scan(...any) error }) (complaint.Ticket, error) {
 		scanJSON("review", review, &t.Review),
 		scanJSON("return", ret, &t.Return),
 		scanJSON("extension", ext, &t.Extension),
+		scanList("attachments", atts, &t.Attachments),
 	} {
 		if err != nil {
 			return t, fmt.Errorf("ticket %s: %w", t.Number, err)

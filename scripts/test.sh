@@ -18,6 +18,10 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 # without its GUI is the smallest package that can (about 85 MB to fetch
 # with --no-install-recommends, against 90 MB for libreoffice-calc).
 have libreoffice || need+=(libreoffice-calc-nogui)
+# Call recordings: espeak-ng speaks the Chinese test sentences into WAV,
+# lame makes MP3s of them.
+have espeak-ng || need+=(espeak-ng)
+have lame || need+=(lame)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}"

@@ -95,6 +95,9 @@ func fullAction() complaint.Action {
 		Grant:        true,
 		Deadline:     time.Date(2025, 10, 14, 2, 0, 0, 0, time.UTC),
 		Satisfaction: complaint.Unsatisfied,
+		Attachment: &complaint.Attachment{ID: "0190c0de-0000-7000-8000-0000000000a1", Name: "情况说明.docx", Type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+			Size: 20480, SHA256: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", Part: complaint.PartReply,
+			Duration: time.Second, By: "wang", At: at},
 	}
 }
 

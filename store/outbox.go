@@ -71,23 +71,12 @@ func (s *Store) Enqueue(ctx context.Context, a complaint.Action) (complaint.Acti
 		a.CreatedAt = s.now()
 	}
 	a.CreatedAt = a.CreatedAt.UTC()
-	fields, err := fieldsOf(a).arg()
-	if err != nil {
-		return a, fmt.Errorf("store: enqueue %s on %s: %w", a.Kind, a.Ticket, err)
-	}
 	var stored OutboxItem
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		args := []any{a.ID, string(a.Kind), a.Ticket, a.BaseVersion, a.Text}
-		args = append(args, replyArgs(a.Reply)...)
-		args = append(args, dbTime(a.CreatedAt), string(StatusPending), dbTime(s.now()), fields)
-		_, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, kind, ticket, base_version, text,
-			has_reply, reply_text, reply_findings, reply_explanation, reply_measures,
-			reply_basis, reply_citizen_opinion, reply_by, reply_at, created_at, status, updated_at, fields)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO NOTHING`, args...)
-		if err != nil {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.enqueueTx(ctx, tx, a); err != nil {
 			return err
 		}
+		var err error
 		stored, err = scanItem(tx.QueryRowContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id = ?`, a.ID))
 		return err
 	})
@@ -95,6 +84,23 @@ func (s *Store) Enqueue(ctx context.Context, a complaint.Action) (complaint.Acti
 		return a, fmt.Errorf("store: enqueue %s on %s: %w", a.Kind, a.Ticket, err)
 	}
 	return stored.Action, nil
+}
+
+// enqueueTx writes a, whose ID and CreatedAt are set, in tx.
+func (s *Store) enqueueTx(ctx context.Context, tx *sql.Tx, a complaint.Action) error {
+	fields, err := fieldsOf(a).arg()
+	if err != nil {
+		return err
+	}
+	args := []any{a.ID, string(a.Kind), a.Ticket, a.BaseVersion, a.Text}
+	args = append(args, replyArgs(a.Reply)...)
+	args = append(args, dbTime(a.CreatedAt), string(StatusPending), dbTime(s.now()), fields)
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (id, kind, ticket, base_version, text,
+		has_reply, reply_text, reply_findings, reply_explanation, reply_measures,
+		reply_basis, reply_citizen_opinion, reply_by, reply_at, created_at, status, updated_at, fields)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`, args...)
+	return err
 }
 
 // Pending lists the actions waiting to be sent, oldest first: the order they

@@ -115,15 +115,29 @@ type ticketRecords struct {
 	Review    *complaint.Review        `json:"review,omitempty"`
 	Return    *complaint.ReturnRequest `json:"return,omitempty"`
 	Extension *complaint.Extension     `json:"extension,omitempty"`
+	// Attachments are the ticket's files, as the platform listed them.
+	Attachments []complaint.Attachment `json:"attachments,omitempty"`
 }
 
 func recordsOf(t complaint.Ticket) ticketRecords {
-	return ticketRecords{utcContact(t.Contact), utcReview(t.Review), utcReturn(t.Return), utcExtension(t.Extension)}
+	return ticketRecords{utcContact(t.Contact), utcReview(t.Review), utcReturn(t.Return), utcExtension(t.Extension), utcAttachments(t.Attachments)}
+}
+
+func utcAttachments(as []complaint.Attachment) []complaint.Attachment {
+	if len(as) == 0 {
+		return nil
+	}
+	out := make([]complaint.Attachment, len(as))
+	for i, a := range as {
+		a.At = utc(a.At)
+		out[i] = a
+	}
+	return out
 }
 
 // arg is the value bound for tickets.records.
 func (r ticketRecords) arg() (any, error) {
-	if r == (ticketRecords{}) {
+	if reflect.ValueOf(r).IsZero() {
 		return nil, nil
 	}
 	return jsonArg(r)
@@ -134,27 +148,30 @@ func (r ticketRecords) arg() (any, error) {
 // Criteria has no omitempty so that an empty list and no list read back as
 // they were written.
 type actionFields struct {
-	Unit         string             `json:"unit,omitempty"`
-	Subunit      string             `json:"subunit,omitempty"`
-	Handler      string             `json:"handler,omitempty"`
-	Contact      *complaint.Contact `json:"contact,omitempty"`
-	Criteria     []int              `json:"criteria"`
-	Days         int                `json:"days,omitempty"`
-	Grant        bool               `json:"grant,omitempty"`
-	Deadline     time.Time          `json:"deadline,omitzero"`
-	Satisfaction string             `json:"satisfaction,omitempty"`
+	Unit         string                `json:"unit,omitempty"`
+	Subunit      string                `json:"subunit,omitempty"`
+	Handler      string                `json:"handler,omitempty"`
+	Contact      *complaint.Contact    `json:"contact,omitempty"`
+	Criteria     []int                 `json:"criteria"`
+	Days         int                   `json:"days,omitempty"`
+	Grant        bool                  `json:"grant,omitempty"`
+	Deadline     time.Time             `json:"deadline,omitzero"`
+	Satisfaction string                `json:"satisfaction,omitempty"`
+	Attachment   *complaint.Attachment `json:"attachment,omitempty"`
 }
 
 func fieldsOf(a complaint.Action) actionFields {
 	return actionFields{
 		Unit: a.Unit, Subunit: a.Subunit, Handler: a.Handler, Contact: utcContact(a.Contact),
 		Criteria: a.Criteria, Days: a.Days, Grant: a.Grant, Deadline: utc(a.Deadline), Satisfaction: a.Satisfaction,
+		Attachment: a.Attachment,
 	}
 }
 
 func (f actionFields) setOn(a *complaint.Action) {
 	a.Unit, a.Subunit, a.Handler, a.Contact = f.Unit, f.Subunit, f.Handler, f.Contact
 	a.Criteria, a.Days, a.Grant, a.Deadline, a.Satisfaction = f.Criteria, f.Days, f.Grant, f.Deadline, f.Satisfaction
+	a.Attachment = f.Attachment
 }
 
 // arg is the value bound for outbox.fields.

@@ -179,6 +179,41 @@ FROM tickets;
 CREATE INDEX tickets_updated ON tickets (updated_at);
 CREATE INDEX events_at ON events (at);
 `,
+	// 6: files on their way to the platform, one per attach action in the
+	// outbox (same id): where the file is on this machine, its hash once
+	// read, the tus upload it goes into and how far it has got.
+	`
+CREATE TABLE uploads (
+	id         TEXT PRIMARY KEY,
+	ticket     TEXT NOT NULL,
+	path       TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	size       INTEGER NOT NULL,
+	sha256     TEXT NOT NULL DEFAULT '',
+	location   TEXT NOT NULL DEFAULT '',
+	sent       INTEGER NOT NULL DEFAULT 0,
+	state      TEXT NOT NULL CHECK (state IN ('waiting', 'uploading', 'done', 'failed')),
+	error      TEXT NOT NULL DEFAULT '',
+	created_at TEXT NOT NULL,
+	updated_at TEXT NOT NULL
+);
+CREATE INDEX uploads_ticket ON uploads (ticket);
+`,
+	// 7: the user's alerts as the platform handed them over (its inbox id
+	// is the cursor), and whether they were seen on this terminal.
+	`
+CREATE TABLE alerts (
+	id     INTEGER PRIMARY KEY,
+	event  TEXT NOT NULL,
+	stage  TEXT NOT NULL,
+	ticket TEXT NOT NULL,
+	text   TEXT NOT NULL,
+	at     TEXT NOT NULL,
+	urgent INTEGER NOT NULL,
+	seen   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX alerts_unseen ON alerts (seen, id);
+`,
 }
 
 // migrate creates the version table if needed and applies every migration

@@ -87,6 +87,11 @@ func fullTicket(number string, version int64) complaint.Ticket {
 			Deadline: base.Add(168 * time.Hour),
 			Note:     "同意延期至“下周五”",
 		},
+		Attachments: []complaint.Attachment{{
+			ID: "0190c0de-0000-7000-8000-0000000000a1", Name: "现场照片（1）𠮷.jpg", Type: "image/jpeg", Size: 1234567,
+			SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", Part: complaint.PartRecording,
+			Duration: 4310 * time.Millisecond, By: "wang", At: base.Add(50 * time.Hour),
+		}},
 		Satisfaction: complaint.FairlySatisfied,
 		Reopens:      1,
 		Urges:        2,

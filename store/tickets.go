@@ -522,6 +522,7 @@ func scanTicket(r rowScanner) (int64, complaint.Ticket, error) {
 	}
 	t.Reply = rd.reply()
 	t.Contact, t.Review, t.Return, t.Extension = rec.Contact, rec.Review, rec.Return, rec.Extension
+	t.Attachments = rec.Attachments
 	return id, t, nil
 }
 

@@ -4,13 +4,16 @@
 // (directory), the two statistics screens (投诉办理情况统计,
 // 本部门督办情况统计), and the status bar. It draws only from the local store and never touches the
 // network; what the background link does reaches it as messages (SyncedMsg,
-// SyncProgressMsg, OutboxMsg, LinkMsg) sent into the program, and every store call runs as a
-// command whose result comes back as a message.
+// SyncProgressMsg, OutboxMsg, UploadMsg, LinkMsg) sent into the program, and every store call runs as a
+// command whose result comes back as a message. What it does with
+// attachments — download, open, play — it is given as functions in Options.
 package tui
 
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -89,7 +92,29 @@ type Options struct {
 	// complaint.DefaultWeights.
 	Calendar *calendar.Calendar
 	Weights  complaint.Weights
+	// Fetch downloads an attachment of ticket number into the cache (or
+	// finds it there) and returns its path, telling progress the bytes
+	// got; it is called from a command. nil: there is no platform to
+	// download from, which the ticket's page says.
+	Fetch func(ctx context.Context, number string, a complaint.Attachment, progress func(got int64)) (path string, err error)
+	// Open opens a file in the system's viewer, without waiting for it;
+	// Play starts playing an audio file of a MIME type, its error in
+	// Chinese for the officer (no player, or one that cannot play the
+	// type, and the setting to change). Both are called from commands; nil
+	// leaves them off, which the page says.
+	Open func(path string) error
+	Play func(path, mime string) (Playback, error)
+	// SaveDir is where copies of attachments are saved by default; ""
+	// is ~/下载 or ~/Downloads, whichever exists, else the home folder.
+	SaveDir string
 }
+
+// Playback is a recording playing, as Options.Play starts it.
+type Playback = app.Playback
+
+// UploadMsg tells how far a file being attached has got (see
+// app.UploadMsg); the link's upload events become it.
+type UploadMsg = app.UploadMsg
 
 // Link is the tunnel as the settings screen shows it.
 type Link struct {
@@ -293,6 +318,9 @@ func New(opts Options) *Model {
 		PrinterName: opts.PrinterName,
 		Remote:      opts.Remote,
 		Weights:     opts.Weights,
+		Fetch:       opts.Fetch,
+		Open:        opts.Open,
+		SaveDir:     saveDir(opts.SaveDir),
 		After: func(d time.Duration, msg tea.Msg) tea.Cmd {
 			return tea.Tick(d, func(time.Time) tea.Msg { return msg })
 		},
@@ -305,10 +333,31 @@ func New(opts Options) *Model {
 		// for a calendar and fail only when the figures are computed.
 		ctx.Calendar = opts.Calendar
 	}
+	if opts.Play != nil {
+		ctx.Play = opts.Play
+	}
 	m := newModel(ctx, opts.Status)
 	m.linkFn = opts.Link
 	m.theme, m.bell, m.mouse = opts.Theme, opts.Bell, opts.Mouse
 	return m
+}
+
+// saveDir is dir, or where a desktop keeps downloads: ~/下载 (a Chinese
+// desktop's) or ~/Downloads, whichever exists, else the home folder.
+func saveDir(dir string) string {
+	if dir != "" {
+		return dir
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	for _, d := range []string{"下载", "Downloads"} {
+		if fi, err := os.Stat(filepath.Join(home, d)); err == nil && fi.IsDir() {
+			return filepath.Join(home, d)
+		}
+	}
+	return home
 }
 
 func newModel(ctx *app.Context, status func() Status) *Model {
@@ -442,6 +491,9 @@ func (m *Model) input(msg tea.Msg) tea.Cmd {
 		if m.screen == screenStats && !m.tooSmall() {
 			return m.stats.Update(msg)
 		}
+		if m.screen == screenDetail && !m.tooSmall() && m.detail.Typing() {
+			return m.detail.Update(msg)
+		}
 	}
 	return nil
 }
@@ -513,10 +565,14 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.detailFrom = screenSearch
 			}
 		}
+		var stop tea.Cmd
+		if m.detail != nil {
+			stop = m.detail.Close()
+		}
 		m.detail = detail.New(m.ctx, msg.Number)
 		m.show(screenDetail)
 		m.resize()
-		return m, m.detail.Load()
+		return m, tea.Batch(stop, m.detail.Load())
 	case app.OpenFormMsg:
 		m.ctx.Arrived()
 		m.form = form.New(m.ctx, msg.Form, msg.Ticket, msg.Item)
@@ -557,11 +613,20 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.setNotice(text, failed)
 	case app.BackMsg:
 		m.ctx.Arrived()
+		var stop tea.Cmd
+		if m.screen == screenDetail {
+			// A recording playing stops with the page it was started from.
+			stop = m.detail.Close()
+		}
 		m.goBack()
-		return m, nil
+		return m, stop
 	case app.EnqueuedMsg:
+		what := msg.Action.Kind.Label()
+		if msg.Attached > 0 {
+			what += fmt.Sprintf("及 %d 个附件", msg.Attached)
+		}
 		cmds := []tea.Cmd{
-			m.setNotice(fmt.Sprintf("%s已保存，等待发送（工单 %s）", msg.Action.Kind.Label(), cells.Line(msg.Action.Ticket)), false),
+			m.setNotice(fmt.Sprintf("%s已保存，等待发送（工单 %s）", what, cells.Line(msg.Action.Ticket)), false),
 			m.loadPending(), m.reloadDetail(msg.Action.Ticket), m.list.Load(), m.loadDue(), m.forward(msg), m.reloadMenu(),
 		}
 		// A form closes on its action saved: the notice says so on the
@@ -570,6 +635,24 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	case app.RefusedMsg:
 		return m, tea.Batch(m.setNotice(msg.Reason, true), m.forward(msg))
+	case app.AttachedMsg:
+		text := fmt.Sprintf("已添加 %d 个附件，等待上传（工单 %s）", len(msg.Names), cells.Line(msg.Ticket))
+		if len(msg.Names) == 1 {
+			text = fmt.Sprintf("已添加附件“%s”，等待上传（工单 %s）", cells.Line(msg.Names[0]), cells.Line(msg.Ticket))
+		}
+		return m, tea.Batch(m.setNotice(text, false), m.loadPending(), m.reloadDetail(msg.Ticket))
+	case UploadMsg:
+		cmds := []tea.Cmd{m.forward(msg)}
+		switch msg.State {
+		case store.UploadDone:
+			// Its attach action may go now: the outbox and the page
+			// change.
+			cmds = append(cmds, m.loadPending(), m.reloadDetail(msg.Ticket))
+		case store.UploadFailed:
+			cmds = append(cmds, m.loadPending(), m.reloadDetail(msg.Ticket),
+				m.setNotice(fmt.Sprintf("附件“%s”上传失败：%s", cells.Line(msg.Name), cells.Line(msg.Err)), true))
+		}
+		return m, tea.Batch(cmds...)
 	case SyncProgressMsg, progressLoadedMsg:
 		return m, m.syncProgress(msg)
 	case SyncedMsg:
@@ -815,6 +898,14 @@ func (m *Model) openSettings() tea.Cmd {
 func (m *Model) quit() tea.Cmd {
 	m.quitting = true
 	m.queue = nil
+	if m.detail != nil {
+		// The player is a process of its own: it would play on after
+		// the program. Stopping it here, not in a command, makes sure it
+		// is done before the program ends.
+		if stop := m.detail.Close(); stop != nil {
+			stop()
+		}
+	}
 	return tea.Quit
 }
 
@@ -841,11 +932,16 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.screen == screenList && key.Matches(msg, m.ctx.Keys.List.Quit) {
 		return m.quit()
 	}
+	// So do the lines of a ticket's page where a path is typed.
+	if m.screen == screenDetail && m.detail.Typing() {
+		return m.detail.Update(msg)
+	}
 	switch m.screen {
 	case screenHelp:
 		return m.help.Update(msg)
 	case screenForm:
-		if key.Matches(msg, m.ctx.Keys.Form.Help) {
+		// ? is text in a form, but not in its file picker.
+		if key.Matches(msg, m.ctx.Keys.Form.Help) || (!m.form.Typing() && key.Matches(msg, g.Help)) {
 			m.openHelp()
 			return nil
 		}
@@ -983,7 +1079,7 @@ func (m *Model) hints() string {
 	room := m.ctx.Width
 	var last *key.Binding
 	if m.screen != screenForm && m.screen != screenHelp && m.screen != screenSearch && !(m.screen == screenList && m.list.Typing()) &&
-		!(m.screen == screenStats && m.stats.Typing()) {
+		!(m.screen == screenStats && m.stats.Typing()) && !(m.screen == screenDetail && m.detail.Typing()) {
 		last = &m.ctx.Keys.Global.Help
 		room -= cells.Width(" " + last.Help().Key + " " + last.Help().Desc + " ")
 	}
@@ -1037,6 +1133,9 @@ func (m *Model) View() tea.View {
 	switch m.screen {
 	case screenDetail:
 		body = m.detail.View()
+		if x, y, ok := m.detail.Cursor(); ok {
+			v.Cursor = tea.NewCursor(x, y)
+		}
 	case screenForm:
 		body = m.form.View()
 		if x, y, ok := m.form.Cursor(); ok {

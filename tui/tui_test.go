@@ -141,8 +141,8 @@ func TestGoldens(t *testing.T) {
 
 // tui-cjk case 6: with a Chinese locale and RUNEWIDTH_EASTASIAN=1, box
 // drawing, quotes, ellipses and circled digits stay one cell: every screen
-// is drawn exactly as in the default locale (the statistics pages' goldens
-// too). The environment is read once
+// is drawn exactly as in the default locale (the statistics pages', the
+// file picker's and the 附件 section's goldens too). The environment is read once
 // at start-up, so the goldens are checked again in a child process.
 func TestEastAsianLocaleKeepsLayout(t *testing.T) {
 	if os.Getenv("HOTLINE_TUI_EASTASIAN_CHILD") == "1" {
@@ -151,7 +151,7 @@ func TestEastAsianLocaleKeepsLayout(t *testing.T) {
 	if *update {
 		t.Skip("goldens are being rewritten")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^(TestGoldens|TestStatsGoldens|TestEastAsianChild)$", "-test.count=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^(TestGoldens|TestStatsGoldens|TestPickerGoldens|TestDetailFilesGoldens|TestEastAsianChild)$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "HOTLINE_TUI_EASTASIAN_CHILD=1", "RUNEWIDTH_EASTASIAN=1", "LANG=zh_CN.UTF-8", "LC_ALL=zh_CN.UTF-8")
 	out, err := cmd.CombinedOutput()
 	if err != nil {

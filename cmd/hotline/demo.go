@@ -20,6 +20,7 @@ import (
 	"hotline/complaint"
 	"hotline/platform"
 	"hotline/platform/sample"
+	"hotline/platform/sender"
 	"hotline/tunnel"
 )
 
@@ -36,16 +37,24 @@ type demoPlatform struct {
 	cal     *calendar.Calendar
 	log     *slog.Logger
 	skipped int // bad rows of an imported file
+	// files keeps attachments; with recordings set, the center attaches a
+	// call recording to what it dispatches.
+	files      *platform.Files
+	recordings bool
 }
 
 type demoOptions struct {
-	Tickets int    // generated tickets to start with
-	Import  string // seed from this file instead
-	Seed    uint64
-	Now     time.Time
-	Logger  *slog.Logger
-	Server  platform.Options
-	Wrap    func(http.Handler) http.Handler // tests cut the tunnel from here
+	Tickets int // generated tickets to start with
+	// Recordings: the center attaches a call recording to the newest
+	// tickets it seeds and to each one it dispatches later.
+	Recordings bool
+	Import     string // seed from this file instead
+	Seed       uint64
+	Now        time.Time
+	Logger     *slog.Logger
+	Server     platform.Options
+	Wrap       func(http.Handler) http.Handler // tests cut the tunnel from here
+	Senders    map[string]sender.Sender        // notification channels; none in the demo
 
 	// Progress shows the import's progress on stderr, before the screen
 	// opens.
@@ -72,8 +81,14 @@ func startDemoPlatform(dir string, o demoOptions) (*demoPlatform, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &demoPlatform{dir: dir, db: db, network: netip.MustParsePrefix("10.77.0.0/24"), gen: sample.New(o.Seed, 0), log: o.Logger}
+	p := &demoPlatform{dir: dir, db: db, network: netip.MustParsePrefix("10.77.0.0/24"), gen: sample.New(o.Seed, 0), log: o.Logger, recordings: o.Recordings}
 	fail := func(err error) (*demoPlatform, error) { db.Close(); return nil, err }
+	if o.Server.Files == nil {
+		if o.Server.Files, err = platform.DiskFiles(dir, 0); err != nil {
+			return fail(err)
+		}
+	}
+	p.files = o.Server.Files
 	cal, err := calendar.New(calendar.Options{})
 	if err != nil {
 		return fail(err)
@@ -144,7 +159,7 @@ func (p *demoPlatform) start(o demoOptions) (*demoPlatform, error) {
 	o.Server.RequireTerminal = true
 	p.svc, err = platform.StartService(p.db, platform.ServiceConfig{
 		Key: p.key, Network: p.network, ListenPort: 0, MTU: 1420, Logger: o.Logger,
-		Server: o.Server, Wrap: o.Wrap, PeerPoll: time.Second,
+		Server: o.Server, Wrap: o.Wrap, PeerPoll: time.Second, Senders: o.Senders,
 	})
 	if err != nil {
 		p.db.Close()
@@ -174,6 +189,11 @@ func (p *demoPlatform) seed(ctx context.Context, n int, now time.Time) error {
 	if _, err := p.db.Dispatch(ctx, ts, "center"); err != nil {
 		return err
 	}
+	if p.recordings {
+		if err := p.record(ctx, ts[max(0, len(ts)-3):]); err != nil {
+			return err
+		}
+	}
 	return p.procedure(ctx, ts[:done], ts[done:], now)
 }
 
@@ -194,8 +214,13 @@ func demoReply(t *complaint.Ticket, subunit string) *complaint.Reply {
 // dispatchOne sends one new generated ticket to the unit, as the center would.
 func (p *demoPlatform) dispatchOne(ctx context.Context, now time.Time) (complaint.Ticket, error) {
 	t := p.gen.Ticket(now)
-	_, err := p.db.Dispatch(ctx, []complaint.Ticket{t}, "center")
-	return t, err
+	if _, err := p.db.Dispatch(ctx, []complaint.Ticket{t}, "center"); err != nil {
+		return t, err
+	}
+	if p.recordings {
+		return t, p.record(ctx, []complaint.Ticket{t})
+	}
+	return t, nil
 }
 
 // addTerminal registers a terminal for a user and writes its files into
@@ -287,7 +312,7 @@ func cmdDemo(args []string) error {
 	}
 	defer lf.Close()
 	fmt.Fprintf(os.Stderr, "hotline demo: starting the platform in %s …\n", dir)
-	p, err := startDemoPlatform(dir, demoOptions{Tickets: *n, Import: *file, Progress: true, Seed: rand.Uint64(), Logger: slog.New(slog.NewTextHandler(lf, nil))})
+	p, err := startDemoPlatform(dir, demoOptions{Tickets: *n, Import: *file, Progress: true, Seed: rand.Uint64(), Recordings: true, Logger: slog.New(slog.NewTextHandler(lf, nil))})
 	if err != nil {
 		return err
 	}

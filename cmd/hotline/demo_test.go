@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"hotline/calendar"
 	"hotline/complaint"
+	"hotline/media"
 )
 
 // The demo's tickets give the statistics screens (投诉办理情况统计,
@@ -103,5 +107,47 @@ func BenchmarkDemoStart(b *testing.B) {
 			b.Fatal(err)
 		}
 		p.close()
+	}
+}
+
+// TestDemoRecordings: the demo's center attaches a call recording to its
+// newest seeded tickets and to each one it dispatches later, the duration
+// read from the file.
+func TestDemoRecordings(t *testing.T) {
+	p, err := startDemoPlatform(t.TempDir(), demoOptions{Tickets: 10, Recordings: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.close()
+	ctx := context.Background()
+	tk, err := p.dispatchOne(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.db.Ticket(ctx, tk.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Attachments) != 1 {
+		t.Fatalf("attachments of a dispatched ticket: %+v", got.Attachments)
+	}
+	a := got.Attachments[0]
+	want, err := media.FileDuration(filepath.Join(p.dir, "recordings", a.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Name != "来电录音-"+tk.Number+".wav" || a.Part != complaint.PartRecording || a.Type != "audio/wav" || a.By != "center" || a.Duration != want || want <= 0 {
+		t.Errorf("recording = %+v, want lasting %v", a, want)
+	}
+	ents, err := os.ReadDir(filepath.Join(p.dir, "recordings"))
+	if err != nil || len(ents) != 4 {
+		t.Fatalf("recordings made: %d, %v; want 3 seeded and 1 dispatched", len(ents), err)
+	}
+	for _, e := range ents {
+		number := strings.TrimSuffix(strings.TrimPrefix(e.Name(), "来电录音-"), ".wav")
+		tk, err := p.db.Ticket(ctx, number)
+		if err != nil || len(tk.Attachments) != 1 || tk.Attachments[0].Name != e.Name() {
+			t.Errorf("ticket %s: %v, attachments %+v", number, err, tk.Attachments)
+		}
 	}
 }

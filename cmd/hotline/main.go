@@ -28,6 +28,9 @@ Usage:
                                        投诉查询: one ticket a line, tab-separated; days as 2026-11-01,
                                        China time, --to inclusive; exit status 1 if none is found
   hotline outbox                       actions waiting or refused
+  hotline attach N FILE… [--part ticket|reply|recording] [--no-wait] | attach --resume
+                                       添加附件: upload files of any size and attach them; a cut,
+                                       a restart or ^C loses nothing: --resume goes on from there
 
 Actions (F is a UTF-8 file, - for stdin; times are China time, 2026-12-10T17:00):
   duty officer   sign N                                        签收
@@ -115,6 +118,8 @@ func run(args []string) error {
 		return cmdPrint(rest)
 	case "report":
 		return cmdReport(rest)
+	case "attach":
+		return cmdAttach(rest)
 	}
 	if _, ok := actionCmds[cmd]; ok {
 		return cmdAction(cmd, rest)

@@ -15,6 +15,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"hotline/complaint"
+	"hotline/media"
 	"hotline/tui/keys"
 	"hotline/tui/theme"
 )
@@ -68,10 +69,49 @@ type settings struct {
 	// out of the score. Weights need not sum to 1: the score is their
 	// weighted mean.
 	Score complaint.Weights `toml:"score"`
+	// Media says how attachments are opened and the call recording
+	// played, each a command line to which the file's path is added as
+	// its last word (quote words with blanks: "…" or '…'):
+	//
+	//	[media]
+	//	player = "mpv --no-video"
+	//	viewer = "eog"
+	//
+	// Without player the first of ffplay, mpv, paplay and aplay found is
+	// used (paplay and aplay play WAV only); without viewer the desktop's
+	// own program for the file (xdg-open, open, or Windows' association).
+	Media mediaSettings `toml:"media"`
 
 	path   string
 	theme  theme.Name
 	keymap keys.Map // keys.Default() rebound by Keys
+}
+
+// mediaSettings is the [media] table.
+type mediaSettings struct {
+	Player string `toml:"player"`
+	Viewer string `toml:"viewer"`
+}
+
+// check refuses a command line that cannot be read, naming its key. The
+// programs need not be installed yet: the screen says so when used.
+func (m mediaSettings) check() error {
+	found := func(string) (string, error) { return "", nil }
+	for _, c := range []struct{ key, v string }{{"player", m.Player}, {"viewer", m.Viewer}} {
+		if strings.TrimSpace(c.v) == "" {
+			continue
+		}
+		if _, err := media.FindPlayer(c.v, found); err != nil {
+			// FindPlayer words it for the player; the reason is
+			// wrapped inside.
+			why := err
+			if inner := errors.Unwrap(err); inner != nil {
+				why = inner
+			}
+			return fmt.Errorf("[media] %s = %q: %v", c.key, c.v, why)
+		}
+	}
+	return nil
 }
 
 // defaultConfigPath is $XDG_CONFIG_HOME/hotline/hotline.toml.
@@ -133,6 +173,9 @@ func loadSettings(path string) (settings, error) {
 	}
 	if err := s.Score.Check(); err != nil {
 		return s, fmt.Errorf("%s: [score] %w", path, err)
+	}
+	if err := s.Media.check(); err != nil {
+		return s, fmt.Errorf("%s: %w", path, err)
 	}
 	if s.Tunnel != "" {
 		s.Tunnel = s.resolve(s.Tunnel)

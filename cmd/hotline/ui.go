@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/charmbracelet/x/term"
 	"os"
+	"os/exec"
 	"os/signal"
 	"sync"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 	"hotline/calendar"
 	"hotline/client"
 	"hotline/cmd/internal/cli"
+	"hotline/store"
 	"hotline/tui"
 )
 
@@ -136,12 +138,15 @@ func runUI(ctx context.Context, t *terminal, sess api.Session, opts ...tea.Progr
 	if err != nil {
 		t.log.Warn("cached directory", "err", err)
 	}
+	pl := &players{configured: t.settings.Media.Player, lookPath: exec.LookPath}
+	defer pl.stopAll()
 	m := tui.New(tui.Options{Store: t.store, User: sess.User, Unit: sess.Unit, Units: units, People: people,
 		Now: time.Now, Kick: t.client.Kick, Status: status, Link: func() tui.Link { return l.linkInfo(t) },
 		Remote:  t.remoteSearch,
 		Weights: t.settings.Score, Calendar: t.workdays(),
 		Printer: t.printing(), PrinterName: t.settings.Printer,
-		Font: t.font,
+		Font:  t.font,
+		Fetch: t.fetch, Open: opener(t.settings.Media.Viewer, exec.LookPath), Play: pl.play,
 		Keys: t.settings.keymap, Theme: t.settings.theme, Bell: t.settings.Bell, Mouse: t.settings.Mouse})
 	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)...)
 	events := make(chan client.Event, 64)
@@ -238,6 +243,29 @@ func (l *link) apply(ev client.Event) tea.Msg {
 			return nil
 		}
 		return tui.OutboxMsg{Ticket: ev.Item.Ticket, Refused: ev.Kind == client.Refused, Reason: ev.Item.LastError}
+	case client.Uploading, client.Uploaded, client.UploadFailed:
+		if ev.Upload == nil {
+			return nil
+		}
+		return uploadMsg(ev)
 	}
 	return nil
+}
+
+// uploadMsg is an upload event as the screen takes it.
+func uploadMsg(ev client.Event) tui.UploadMsg {
+	u := ev.Upload.Upload
+	msg := tui.UploadMsg{Ticket: u.Ticket, ID: u.ID, Name: u.Name, Sent: ev.Upload.Sent, Size: u.Size, Hashing: ev.Upload.Hashing}
+	switch ev.Kind {
+	case client.Uploading:
+		msg.State = store.UploadUploading
+	case client.Uploaded:
+		msg.State, msg.Sent = store.UploadDone, u.Size
+	case client.UploadFailed:
+		msg.State, msg.Err = store.UploadFailed, u.Error
+		if msg.Err == "" && ev.Err != nil {
+			msg.Err = ev.Err.Error()
+		}
+	}
+	return msg
 }

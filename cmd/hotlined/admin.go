@@ -14,9 +14,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/BurntSushi/toml"
+
 	"hotline/cmd/internal/cli"
 	"hotline/complaint"
 	"hotline/platform"
+	"hotline/platform/notify"
 	"hotline/tunnel"
 )
 
@@ -89,6 +92,33 @@ func admin(noun, verb string, args []string) error {
 				return err
 			}
 			fmt.Printf("unit %s (%s) added\n", u.Code, u.Name)
+			return nil
+		})
+	case "unit notify":
+		unitCode := fs.String("unit", "", "the first-level unit (code)")
+		file := fs.String("file", "", "the unit's notification settings (TOML); without it they are printed")
+		if err := cli.Flags(fs, args); err != nil {
+			return err
+		}
+		if *unitCode == "" {
+			return usageError("unit notify needs --unit")
+		}
+		return withDB(*dir, func(db *platform.DB) error {
+			if *file == "" {
+				s, err := db.Notify(ctx, *unitCode)
+				if err != nil {
+					return err
+				}
+				return toml.NewEncoder(os.Stdout).Encode(s)
+			}
+			var s notify.Settings
+			if err := cli.DecodeFile(*file, &s); err != nil {
+				return err
+			}
+			if err := db.SetNotify(ctx, *unitCode, s); err != nil {
+				return fmt.Errorf("%s: %w", *file, err)
+			}
+			fmt.Printf("notification settings of %s set from %s\n", *unitCode, *file)
 			return nil
 		})
 	case "unit list":

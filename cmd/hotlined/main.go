@@ -21,6 +21,9 @@ Usage:
   hotlined unit list --dir D
   hotlined unit policy --dir D --unit U [--notify-minutes N] [--contact-days N] [--reply-days N]
                        [--review-minutes N] [--near F] [--duty-sends=true|false]
+  hotlined unit notify --dir D --unit U [--file x.toml]
+                       a unit's notifications: events, channels, quiet hours, escalation, texts
+                       (without --file: print them, defaults filled in)
   hotlined user add  --dir D --login L --name N --unit U --roles duty[,handler...] [--password-file F]
   hotlined user list --dir D
   hotlined user passwd --dir D --login L [--password-file F]
@@ -30,6 +33,11 @@ Usage:
   hotlined terminal list   --dir D
   hotlined terminal revoke --dir D NAME
   hotlined import    --dir D --unit U [--encoding auto|utf-8|gb18030] [--skip-bad] [--open] FILE...
+  hotlined attach    --dir D --ticket N --as LOGIN [--part recording|ticket|reply] FILE...
+                     the center's call recording (WAV, MP3; its duration read from the file)
+
+Notification channels (SMS providers, WeCom/DingTalk/Feishu robots, an HTTP gateway) are
+set in channels.toml in the data directory, mode 0600 (see the README).
 
 --dir defaults to $HOTLINED_DIR, else /var/lib/hotlined.
 `
@@ -73,6 +81,8 @@ func run(args []string) error {
 		return cmdServe(rest)
 	case "import":
 		return cmdImport(rest)
+	case "attach":
+		return cmdAttach(rest)
 	case "unit", "user", "terminal":
 		if sub == "" {
 			return usageError("hotlined " + cmd + " needs a subcommand")

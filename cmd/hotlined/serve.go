@@ -60,9 +60,18 @@ func cmdServe(args []string) error {
 		fmt.Fprintln(os.Stderr, "hotlined: calendar:", w)
 		log.Warn("calendar", "warning", w)
 	}
+	files, err := platform.DiskFiles(*dir, s.maxFileSize)
+	if err != nil {
+		return err
+	}
+	senders, limits, err := loadChannels(*dir)
+	if err != nil {
+		return err
+	}
 	svc, err := platform.StartService(db, platform.ServiceConfig{
 		Key: key, Network: s.network, ListenPort: s.ListenPort, MTU: s.MTU, APIPort: s.APIPort,
-		Logger: log, Server: platform.Options{RequireTerminal: true}, Plain: s.Plain,
+		Logger: log, Server: platform.Options{RequireTerminal: true, Files: files}, Plain: s.Plain,
+		Senders: senders, Limits: limits,
 	})
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/dustin/go-humanize"
 
 	"hotline/calendar"
 	"hotline/cmd/internal/cli"
@@ -34,8 +35,12 @@ type settings struct {
 	// site terminals whose site's gateway carries their traffic; off when
 	// empty. The gateway must route, not NAT (see platform.ServiceConfig).
 	Plain string `toml:"plain"`
+	// MaxFileSize is the largest attachment taken, e.g. "4GiB" or "500MB";
+	// 4GiB when empty.
+	MaxFileSize string `toml:"max_file_size"`
 
-	network netip.Prefix
+	network     netip.Prefix
+	maxFileSize int64
 }
 
 const (
@@ -83,6 +88,13 @@ func loadSettings(dir string) (settings, error) {
 	}
 	if s.APIPort < 1 || s.APIPort > 65535 {
 		return s, fmt.Errorf("%s: api_port %d: want 1–65535", path, s.APIPort)
+	}
+	if s.MaxFileSize != "" {
+		n, err := humanize.ParseBytes(s.MaxFileSize)
+		if err != nil || n == 0 || n > 1<<50 {
+			return s, fmt.Errorf("%s: max_file_size %q: want a size such as \"4GiB\" or \"500MB\"", path, s.MaxFileSize)
+		}
+		s.maxFileSize = int64(n)
 	}
 	if s.Plain != "" {
 		if err := checkPlain(s.Plain); err != nil {

@@ -39,6 +39,11 @@ type Store interface {
 	Resend(ctx context.Context, id string, baseVersion int64) error
 	Discard(ctx context.Context, id string) error
 	History(ctx context.Context, from, to time.Time) ([]complaint.Ticket, error)
+	// Files on their way to the platform (see files.go).
+	Attach(ctx context.Context, ticket string, baseVersion int64, part complaint.Part, path string) (store.Upload, error)
+	Uploads(ctx context.Context, ticket string) ([]store.Upload, error)
+	RetryUpload(ctx context.Context, id string) error
+	MarkRefused(ctx context.Context, id, reason string, current *complaint.Ticket) error
 }
 
 var _ Store = (*store.Store)(nil)
@@ -83,6 +88,15 @@ type Context struct {
 	Calendar Calendar
 	// Weights weigh the statistics' score (the settings' [score]).
 	Weights complaint.Weights
+	// Fetch, Open, Play and SaveDir are what the screens do with
+	// attachments (see files.go); PickDir is the folder the file picker
+	// was last left in, where it opens next ("" the home folder). The
+	// picker sets it: it is the one field a page writes besides nav.
+	Fetch   Fetch
+	Open    func(path string) error
+	Play    Play
+	SaveDir string
+	PickDir string
 	// After delivers msg once d has passed. Timers go through here so that
 	// tests can fire them at will instead of waiting.
 	After func(d time.Duration, msg tea.Msg) tea.Cmd
@@ -247,8 +261,12 @@ type NoticeMsg struct {
 }
 
 // EnqueuedMsg tells the root an action is in the outbox: the counts and the
-// ticket's page are stale.
-type EnqueuedMsg struct{ Action complaint.Action }
+// ticket's page are stale. Attached counts the files queued before it,
+// which it waits for.
+type EnqueuedMsg struct {
+	Action   complaint.Action
+	Attached int
+}
 
 // Send is a Cmd that delivers msg.
 func Send(msg tea.Msg) tea.Cmd {
@@ -273,17 +291,26 @@ type RefusedMsg struct {
 // forgetting the draft it came from) and wakes the sender. The result is an
 // EnqueuedMsg or a RefusedMsg.
 func (c *Context) Act(a complaint.Action, then func(ctx context.Context) error) tea.Cmd {
+	return c.ActWith(a, nil, "", then)
+}
+
+// ActWith is Act for an action that files go with (a reply and its
+// statement): each file is attached as part first, so that the action
+// waits in the outbox until they are on the platform. A file that cannot
+// be attached refuses the whole, and nothing is queued.
+func (c *Context) ActWith(a complaint.Action, files []string, part complaint.Part, then func(ctx context.Context) error) tea.Cmd {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = c.Now()
 	}
-	return c.queue(a, then, func(ctx context.Context, st Store, _ complaint.Ticket, a complaint.Action) (complaint.Action, error) {
+	return c.queue(a, files, part, then, func(ctx context.Context, st Store, _ complaint.Ticket, a complaint.Action) (complaint.Action, error) {
 		return st.Enqueue(ctx, a)
 	})
 }
 
 // queue is what Act and Replace share: check a against the ticket as the
-// outbox will leave it, save it with save, run then and wake the sender.
-func (c *Context) queue(a complaint.Action, then func(ctx context.Context) error,
+// outbox will leave it, attach the files, save it with save, run then and
+// wake the sender.
+func (c *Context) queue(a complaint.Action, files []string, part complaint.Part, then func(ctx context.Context) error,
 	save func(ctx context.Context, st Store, t complaint.Ticket, a complaint.Action) (complaint.Action, error)) tea.Cmd {
 	st, ctx, user, now, kick := c.Store, c.Bg(), c.User, c.Now(), c.Kick
 	return func() tea.Msg {
@@ -299,8 +326,18 @@ func (c *Context) queue(a complaint.Action, then func(ctx context.Context) error
 		if err := complaint.Check(Projected(t, out, user, now), user, a); err != nil {
 			return refuse(Refusal(err))
 		}
+		if err := CheckFiles(files); err != nil {
+			return refuse(err.Error())
+		}
+		// The files go on the ticket as it is cached now, whatever
+		// version the action was written against.
+		ids, err := attachAll(ctx, st, a.Ticket, t.Version, part, files)
+		if err != nil {
+			return refuse(err.Error())
+		}
 		stored, err := save(ctx, st, t, a)
 		if err != nil {
+			withdraw(ctx, st, ids)
 			return refuse(a.Kind.Label() + "未能保存：" + err.Error())
 		}
 		if then != nil {
@@ -310,6 +347,6 @@ func (c *Context) queue(a complaint.Action, then func(ctx context.Context) error
 		if kick != nil {
 			kick()
 		}
-		return EnqueuedMsg{Action: stored}
+		return EnqueuedMsg{Action: stored, Attached: len(ids)}
 	}
 }

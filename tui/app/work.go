@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -86,6 +87,8 @@ func probe(k complaint.Kind, t complaint.Ticket) complaint.Action {
 		a.Days = 1
 	case complaint.KindClose:
 		a.Satisfaction = complaint.Satisfied
+	case complaint.KindAttach:
+		a.Attachment = &complaint.Attachment{Name: "-", SHA256: strings.Repeat("0", 64), Part: complaint.PartTicket}
 	}
 	return a
 }
@@ -119,14 +122,22 @@ type OpenFormMsg struct {
 
 // Replace puts a corrected action in the place of a refused one. An action
 // of the same kind is revised where it stands in the queue; one of another
-// kind (a rejection corrected into an approval) is queued first and the
-// refused one discarded after, so that a crash in between leaves both,
-// never neither. The result is an EnqueuedMsg or a RefusedMsg.
+// kind (a rejection corrected into an approval), or one that files now go
+// with, is queued first and the refused one discarded after, so that a
+// crash in between leaves both, never neither. The result is an
+// EnqueuedMsg or a RefusedMsg.
 func (c *Context) Replace(old store.OutboxItem, a complaint.Action, then func(ctx context.Context) error) tea.Cmd {
+	return c.ReplaceWith(old, a, nil, "", then)
+}
+
+// ReplaceWith is Replace with files attached first, as ActWith.
+func (c *Context) ReplaceWith(old store.OutboxItem, a complaint.Action, files []string, part complaint.Part, then func(ctx context.Context) error) tea.Cmd {
 	a.ID = ""
 	a.CreatedAt = c.Now()
-	return c.queue(a, then, func(ctx context.Context, st Store, t complaint.Ticket, a complaint.Action) (complaint.Action, error) {
-		if old.Kind == a.Kind {
+	return c.queue(a, files, part, then, func(ctx context.Context, st Store, t complaint.Ticket, a complaint.Action) (complaint.Action, error) {
+		// Revised in place, it would stand before the files just
+		// queued and go without waiting for them.
+		if old.Kind == a.Kind && len(files) == 0 {
 			return st.ReviseAction(ctx, old.ID, a, t.Version)
 		}
 		a.BaseVersion = t.Version
@@ -140,10 +151,21 @@ func (c *Context) Replace(old store.OutboxItem, a complaint.Action, then func(ct
 
 // Resend sends a refused action again as it is, based on the ticket as now
 // cached; Discard gives it up. Each answers with an EnqueuedMsg or a
-// NoticeMsg.
+// NoticeMsg. A refused attachment is sent again from its file: its upload
+// starts over under the same id (the upload's), which a resend under a new
+// id would lose.
 func (c *Context) Resend(it store.OutboxItem) tea.Cmd {
 	st, ctx, kick := c.Store, c.Bg(), c.Kick
 	return func() tea.Msg {
+		if it.Kind == complaint.KindAttach {
+			if err := st.RetryUpload(ctx, it.ID); err != nil {
+				return NoticeMsg{Text: "重新上传失败：" + err.Error(), Err: true}
+			}
+			if kick != nil {
+				kick()
+			}
+			return EnqueuedMsg{Action: it.Action}
+		}
 		t, err := st.Ticket(ctx, it.Ticket)
 		if err != nil {
 			return NoticeMsg{Text: "读取工单失败：" + err.Error(), Err: true}

@@ -95,6 +95,22 @@ type Detail struct {
 	Discard key.Binding // give up a refused action
 	Print   key.Binding
 	Back    key.Binding
+	Files   Files
+}
+
+// Files is the keys of a ticket's page that act on its attachments: the
+// 附件 section has a cursor of its own, moved with NextFile and PrevFile,
+// apart from the page's scrolling. The settings name them as the page's
+// own: detail.open, detail.play, ...
+type Files struct {
+	Attach   key.Binding // add files to the ticket itself (part ticket), with the file picker
+	NextFile key.Binding // the cursor to the next attachment
+	PrevFile key.Binding
+	Open     key.Binding // download the attachment under the cursor and open it in the system's viewer
+	Play     key.Binding // play the call recording (the one under the cursor, or the first)
+	Pause    key.Binding // pause or go on, while a recording plays; it pages down otherwise
+	Stop     key.Binding // stop playing
+	Save     key.Binding // save a copy of the attachment under the cursor
 }
 
 // Form is the keys of an action's form. Help is separate from Global.Help
@@ -110,6 +126,29 @@ type Form struct {
 	Cancel  key.Binding
 	Help    key.Binding
 	Confirm key.Binding // confirm giving up a refused action
+	Attach  key.Binding // open the file picker to attach files to the reply
+	Detach  key.Binding // in the 附件 field: take the file under the cursor off the list
+}
+
+// Picker is the keys of the file picker, a page of the reply form (and of
+// a ticket's page) that lists a folder to pick files from.
+type Picker struct {
+	Move   table.KeyMap
+	Enter  key.Binding // into a folder; on a file: pick it and finish
+	Pick   key.Binding // pick a file, or unpick it, and stay
+	Parent key.Binding // up to the folder above
+	Path   key.Binding // open the path line, to type where to go
+	Hidden key.Binding // show or hide hidden files (names starting with ".")
+	Done   key.Binding // finish with the files picked
+	Cancel key.Binding // leave without picking
+}
+
+// PickerLine is the keys of a line where a path is typed, and every other
+// key is text: the picker's path line, and the line of a ticket's page
+// asking where to save a copy of an attachment.
+type PickerLine struct {
+	Go    key.Binding // go to the path typed (save there)
+	Close key.Binding // close the line
 }
 
 // Help is the keys of the help screen.
@@ -204,6 +243,10 @@ type Map struct {
 	Search    Search
 	Directory Directory
 	Stats     Stats
+	Picker    Picker
+	// PickerLine and FilterLine are last: their keys act only while the
+	// picker's path line or the lists' filter line is open.
+	PickerLine PickerLine
 	// FilterLine is last: its keys act only while the lists' filter
 	// line is open.
 	FilterLine FilterLine
@@ -289,6 +332,16 @@ func Default() Map {
 			Discard: bind("X", "放弃被退回的操作"),
 			Print:   bind("p", "打印"),
 			Back:    key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "返回列表")),
+			Files: Files{
+				Attach:   bind("A", "添加附件"),
+				NextFile: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "下一个附件")),
+				PrevFile: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "上一个附件")),
+				Open:     bind("enter", "打开附件"),
+				Play:     bind("l", "播放录音"),
+				Pause:    bind("space", "暂停/继续播放"),
+				Stop:     bind("x", "停止播放"),
+				Save:     bind("w", "另存附件"),
+			},
 		},
 		Form: Form{
 			Editor:  editor.DefaultKeyMap(),
@@ -299,6 +352,8 @@ func Default() Map {
 			Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "返回（保留草稿）")),
 			Help:    key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "帮助")),
 			Confirm: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "确认")),
+			Attach:  key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "添加附件")),
+			Detach:  key.NewBinding(key.WithKeys("delete", "backspace"), key.WithHelp("del", "移除所选附件")),
 		},
 		Help: Help{
 			Scroll: scroll,
@@ -365,8 +420,29 @@ func Default() Map {
 			Done:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "确定日期")),
 			Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "取消")),
 		},
+		Picker: Picker{
+			Move:   pickerMove(),
+			Enter:  bind("enter", "进入/选定"),
+			Pick:   bind("space", "多选"),
+			Parent: key.NewBinding(key.WithKeys("backspace", "h", "left"), key.WithHelp("backspace", "上一级")),
+			Path:   key.NewBinding(key.WithKeys("/", ":"), key.WithHelp("/", "输入路径")),
+			Hidden: bind(".", "隐藏文件"),
+			Done:   bind("ctrl+s", "完成"),
+			Cancel: bind("esc", "取消"),
+		},
+		PickerLine: PickerLine{
+			Go:    bind("enter", "前往"),
+			Close: bind("esc", "关闭路径栏"),
+		},
 		FilterLine: filterLine,
 	}
+}
+
+// pickerMove is the table's keys without space, which picks a file there.
+func pickerMove() table.KeyMap {
+	k := table.DefaultKeyMap()
+	k.PageDown = key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("PgDn", "下一页"))
+	return k
 }
 
 var (
@@ -381,6 +457,8 @@ var (
 	_ help.KeyMap = Search{}
 	_ help.KeyMap = Directory{}
 	_ help.KeyMap = Stats{}
+	_ help.KeyMap = Picker{}
+	_ help.KeyMap = PickerLine{}
 )
 
 func (k List) ShortHelp() []key.Binding {
@@ -436,15 +514,28 @@ func (k Detail) FullHelp() [][]key.Binding {
 		acts = append(acts, a.Binding)
 	}
 	acts = append(acts, k.Edit, k.Resend, k.Discard, k.Print, k.Back)
-	return [][]key.Binding{k.Scroll.FullHelp()[0], acts}
+	f := k.Files
+	return [][]key.Binding{k.Scroll.FullHelp()[0], acts, {f.NextFile, f.PrevFile, f.Open, f.Play, f.Pause, f.Stop, f.Save, f.Attach}}
 }
+
+func (k Picker) ShortHelp() []key.Binding {
+	return []key.Binding{k.Enter, k.Pick, k.Done, k.Parent, k.Path, k.Cancel, k.Hidden}
+}
+
+func (k Picker) FullHelp() [][]key.Binding {
+	return [][]key.Binding{k.Move.FullHelp()[0], {k.Enter, k.Pick, k.Done, k.Parent, k.Path, k.Hidden, k.Cancel}}
+}
+
+func (k PickerLine) ShortHelp() []key.Binding { return []key.Binding{k.Go, k.Close} }
+
+func (k PickerLine) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
 
 func (k Form) ShortHelp() []key.Binding {
 	return []key.Binding{k.Submit, k.Next, k.Cancel, k.Help}
 }
 
 func (k Form) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Submit, k.Next, k.Prev, k.Toggle, k.Cancel, k.Help}, k.Editor.FullHelp()[0]}
+	return [][]key.Binding{{k.Submit, k.Next, k.Prev, k.Toggle, k.Attach, k.Detach, k.Cancel, k.Help}, k.Editor.FullHelp()[0]}
 }
 
 func (k Help) ShortHelp() []key.Binding {
@@ -517,5 +608,7 @@ func (m Map) Groups() []Group {
 		{"投诉查询（在列表按 " + m.List.Tab4.Help().Key + " 打开）", flat(m.Search)},
 		{"部门查询（在列表按 " + m.List.Tab5.Help().Key + " 打开）", flat(m.Directory)},
 		{"统计（在列表按 " + m.List.Tab6.Help().Key + " / " + m.List.Tab7.Help().Key + " 打开）", flat(m.Stats)},
+		{"选择附件（表单 " + m.Form.Attach.Help().Key + "，详情 " + m.Detail.Files.Attach.Help().Key + "）", flat(m.Picker)},
+		{"路径栏（选择附件按 " + m.Picker.Path.Help().Key + "，另存附件按 " + m.Detail.Files.Save.Help().Key + "）", flat(m.PickerLine)},
 	}
 }

@@ -116,13 +116,15 @@ var where = map[string]string{
 	"search":    "on the search screen",
 	"directory": "on the directory screen",
 	"stats":     "on the statistics screens",
+	"picker":    "in the file picker",
 }
 
 // globalIn lists the groups where global.help is looked at before the
 // screen's own keys (the root does so on every screen but a form, where ?
 // is text, and help itself; on a statistics screen not while its dates'
+// line is open; in the file picker, of a form too, not while its path
 // line is open); force quit is looked at everywhere.
-var globalIn = []string{"list", "detail", "settings", "preview", "printers", "directory", "stats"}
+var globalIn = []string{"list", "detail", "settings", "preview", "printers", "directory", "stats", "picker"}
 
 // typed lists the form's bindings that are never looked at in a text
 // field: only they may be a plain character.
@@ -130,7 +132,7 @@ var typed = []string{"form.toggle", "form.confirm", "search.choose", "search.tog
 
 // texts are the groups whose screens take plain characters as text, and
 // the keys of the statistics screens' dates' line, which does too.
-var texts = []string{"form.", "search.", "stats.done", "stats.cancel"}
+var texts = []string{"form.", "search.", "stats.done", "stats.cancel", "picker_line."}
 
 // Rebind returns m with the bindings named in binds given the keys there
 // in place of their own, and their help saying so. Names are those of
@@ -220,6 +222,9 @@ func textOf(name string) string {
 	if strings.HasPrefix(name, "stats.") {
 		return "the dates' line"
 	}
+	if strings.HasPrefix(name, "picker_line.") {
+		return "the picker's path line"
+	}
 	return "the form's text"
 }
 
@@ -229,7 +234,7 @@ func textOf(name string) string {
 func conflicts(es []entry, before map[*key.Binding][]string) []string {
 	var out []string
 	seen := map[[2]string]bool{}
-	for _, g := range []string{"global", "list", "detail", "form", "help", "settings", "preview", "printers", "search", "directory", "stats"} {
+	for _, g := range []string{"global", "list", "detail", "form", "help", "settings", "preview", "printers", "search", "directory", "stats", "picker"} {
 		var in []entry
 		for _, e := range es {
 			if e.group == g || e.name == "global.force_quit" || (e.name == "global.help" && slices.Contains(globalIn, g)) {

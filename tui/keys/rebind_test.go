@@ -77,7 +77,7 @@ func TestKeyEveryBindingRebindable(t *testing.T) {
 	}
 	var pool []string
 	for c := 'a'; c <= 'z'; c++ {
-		pool = append(pool, "alt+"+string(c), "ctrl+alt+"+string(c), "alt+shift+"+string(c), "ctrl+shift+"+string(c))
+		pool = append(pool, "alt+"+string(c), "ctrl+alt+"+string(c), "alt+shift+"+string(c), "ctrl+shift+"+string(c), "ctrl+alt+shift+"+string(c))
 		if !strings.ContainsRune("cim", c) {
 			pool = append(pool, "ctrl+"+string(c))
 		}
@@ -172,11 +172,14 @@ func TestKeyRebindErrors(t *testing.T) {
 		{map[string][]string{"list.printclosed": {"ctrl+p"}}, `"list.printclosed" is not a key name; did you mean "list.print_closed"?`},
 		{map[string][]string{"print": {"ctrl+p"}}, `"print" is not a key name; did you mean "list.print", "detail.print" or "printers.print"?`},
 		{map[string][]string{"printers.xyzzy": {"ctrl+p"}}, `"printers.xyzzy" is not a key name; the names of printers are printers.up, printers.down, printers.print, printers.more, printers.less, printers.save, printers.back`},
-		{map[string][]string{"lists.xyzzy": {"ctrl+p"}}, `"lists.xyzzy" is not a key name; names begin with global., list., detail., form., help., settings., preview., printers., search., directory., stats. or filter_line.`},
+		{map[string][]string{"lists.xyzzy": {"ctrl+p"}}, `"lists.xyzzy" is not a key name; names begin with global., list., detail., form., help., settings., preview., printers., search., directory., stats., picker., picker_line. or filter_line.`},
 		{map[string][]string{"stats.done": {"d"}}, `"stats.done" = "d": a character here would be typed into the dates' line instead: give a key with ctrl+ or alt+, or a key such as f2`},
 		{map[string][]string{"stats.export": {"r"}}, `"stats.export" and "stats.refresh" both have "r" on the statistics screens: give one of them another key`},
 		{map[string][]string{"global.help": {"x"}}, `"global.help" and "list.clear_picks" both have "x" on the ticket lists: give one of them another key` + "\n" +
+			`"global.help" and "detail.stop" both have "x" on a ticket's page: give one of them another key` + "\n" +
 			`"global.help" and "stats.export" both have "x" on the statistics screens: give one of them another key`},
+		{map[string][]string{"picker_line.go": {"g"}}, `"picker_line.go" = "g": a character here would be typed into the picker's path line instead: give a key with ctrl+ or alt+, or a key such as f2`},
+		{map[string][]string{"detail.play": {"p"}}, `"detail.print" and "detail.play" both have "p" on a ticket's page: give one of them another key`},
 		{map[string][]string{"list.print": {}}, `"list.print" = []: give at least one key`},
 		{map[string][]string{"list.print": {"p", "ctrl+P"}}, `"list.print" = "ctrl+P": the terminal reports a capital with ctrl as shift and the small letter: write "ctrl+shift+p"`},
 		{map[string][]string{"list.print": {"ctrl+c"}}, `"list.print" = "ctrl+c": ctrl+c always quits the program: give another key`},

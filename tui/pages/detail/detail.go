@@ -1,11 +1,15 @@
 // Package detail is one ticket's page: every field, the step due and its
-// time left, the citizen's full text, the contact record, the reply in the
+// time left, the citizen's full text, its attachments (the call recording,
+// photos, statements) with the files still on their way up, the contact
+// record, the reply in the
 // record sheet's fields with the review pre-check, the review, the return
 // and extension requests, the history as a timeline, and what waits in the
 // outbox — in one scrollable column under a line of the actions this user
 // may take on this ticket now, each with its key. A refused action is shown
 // with its text and the reason, to be corrected and sent again, sent again
-// as it is, or given up.
+// as it is, or given up. An attachment is downloaded into the cache and
+// opened with the system's viewer, or saved as a copy; the recording is
+// played, paused and stopped from here (files.go).
 package detail
 
 import (
@@ -28,10 +32,11 @@ import (
 
 // LoadedMsg carries a ticket with its history and outbox from the store.
 type LoadedMsg struct {
-	Number string
-	Ticket complaint.Ticket
-	Outbox []store.OutboxItem
-	Err    error
+	Number  string
+	Ticket  complaint.Ticket
+	Outbox  []store.OutboxItem
+	Uploads []store.Upload
+	Err     error
 }
 
 // Model is the ticket page.
@@ -55,6 +60,7 @@ type Model struct {
 	offset   int
 	width    int
 	height   int
+	files    files // the attachments: cursor, download, playback (files.go)
 }
 
 // New returns the page for ticket number; Load fills it.
@@ -69,13 +75,27 @@ func New(ctx *app.Context, number string) *Model {
 // Ready reports whether the page takes keys now: once the ticket is read
 // (or failed to be) and no action taken at once is on its way. Keys typed
 // before wait for it.
-func (m *Model) Ready() bool { return (m.loaded || m.err != nil) && !m.acting }
+func (m *Model) Ready() bool {
+	return (m.loaded || m.err != nil) && !m.acting && (m.files.picker == nil || m.files.picker.Ready())
+}
 
 // Number is the ticket shown.
 func (m *Model) Number() string { return m.number }
 
 // KeyMap is the page's keys, for help.
-func (m *Model) KeyMap() help.KeyMap { return m.keys }
+func (m *Model) KeyMap() help.KeyMap {
+	if m.files.picker != nil {
+		return m.files.picker.KeyMap()
+	}
+	if m.files.prompt != nil {
+		// The path line's keys, said for saving.
+		k := m.ctx.Keys.PickerLine
+		k.Go.SetHelp(k.Go.Help().Key, "保存")
+		k.Close.SetHelp(k.Close.Help().Key, "取消")
+		return k
+	}
+	return m.keys
+}
 
 // Load reads the ticket and its outbox.
 func (m *Model) Load() tea.Cmd {
@@ -86,17 +106,25 @@ func (m *Model) Load() tea.Cmd {
 			return LoadedMsg{Number: n, Err: err}
 		}
 		out, err := st.Outbox(ctx, n)
-		return LoadedMsg{Number: n, Ticket: t, Outbox: out, Err: err}
+		if err != nil {
+			return LoadedMsg{Number: n, Err: err}
+		}
+		ups, err := st.Uploads(ctx, n)
+		return LoadedMsg{Number: n, Ticket: t, Outbox: out, Uploads: ups, Err: err}
 	}
 }
 
 // SetSize sets the cells the page draws in.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
+	if m.files.picker != nil {
+		m.files.picker.SetSize(w, h)
+	}
+	m.files.prompt.resize(w)
 	m.layout()
 }
 
-func (m *Model) bodyHeight() int { return max(m.height-1-len(m.bar), 1) }
+func (m *Model) bodyHeight() int { return max(m.height-1-len(m.bar)-len(m.statusLines()), 1) }
 
 // formKind is the action whose permission opens each form: the review form
 // serves approval and rejection, the return decision acceptance and refusal.
@@ -169,6 +197,9 @@ func (m *Model) refused() (store.OutboxItem, bool) {
 
 // Update handles the page's keys and its messages.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if cmd, done := m.updateFiles(msg); done {
+		return cmd
+	}
 	switch msg := msg.(type) {
 	case LoadedMsg:
 		if msg.Number != m.number {
@@ -177,6 +208,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.err = msg.Err
 		if msg.Err == nil {
 			m.ticket, m.outbox, m.loaded = msg.Ticket, msg.Outbox, true
+			m.files.uploads = msg.Uploads
 		}
 		if m.enqueued {
 			m.acting, m.enqueued = false, false
@@ -212,6 +244,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		return nil
+	}
+	if cmd, ok := m.fileKey(msg); ok {
+		return cmd
 	}
 	if off, ok := k.Scroll.Scroll(msg, m.offset, m.bodyHeight(), len(m.lines)); ok {
 		m.offset = off
@@ -446,6 +481,8 @@ func (m *Model) body() []string {
 	field("承办人", orDash(m.ctx.PersonName(t.Handler)))
 	section("诉求内容")
 	text(strings.TrimSpace(t.Content), 0)
+	section("附件")
+	out = append(out, m.fileSection(len(out))...)
 	if c := t.Contact; c != nil {
 		section("联系记录")
 		field("联系时间", m.ctx.Full(c.At))
@@ -539,10 +576,13 @@ func (m *Model) body() []string {
 	var waiting []store.OutboxItem
 	pending, refusedN := 0, 0
 	for _, it := range m.outbox {
-		switch it.Status {
-		case store.StatusPending:
+		switch {
+		case it.Kind == complaint.KindAttach && it.Status == store.StatusPending:
+			// Shown with its upload in the 附件 section.
+			continue
+		case it.Status == store.StatusPending:
 			pending++
-		case store.StatusRefused:
+		case it.Status == store.StatusRefused:
 			refusedN++
 		default:
 			continue
@@ -784,6 +824,9 @@ func status(it store.OutboxItem) string {
 // View draws exactly the page's height in lines of exactly its width: a
 // title line, the action line(s), then the visible part of the body.
 func (m *Model) View() string {
+	if m.files.picker != nil {
+		return m.files.picker.View()
+	}
 	st := m.ctx.Styles
 	title := "工单 " + cells.Line(m.number)
 	if m.loaded {
@@ -797,6 +840,7 @@ func (m *Model) View() string {
 	out := make([]string, 0, m.height)
 	out = append(out, st.Title.Render(cells.Fit(title, m.width-cells.Width(pos)))+st.Muted.Render(pos))
 	out = append(out, m.bar...)
+	out = append(out, m.statusLines()...)
 	for i := m.offset; i < m.offset+h && len(out) < m.height; i++ {
 		if i < len(m.lines) {
 			out = append(out, m.lines[i])

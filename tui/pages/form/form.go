@@ -1,17 +1,21 @@
 // Package form is the keyboard form of every action on a ticket: assign,
 // contact, reply, review, return, extension, dispatch, close, reopen, urge and
 // supervise. A form is a column of fields — texts edited with the
-// width-correct editor, one-line entries, choices, lists and criteria to
-// tick — over the ticket's number and title. Every text is kept as a draft
-// in the store a moment after the typing stops and when the form is left,
-// and comes back when the form is opened again; ctrl+s puts the action in
-// the outbox, or in the place of the refused action the form was opened to
-// correct.
+// width-correct editor, one-line entries, choices, lists, criteria to
+// tick and files to attach, picked with the file picker — over the
+// ticket's number and title. Every text, and the list of files, is kept as
+// a draft in the store a moment after the typing stops and when the form is
+// left, and comes back when the form is opened again; ctrl+s puts the
+// action in the outbox, after its files, or in the place of the refused
+// action the form was opened to correct.
 package form
 
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +28,7 @@ import (
 	"hotline/tui/app"
 	"hotline/tui/cells"
 	"hotline/tui/components/editor"
+	"hotline/tui/pages/picker"
 )
 
 // DraftDelay is how long typing must pause before a draft is saved.
@@ -39,6 +44,7 @@ const (
 	List               // one of many options, one a line (↑/↓)
 	Checks             // numbered criteria to tick (space, 1–5)
 	Static             // text to read, not to edit
+	Files              // files to attach with the action, picked with the file picker
 )
 
 // Option is one choice of a Choice or List field.
@@ -63,7 +69,8 @@ type Field struct {
 	Show func(m *Model) bool
 
 	ed       editor.Model
-	sel      int // Choice, List: the option chosen; Checks: the cursor
+	files    []picker.File
+	sel      int // Choice, List: the option chosen; Checks, Files: the cursor
 	checked  []bool
 	top      int // List: first option drawn
 	seq      int // edits so far
@@ -122,6 +129,34 @@ func (f *Field) SetValue(s string) { f.ed.SetValue(s) }
 
 func (f *Field) editable() bool { return f.Kind == Text || f.Kind == Line }
 
+// drafted reports whether the field is kept as a draft: texts, and the
+// list of files (their paths, one a line).
+func (f *Field) drafted() bool { return f.editable() || f.Kind == Files }
+
+// Files is the files of a Files field, in the order they were added.
+func (f *Field) Files() []picker.File { return f.files }
+
+// AddFiles adds files to a Files field, each once.
+func (f *Field) AddFiles(files ...picker.File) {
+	for _, x := range files {
+		if !slices.ContainsFunc(f.files, func(y picker.File) bool { return y.Path == x.Path }) {
+			f.files = append(f.files, x)
+		}
+	}
+}
+
+// draft is what the store keeps of the field.
+func (f *Field) draft() string {
+	if f.Kind != Files {
+		return f.Value()
+	}
+	paths := make([]string, len(f.files))
+	for i, x := range f.files {
+		paths[i] = x.Path
+	}
+	return strings.Join(paths, "\n")
+}
+
 // Model is one action's form on one ticket.
 type Model struct {
 	ctx    *app.Context
@@ -141,6 +176,8 @@ type Model struct {
 	// onChange runs after a Choice or List field changed (the handlers
 	// of the sub-unit chosen).
 	onChange func(m *Model, f *Field)
+	// part is what the files of a Files field are attached as.
+	part complaint.Part
 
 	restored   bool
 	submitting bool
@@ -152,6 +189,8 @@ type Model struct {
 	saveErr error
 	width   int
 	height  int
+	// picker is the file picker while it is open over the form.
+	picker *picker.Model
 }
 
 // Name is the form's name (one of the keys.Form* names).
@@ -185,13 +224,25 @@ func (m *Model) Focused() *Field { return m.fields[m.focus] }
 // sent is being checked and stored, when its answer decides whether the form
 // closes. Keys typed meanwhile wait for it. Drafts do not make it wait: keys
 // typed before they arrive win over them.
-func (m *Model) Ready() bool { return !m.submitting }
+func (m *Model) Ready() bool { return !m.submitting && (m.picker == nil || m.picker.Ready()) }
+
+// Picking reports whether the file picker is open over the form.
+func (m *Model) Picking() bool { return m.picker != nil }
+
+// Typing reports whether every key but force quit is the form's: always
+// but in the file picker outside its path line, whose keys are not text.
+func (m *Model) Typing() bool { return m.picker == nil || m.picker.Typing() }
 
 // Err is the form's complaint about what was typed, or the refusal.
 func (m *Model) Err() string { return m.err }
 
 // KeyMap is the form's keys, for help.
-func (m *Model) KeyMap() help.KeyMap { return m.ctx.Keys.Form }
+func (m *Model) KeyMap() help.KeyMap {
+	if m.picker != nil {
+		return m.picker.KeyMap()
+	}
+	return m.ctx.Keys.Form
+}
 
 func (m *Model) add(f *Field) *Field {
 	ks := m.ctx.Keys.Form.Editor
@@ -211,10 +262,13 @@ func (m *Model) visible(f *Field) bool { return f.Show == nil || f.Show(m) }
 // Init reads the drafts of the form's texts.
 func (m *Model) Init() tea.Cmd {
 	st, ctx, n, form := m.ctx.Store, m.ctx.Bg(), m.ticket.Number, m.name
-	var names []string
+	var names, lists []string
 	for _, f := range m.fields {
-		if f.editable() {
+		switch {
+		case f.editable():
 			names = append(names, f.Name)
+		case f.Kind == Files:
+			lists = append(lists, f.Name)
 		}
 	}
 	return func() tea.Msg {
@@ -228,15 +282,36 @@ func (m *Model) Init() tea.Cmd {
 				vals[name] = v
 			}
 		}
-		return DraftsLoadedMsg{Ticket: n, Form: form, Values: vals}
+		files := map[string][]picker.File{}
+		for _, name := range lists {
+			v, err := st.Draft(ctx, n, name)
+			if err != nil {
+				return DraftsLoadedMsg{Ticket: n, Form: form, Err: err}
+			}
+			for _, p := range strings.Split(v, "\n") {
+				if p == "" {
+					continue
+				}
+				// A file moved since is listed as gone (Size -1):
+				// sending refuses it, saying so, until it is taken off.
+				f := picker.File{Path: p, Name: filepath.Base(p), Size: -1}
+				if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+					f.Size = fi.Size()
+				}
+				files[name] = append(files[name], f)
+			}
+		}
+		return DraftsLoadedMsg{Ticket: n, Form: form, Values: vals, Files: files}
 	}
 }
 
-// DraftsLoadedMsg carries the saved drafts of a form's texts.
+// DraftsLoadedMsg carries the saved drafts of a form's texts and lists of
+// files.
 type DraftsLoadedMsg struct {
 	Ticket string
 	Form   string
 	Values map[string]string
+	Files  map[string][]picker.File
 	Err    error
 }
 
@@ -259,11 +334,38 @@ type DraftSavedMsg struct {
 // SetSize sets the cells the form draws in.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
+	if m.picker != nil {
+		m.picker.SetSize(w, h)
+	}
 	m.layout()
 }
 
 // Update handles the form's keys and its messages.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if m.picker != nil {
+		switch msg := msg.(type) {
+		case picker.DoneMsg:
+			if msg.Picker == m.picker {
+				m.picker = nil
+				return m.addFiles(msg.Files)
+			}
+		case picker.CancelMsg:
+			if msg.Picker == m.picker {
+				m.picker = nil
+			}
+		case tea.KeyPressMsg, tea.PasteMsg:
+			return m.picker.Update(msg)
+		default:
+			// Its own messages (a folder read); the form's go on below.
+			if cmd := m.picker.Update(msg); cmd != nil {
+				return tea.Batch(cmd, m.update(msg))
+			}
+		}
+	}
+	return m.update(msg)
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	n := m.ticket.Number
 	switch msg := msg.(type) {
 	case DraftsLoadedMsg:
@@ -280,6 +382,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			if v, ok := msg.Values[f.Name]; ok && f.seq == 0 {
 				f.ed.SetValue(v)
 				f.savedSeq = f.seq
+				restored++
+			}
+			if v, ok := msg.Files[f.Name]; ok && f.seq == 0 && len(v) > 0 {
+				f.files = v
 				restored++
 			}
 		}
@@ -338,6 +444,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Submit):
 		return m.submit()
+	case key.Matches(msg, k.Attach):
+		return m.pick()
 	case key.Matches(msg, k.Cancel):
 		return tea.Sequence(m.saveAll(), m.ctx.Navigate(app.BackMsg{}))
 	case key.Matches(msg, k.Next):
@@ -361,6 +469,22 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.edit(msg)
 	case Text:
 		return m.edit(msg)
+	case Files:
+		switch {
+		case up:
+			f.sel = max(f.sel-1, 0)
+		case down:
+			f.sel = max(min(f.sel+1, len(f.files)-1), 0)
+		case enter:
+			return m.pick()
+		case key.Matches(msg, k.Detach) && len(f.files) > 0:
+			f.files = slices.Delete(f.files, f.sel, f.sel+1)
+			f.sel = max(min(f.sel, len(f.files)-1), 0)
+			f.seq++
+			m.err = ""
+			m.layout()
+			return m.save(f)
+		}
 	case Choice:
 		switch {
 		case key.Matches(msg, ed.Left):
@@ -434,6 +558,48 @@ func (m *Model) toggle(f *Field, i int) {
 	}
 }
 
+// filesField is the form's list of files, or nil when it takes none.
+func (m *Model) filesField() *Field {
+	for _, f := range m.fields {
+		if f.Kind == Files {
+			return f
+		}
+	}
+	return nil
+}
+
+// pick opens the file picker over the form.
+func (m *Model) pick() tea.Cmd {
+	f := m.filesField()
+	if f == nil {
+		return app.NoticeErr("“" + m.title + "”不带附件：在工单页按 " + m.ctx.Keys.Detail.Files.Attach.Help().Key + " 添加附件")
+	}
+	for i, x := range m.fields {
+		if x == f {
+			m.focus = i
+		}
+	}
+	m.picker = picker.New(m.ctx, "选择"+f.Label)
+	m.picker.SetSize(m.width, m.height)
+	return m.picker.Init()
+}
+
+// addFiles puts the files picked on the list and keeps it as a draft at
+// once: picking them again would be tedious.
+func (m *Model) addFiles(files []picker.File) tea.Cmd {
+	f := m.filesField()
+	if f == nil || len(files) == 0 {
+		m.layout()
+		return nil
+	}
+	f.AddFiles(files...)
+	f.sel = len(f.files) - 1
+	f.seq++
+	m.err = ""
+	m.layout()
+	return m.save(f)
+}
+
 // move gives the focus to the next (d=1) or previous (d=-1) field that is
 // shown and can be edited.
 func (m *Model) move(d int) {
@@ -463,7 +629,7 @@ func (m *Model) edit(msg tea.Msg) tea.Cmd {
 // save writes a field's text as it is now; an emptied field forgets its
 // draft.
 func (m *Model) save(f *Field) tea.Cmd {
-	st, ctx, n, name, seq, text, now := m.ctx.Store, m.ctx.Bg(), m.ticket.Number, f.Name, f.seq, f.Value(), m.ctx.Now
+	st, ctx, n, name, seq, text, now := m.ctx.Store, m.ctx.Bg(), m.ticket.Number, f.Name, f.seq, f.draft(), m.ctx.Now
 	return func() tea.Msg {
 		var err error
 		if strings.TrimSpace(text) == "" {
@@ -479,7 +645,7 @@ func (m *Model) save(f *Field) tea.Cmd {
 func (m *Model) saveAll() tea.Cmd {
 	var cmds []tea.Cmd
 	for _, f := range m.fields {
-		if f.editable() && f.seq != f.savedSeq {
+		if f.drafted() && f.seq != f.savedSeq {
 			cmds = append(cmds, m.save(f))
 		}
 	}
@@ -492,7 +658,7 @@ func (m *Model) forget() func(ctx context.Context) error {
 	st, number := m.ctx.Store, m.ticket.Number
 	var names []string
 	for _, f := range m.fields {
-		if f.editable() {
+		if f.drafted() {
 			names = append(names, f.Name)
 		}
 	}
@@ -528,10 +694,17 @@ func (m *Model) submit() tea.Cmd {
 	m.submitting = true
 	a.Ticket = m.ticket.Number
 	a.BaseVersion = m.ticket.Version
-	if m.item != nil {
-		return m.ctx.Replace(*m.item, a, m.forget())
+	// The files go first, so that the action waits in the outbox for them.
+	var files []string
+	if f := m.filesField(); f != nil {
+		for _, x := range f.files {
+			files = append(files, x.Path)
+		}
 	}
-	return m.ctx.Act(a, m.forget())
+	if m.item != nil {
+		return m.ctx.ReplaceWith(*m.item, a, files, m.part, m.forget())
+	}
+	return m.ctx.ActWith(a, files, m.part, m.forget())
 }
 
 // fault returns problem, a problem with the field called name, and notes
@@ -554,6 +727,9 @@ func (m *Model) Len() int {
 
 // Width of the label column: the focus mark, the longest label and a gap.
 const labelWidth = 15
+
+// maxFileRows is the most rows a list of files takes; longer ones scroll.
+const maxFileRows = 3
 
 // focusMark is drawn before the label of the field with the focus.
 const focusMark = "▶ "
@@ -613,6 +789,8 @@ func (m *Model) rows() []int {
 		switch f.Kind {
 		case Line, Choice:
 			out[i] = 1
+		case Files:
+			out[i] = max(min(len(f.files), maxFileRows), 1)
 		case Checks:
 			out[i] = len(f.Options)
 		case List:
@@ -647,6 +825,9 @@ func (m *Model) rows() []int {
 // Cursor is where the terminal cursor belongs, from the page's top-left,
 // and whether it is shown (only in a text).
 func (m *Model) Cursor() (x, y int, ok bool) {
+	if m.picker != nil {
+		return m.picker.Cursor()
+	}
 	f := m.Focused()
 	if !f.editable() {
 		return 0, 0, false
@@ -665,6 +846,9 @@ func (m *Model) Cursor() (x, y int, ok bool) {
 // View draws exactly the page's height in lines of exactly its width: the
 // title, the fields, the pre-check and an information line.
 func (m *Model) View() string {
+	if m.picker != nil {
+		return m.picker.View()
+	}
 	st := m.ctx.Styles
 	w := m.width
 	fw := m.fieldsWidth()
@@ -730,9 +914,19 @@ func (m *Model) infoLine() string {
 	if m.Len() > 0 || m.hasText() {
 		info += fmt.Sprintf("已输入 %d 字", m.Len())
 	}
+	if f := m.filesField(); f != nil && len(f.files) > 0 {
+		var total int64
+		for _, x := range f.files {
+			total += max(x.Size, 0)
+		}
+		if info != " " {
+			info += " · "
+		}
+		info += fmt.Sprintf("附件 %d 个（%s）", len(f.files), app.Size(total))
+	}
 	unsaved := false
 	for _, f := range m.fields {
-		unsaved = unsaved || f.editable() && f.seq != f.savedSeq
+		unsaved = unsaved || f.drafted() && f.seq != f.savedSeq
 	}
 	note := ""
 	switch {
@@ -827,6 +1021,31 @@ func (m *Model) drawField(f *Field, focused bool, rows, cw int) []string {
 			if i < len(f.Notes) && f.Notes[i] != "" {
 				s += "  " + app.MarkNear + f.Notes[i]
 			}
+			s = cells.Fit(s, cw)
+			if i == f.sel && focused {
+				s = st.Selected.Render(s)
+			}
+			content = append(content, s)
+		}
+	case Files:
+		if len(f.files) == 0 {
+			content = []string{st.Muted.Render(cells.Fit(f.Hint, cw))}
+		}
+		if f.sel < f.top {
+			f.top = f.sel
+		}
+		if f.sel >= f.top+rows {
+			f.top = f.sel - rows + 1
+		}
+		f.top = max(0, min(f.top, len(f.files)-rows))
+		const sizeW = 12 // （已不存在）
+		for i := f.top; i < len(f.files) && i < f.top+rows; i++ {
+			x := f.files[i]
+			size := app.Size(x.Size)
+			if x.Size < 0 {
+				size = "（已不存在）"
+			}
+			s := cells.Fit(cells.Line(x.Name), max(cw-sizeW-2, 1)) + "  " + cells.PadLeft(size, sizeW)
 			s = cells.Fit(s, cw)
 			if i == f.sel && focused {
 				s = st.Selected.Render(s)

@@ -18,6 +18,9 @@ const (
 	ReplyMeasures    = "reply.measures"
 	ReplyBasis       = "reply.basis"
 	ReplyOpinion     = "reply.opinion"
+	// ReplyFiles is the files that go with the reply: their paths, one a
+	// line, are its draft.
+	ReplyFiles = "reply.attachments"
 )
 
 // TimeLayout is how a time is typed in a form.
@@ -131,6 +134,9 @@ func New(ctx *app.Context, name string, t complaint.Ticket, item *store.OutboxIt
 		text(ReplyMeasures, "采取措施", "已采取和将采取的措施", 2, v.Measures)
 		text(ReplyBasis, "处理依据", "政策、法规条款或检测数据", 2, v.Basis)
 		text(ReplyOpinion, "客户意见", "市民本人的意见（满意、认可或仍有异议）", 2, v.CitizenOpinion)
+		m.add(&Field{Name: ReplyFiles, Label: "附件", Kind: Files,
+			Hint: "（无）按 enter 或 " + ctx.Keys.Form.Attach.Help().Key + " 选择情况说明、照片等，可多选"})
+		m.part = complaint.PartReply
 		m.build = func(m *Model) (complaint.Action, string) {
 			r := m.reply()
 			a := complaint.Action{Kind: complaint.KindReply, Reply: &r}

@@ -1,0 +1,406 @@
+package notify
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"text/template"
+	"time"
+
+	"hotline/complaint"
+)
+
+// Terminal is the channel of the in-terminal alert. It has no sender: its
+// notifications wait in the table until the user's terminal fetches them
+// (Inbox).
+const Terminal = "terminal"
+
+// Settings are a first-level unit's notification rules. The zero value of a
+// field means the default (see DefaultSettings); WithDefaults fills them.
+//
+// In TOML (hotlined unit notify CODE --file x.toml):
+//
+//	groups = ["wecom"]                       # channels that post to a group
+//	quiet = { from = "22:00", to = "07:30" } # held till "to" unless urgent
+//	business = { from = "08:30", to = "17:30" }
+//
+//	[events.urge]                            # one table per event kind
+//	channels = ["terminal", "sms", "wecom"]
+//	roles = ["handler", "duty"]
+//	text = "【12345】工单{{.Number}}「{{.Title}}」被催办…"
+//	sms_template = "SMS_123456"
+//	sms_params = ["number", "title", "deadline"]
+//
+//	[[escalation]]                           # replaces the default stages
+//	name = "late"
+//	after = "2h"
+//	working = true
+//	roles = ["supervisor"]
+//	channels = ["terminal", "sms"]
+type Settings struct {
+	// Quiet are the hours when non-urgent notifications to phones and
+	// groups are held until Quiet.To (Asia/Shanghai). From equal to To
+	// (e.g. both "00:00") turns quiet hours off.
+	Quiet Span `json:"quiet,omitzero" toml:"quiet"`
+	// Business are the working hours that stages with working = true count
+	// in, on the calendar's working days. Keep them equal to the calendar's.
+	Business Span `json:"business,omitzero" toml:"business"`
+	// Groups are the channels that post to a group chat (robots): one
+	// message per event that @mentions the recipients, not one per person.
+	// Every other channel but "terminal" sends to a person's phone.
+	Groups []string `json:"groups,omitempty" toml:"groups"`
+	// Events holds one rule per event kind (complaint.Kind: "dispatch",
+	// "assign", "reply", ...). A kind left out keeps its default rule.
+	Events map[string]Rule `json:"events,omitempty" toml:"events"`
+	// Escalation are the reminders of a step's deadline. When given, the
+	// list replaces the default one whole.
+	Escalation []Stage `json:"escalation,omitempty" toml:"escalation"`
+}
+
+// Rule says whom an event or a stage reaches, on which channels, and with
+// which text. Empty fields take the default rule's.
+type Rule struct {
+	// Enabled: unset means on.
+	Enabled *bool `json:"enabled,omitempty" toml:"enabled"`
+	// Roles are the recipients: "handler" (the ticket's handler, or the
+	// handlers of its sub-unit), "duty", "reviewer", "supervisor" (the
+	// unit's people with the role), and "owner" (whoever the step now waits
+	// on: duty for sign, assign and send; the handler for contact and
+	// reply; the reviewer for review).
+	Roles []complaint.Role `json:"roles,omitempty" toml:"roles"`
+	// Channels: "terminal", a group channel (Groups), or a sender's name
+	// for SMS ("sms").
+	Channels []string `json:"channels,omitempty" toml:"channels"`
+	// Text is a text/template over Data: the message as people read it.
+	Text string `json:"text,omitempty" toml:"text"`
+	// Urgent lets the notification through quiet hours. Deadline stages at
+	// or after the due time are urgent whatever this says.
+	Urgent bool `json:"urgent,omitempty" toml:"urgent"`
+	// SMSTemplate is the provider's approved template code; SMSParams name
+	// its variables in order, each filled from the Data field of the same
+	// name ("number"), or "var=field" for another name ("code=number").
+	SMSTemplate string   `json:"sms_template,omitempty" toml:"sms_template"`
+	SMSParams   []string `json:"sms_params,omitempty" toml:"sms_params"`
+}
+
+// On reports whether the rule is enabled.
+func (r Rule) On() bool { return r.Enabled == nil || *r.Enabled }
+
+// Stage is one reminder of a step's deadline. It fires at the due time,
+// unless Left or After say otherwise:
+//
+//   - left = 0.25: when a quarter of the step's time is left (the ▲ mark of
+//     the lists, complaint.Policy.Near);
+//   - after = "2h": two hours after the due time ("-30m": before it); with
+//     working = true the hours are business hours on working days, so
+//     "2h" after 16:50 on a Thursday before a holiday is 09:50 on the
+//     first working day after it.
+//
+// A stage before the due time is held by quiet hours and left out when it
+// would only arrive after the due time; a stage at or after it is urgent.
+type Stage struct {
+	// Name is part of the reminder's dedupe key; unique in the list.
+	Name    string           `json:"name" toml:"name"`
+	Left    float64          `json:"left,omitempty" toml:"left"`
+	After   Duration         `json:"after,omitzero" toml:"after"`
+	Working bool             `json:"working,omitempty" toml:"working"`
+	Steps   []complaint.Step `json:"steps,omitempty" toml:"steps"` // empty: every step
+	Rule
+}
+
+// Span is a daily span of wall-clock time "HH:MM" in Asia/Shanghai; To
+// before From runs past midnight.
+type Span struct {
+	From string `json:"from" toml:"from"`
+	To   string `json:"to" toml:"to"`
+}
+
+// Duration is a time.Duration written as in Go ("2h", "90m", "-30m").
+type Duration time.Duration
+
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(strings.TrimSpace(string(b)))
+	if err != nil {
+		return fmt.Errorf("duration %q: want e.g. \"2h\", \"90m\", \"-30m\"", string(b))
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// The event kinds that have rules. Others (sign, contact, approve, …) make
+// no immediate notification; the reminders of the step they lead to still
+// follow.
+var ruleKinds = []complaint.Kind{
+	complaint.KindDispatch, complaint.KindReopen, complaint.KindAssign, complaint.KindReply,
+	complaint.KindReject, complaint.KindUrge, complaint.KindSupervise,
+	complaint.KindReturnAccept, complaint.KindReturnRefuse, complaint.KindExtensionDecide,
+}
+
+// RoleOwner stands for whoever the ticket's step now waits on.
+const RoleOwner complaint.Role = "owner"
+
+var ruleRoles = []complaint.Role{RoleOwner, complaint.RoleHandler, complaint.RoleDuty, complaint.RoleReviewer, complaint.RoleSupervisor}
+
+var (
+	phone    = []string{Terminal, "sms"}
+	terminal = []string{Terminal}
+)
+
+// DefaultSettings are the rules for the procedure as written: new tickets to
+// the duty officers, assignments to the handler, replies to the reviewer,
+// rejections back to the handler, urging and supervision to handler and
+// duty, the center's decisions to duty; deadlines near to the one the step
+// waits on, overdue to them and duty, two working hours late to the
+// supervisors. Quiet 22:00–07:30, business hours 08:30–17:30.
+func DefaultSettings() Settings {
+	handler, duty := []complaint.Role{complaint.RoleHandler}, []complaint.Role{complaint.RoleDuty}
+	const p = "【12345】工单{{.Number}}「{{.Title}}」"
+	return Settings{
+		Quiet:    Span{From: "22:00", To: "07:30"},
+		Business: Span{From: "08:30", To: "17:30"},
+		Groups:   []string{"wecom", "dingtalk", "feishu"},
+		Events: map[string]Rule{
+			"dispatch": {Roles: duty, Channels: phone, Text: p + "已派发给你单位，{{if .Within}}请在{{.Within}}内签收并派发{{else}}已过签收时限（{{.Deadline}}），请立即签收并派发{{end}}。"},
+			"reopen":   {Roles: duty, Channels: phone, Text: p + "市民不满意，中心要求重办，{{if .Within}}请在{{.Within}}内签收{{else}}请立即签收{{end}}。"},
+			"assign":   {Roles: handler, Channels: phone, Text: p + "已派发至{{.Subunit}}，请于{{.Deadline}}前联系来电人。"},
+			"reply":    {Roles: []complaint.Role{complaint.RoleReviewer}, Channels: phone, Text: p + "已回复待审核，请于{{.Deadline}}前审核。"},
+			"reject":   {Roles: handler, Channels: phone, Text: p + "的回复被退回{{with .Note}}（{{.}}）{{end}}，请重新办理，于{{.Deadline}}前回复。"},
+			"urge": {Roles: []complaint.Role{complaint.RoleHandler, complaint.RoleDuty}, Channels: phone,
+				Text: p + "被催办{{with .Note}}：{{.}}{{end}}。{{if .Action}}请{{.Action}}{{with .Deadline}}，时限{{.}}{{end}}。{{end}}"},
+			"supervise": {Roles: []complaint.Role{complaint.RoleHandler, complaint.RoleDuty}, Channels: phone,
+				Text: p + "被督办{{with .Note}}：{{.}}{{end}}。{{if .Action}}请{{.Action}}{{with .Deadline}}，时限{{.}}{{end}}。{{end}}"},
+			"return_accept":    {Roles: duty, Channels: terminal, Text: p + "中心已同意退单。"},
+			"return_refuse":    {Roles: duty, Channels: terminal, Text: p + "中心不同意退单{{with .Note}}（{{.}}）{{end}}，请继续办理。"},
+			"extension_decide": {Roles: duty, Channels: terminal, Text: p + "延期申请{{.Result}}{{with .Deadline}}，办理时限{{.}}{{end}}。"},
+		},
+		Escalation: []Stage{
+			{Name: "near", Left: 0.25, Steps: []complaint.Step{complaint.StepContact, complaint.StepReply, complaint.StepReview},
+				Rule: Rule{Roles: []complaint.Role{RoleOwner}, Channels: phone, Text: p + "{{.Step}}时限将到（{{.Deadline}}，{{.Left}}），请尽快{{.Action}}。"}},
+			{Name: "due",
+				Rule: Rule{Roles: []complaint.Role{RoleOwner, complaint.RoleDuty}, Channels: phone, Text: p + "已到{{.Step}}时限（{{.Deadline}}），请立即{{.Action}}。"}},
+			{Name: "late", After: Duration(2 * time.Hour), Working: true,
+				Rule: Rule{Roles: []complaint.Role{complaint.RoleSupervisor}, Channels: phone, Text: "【12345】督办提醒：工单{{.Number}}「{{.Title}}」{{.Step}}{{.Left}}（时限{{.Deadline}}），{{with .Subunit}}{{.}}{{end}}尚未{{.Action}}。"}},
+		},
+	}
+}
+
+// WithDefaults fills what s leaves empty from DefaultSettings.
+func (s Settings) WithDefaults() Settings {
+	d := DefaultSettings()
+	if s.Quiet == (Span{}) {
+		s.Quiet = d.Quiet
+	}
+	if s.Business == (Span{}) {
+		s.Business = d.Business
+	}
+	if s.Groups == nil {
+		s.Groups = d.Groups
+	}
+	events := make(map[string]Rule, len(d.Events))
+	for k, r := range d.Events {
+		if own, ok := s.Events[k]; ok {
+			r = own.over(r)
+		}
+		events[k] = r
+	}
+	for k, r := range s.Events { // unknown kinds stay for Check to name
+		if _, ok := events[k]; !ok {
+			events[k] = r
+		}
+	}
+	s.Events = events
+	if s.Escalation == nil {
+		s.Escalation = d.Escalation
+	} else {
+		st := make([]Stage, len(s.Escalation))
+		for i, g := range s.Escalation {
+			def := Rule{Channels: phone, Text: defaultStageText(g, d)}
+			for _, x := range d.Escalation {
+				if x.Name == g.Name {
+					def = x.Rule
+				}
+			}
+			g.Rule = g.Rule.over(def)
+			st[i] = g
+		}
+		s.Escalation = st
+	}
+	return s
+}
+
+// defaultStageText is the text of a stage with a name of its own: the
+// default near text before the due time, the overdue one after.
+func defaultStageText(g Stage, d Settings) string {
+	name := "due"
+	switch {
+	case g.Left > 0 || g.After < 0:
+		name = "near"
+	case g.After > 0:
+		name = "late"
+	}
+	for _, x := range d.Escalation {
+		if x.Name == name {
+			return x.Text
+		}
+	}
+	return ""
+}
+
+// over fills r's empty fields from def.
+func (r Rule) over(def Rule) Rule {
+	if r.Enabled == nil {
+		r.Enabled = def.Enabled
+	}
+	if len(r.Roles) == 0 {
+		r.Roles = def.Roles
+	}
+	if len(r.Channels) == 0 {
+		r.Channels = def.Channels
+	}
+	if strings.TrimSpace(r.Text) == "" {
+		r.Text = def.Text
+	}
+	if r.SMSTemplate == "" && len(r.SMSParams) == 0 {
+		r.SMSTemplate, r.SMSParams = def.SMSTemplate, def.SMSParams
+	}
+	return r
+}
+
+var (
+	stageName   = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
+	channelName = regexp.MustCompile(`^[a-z0-9_.-]{1,64}$`)
+)
+
+// Check reports the first bad setting, by its TOML key. It checks s as
+// WithDefaults completes it, so a file need only hold what it changes.
+func (s Settings) Check() error {
+	s = s.WithDefaults()
+	for _, f := range []struct {
+		key string
+		sp  Span
+	}{{"quiet", s.Quiet}, {"business", s.Business}} {
+		from, err := clockOf(f.sp.From)
+		if err != nil {
+			return fmt.Errorf("%s.from: %w", f.key, err)
+		}
+		to, err := clockOf(f.sp.To)
+		if err != nil {
+			return fmt.Errorf("%s.to: %w", f.key, err)
+		}
+		if f.key == "business" && from >= to {
+			return fmt.Errorf("business: from %s must be before to %s", f.sp.From, f.sp.To)
+		}
+	}
+	for i, g := range s.Groups {
+		if g == Terminal || !channelName.MatchString(g) {
+			return fmt.Errorf("groups[%d]: %q is not a group channel name (lower-case letters, digits, '-', '_', '.')", i, g)
+		}
+	}
+	for k, r := range s.Events {
+		if !slices.Contains(ruleKinds, complaint.Kind(k)) {
+			return fmt.Errorf("events.%s: no such event; events with rules: %s", k, kindList())
+		}
+		if err := r.check(); err != nil {
+			return fmt.Errorf("events.%s.%w", k, err)
+		}
+	}
+	seen := map[string]bool{}
+	for i, g := range s.Escalation {
+		key := fmt.Sprintf("escalation[%d]", i)
+		switch {
+		case !stageName.MatchString(g.Name):
+			return fmt.Errorf("%s.name: %q: want 1 to 32 of a-z, 0-9, '-', '_'", key, g.Name)
+		case seen[g.Name]:
+			return fmt.Errorf("%s.name: %q is given twice", key, g.Name)
+		case g.Left < 0 || g.Left >= 1:
+			return fmt.Errorf("%s.left: %v: want a share of the step's time above 0 and below 1", key, g.Left)
+		case g.Left > 0 && (g.After != 0 || g.Working):
+			return fmt.Errorf("%s.left: give left or after, not both", key)
+		case g.Working && g.After == 0:
+			return fmt.Errorf("%s.working: needs after, the business time from the due time", key)
+		case len(g.Roles) == 0:
+			return fmt.Errorf("%s.roles: empty: say who is reminded", key)
+		}
+		seen[g.Name] = true
+		for j, st := range g.Steps {
+			if st.Label() == "" {
+				return fmt.Errorf("%s.steps[%d]: %q: want one of sign, assign, contact, reply, review, send", key, j, st)
+			}
+		}
+		if err := g.Rule.check(); err != nil {
+			return fmt.Errorf("%s.%w", key, err)
+		}
+	}
+	return nil
+}
+
+func kindList() string {
+	var ks []string
+	for _, k := range ruleKinds {
+		ks = append(ks, string(k))
+	}
+	return strings.Join(ks, ", ")
+}
+
+// check reports a bad field of r, its text starting with the field's key.
+func (r Rule) check() error {
+	for i, role := range r.Roles {
+		if !slices.Contains(ruleRoles, role) {
+			return fmt.Errorf("roles[%d]: %q: want owner, handler, duty, reviewer or supervisor", i, role)
+		}
+	}
+	if r.On() && len(r.Channels) == 0 {
+		return fmt.Errorf("channels: empty: name at least one, or set enabled = false")
+	}
+	seen := map[string]bool{}
+	for i, c := range r.Channels {
+		if !channelName.MatchString(c) {
+			return fmt.Errorf("channels[%d]: %q is not a channel name (lower-case letters, digits, '-', '_', '.')", i, c)
+		}
+		if seen[c] {
+			return fmt.Errorf("channels[%d]: %q is given twice", i, c)
+		}
+		seen[c] = true
+	}
+	t, err := parseText(r.Text)
+	if err != nil {
+		return fmt.Errorf("text: %w", err)
+	}
+	if err := t.Execute(discard{}, sampleData); err != nil {
+		return fmt.Errorf("text: %w", err)
+	}
+	if r.SMSTemplate == "" && len(r.SMSParams) > 0 {
+		return fmt.Errorf("sms_params: given without sms_template")
+	}
+	for i, p := range r.SMSParams {
+		if _, _, err := param(p); err != nil {
+			return fmt.Errorf("sms_params[%d]: %w", i, err)
+		}
+	}
+	return nil
+}
+
+type discard struct{}
+
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+
+// parseText parses a rule's text. Templates produce plain text: no HTML
+// escaping, and a field Data lacks is an error when checked.
+func parseText(text string) (*template.Template, error) {
+	if strings.TrimSpace(text) == "" {
+		return nil, fmt.Errorf("empty")
+	}
+	return template.New("text").Option("missingkey=error").Parse(text)
+}
+
+// clockOf parses "HH:MM" into the time since midnight.
+func clockOf(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a time of day HH:MM", s)
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}

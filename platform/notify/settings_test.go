@@ -1,0 +1,166 @@
+package notify
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"hotline/complaint"
+)
+
+// unitFile is a unit's file as an administrator writes it: only what
+// differs from the defaults.
+const unitFile = `
+groups = ["wecom"]
+quiet = { from = "21:30", to = "08:00" }
+
+[events.dispatch]
+channels = ["terminal", "sms", "wecom"]
+sms_template = "SMS_270015"
+sms_params = ["number", "title", "time=deadline"]
+
+[events.urge]
+urgent = true
+
+[events.return_accept]
+enabled = false
+
+[[escalation]]
+name = "near"
+left = 0.2
+roles = ["owner"]
+channels = ["terminal"]
+
+[[escalation]]
+name = "due"
+roles = ["owner", "duty"]
+
+[[escalation]]
+name = "late"
+after = "4h"
+working = true
+roles = ["supervisor"]
+steps = ["contact", "reply"]
+text = "【12345】工单{{.Number}}{{.Step}}{{.Left}}，请督办。"
+`
+
+func TestSettingsFile(t *testing.T) {
+	var s Settings
+	md, err := toml.Decode(unitFile, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := md.Undecoded(); len(u) != 0 {
+		t.Fatalf("undecoded keys %v", u)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	s = s.WithDefaults()
+	def := DefaultSettings()
+	if s.Quiet != (Span{"21:30", "08:00"}) || s.Business != def.Business || !reflect.DeepEqual(s.Groups, []string{"wecom"}) {
+		t.Errorf("spans and groups: %+v %+v %v", s.Quiet, s.Business, s.Groups)
+	}
+	d := s.Events["dispatch"]
+	if !reflect.DeepEqual(d.Channels, []string{"terminal", "sms", "wecom"}) || d.Text != def.Events["dispatch"].Text ||
+		!reflect.DeepEqual(d.Roles, []complaint.Role{complaint.RoleDuty}) || d.SMSTemplate != "SMS_270015" {
+		t.Errorf("dispatch rule %+v", d)
+	}
+	if u := s.Events["urge"]; !u.Urgent || !u.On() || !reflect.DeepEqual(u.Channels, def.Events["urge"].Channels) {
+		t.Errorf("urge rule %+v", u)
+	}
+	if s.Events["return_accept"].On() || !s.Events["reject"].On() {
+		t.Errorf("return_accept on %v, reject on %v", s.Events["return_accept"].On(), s.Events["reject"].On())
+	}
+	if len(s.Escalation) != 3 {
+		t.Fatalf("%d stages", len(s.Escalation))
+	}
+	near, due, late := s.Escalation[0], s.Escalation[1], s.Escalation[2]
+	if near.Left != 0.2 || near.Text != def.Escalation[0].Text || !reflect.DeepEqual(near.Channels, []string{"terminal"}) {
+		t.Errorf("near %+v", near)
+	}
+	if due.Text != def.Escalation[1].Text || !reflect.DeepEqual(due.Channels, []string{"terminal", "sms"}) {
+		t.Errorf("due %+v", due)
+	}
+	if time.Duration(late.After) != 4*time.Hour || !late.Working || late.Text != "【12345】工单{{.Number}}{{.Step}}{{.Left}}，请督办。" ||
+		!reflect.DeepEqual(late.Steps, []complaint.Step{complaint.StepContact, complaint.StepReply}) {
+		t.Errorf("late %+v", late)
+	}
+}
+
+// TestDefaults: the zero settings are the defaults; the defaults pass
+// Check and survive TOML and JSON (the units table) unchanged.
+func TestDefaults(t *testing.T) {
+	def := DefaultSettings()
+	if err := def.Check(); err != nil {
+		t.Fatalf("DefaultSettings().Check(): %v", err)
+	}
+	if got := (Settings{}).WithDefaults(); !reflect.DeepEqual(got, def) {
+		t.Errorf("Settings{}.WithDefaults() = %+v\nwant %+v", got, def)
+	}
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(def); err != nil {
+		t.Fatal(err)
+	}
+	var back Settings
+	if _, err := toml.Decode(buf.String(), &back); err != nil {
+		t.Fatalf("decode encoded defaults: %v\n%s", err, buf.String())
+	}
+	if !reflect.DeepEqual(back, def) {
+		t.Errorf("TOML round trip changed the defaults:\n%s", buf.String())
+	}
+	b, err := json.Marshal(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back = Settings{}
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, def) {
+		t.Errorf("JSON round trip changed the defaults: %s", b)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	for _, c := range []struct{ file, want string }{
+		{`quiet = { from = "25:00", to = "07:30" }`, `quiet.from: "25:00" is not a time of day HH:MM`},
+		{`business = { from = "18:00", to = "08:30" }`, `business: from 18:00 must be before to 08:30`},
+		{`groups = ["terminal"]`, `groups[0]: "terminal" is not a group channel name (lower-case letters, digits, '-', '_', '.')`},
+		{"[events.sign]\nchannels = [\"sms\"]", `events.sign: no such event; events with rules: dispatch, reopen, assign, reply, reject, urge, supervise, return_accept, return_refuse, extension_decide`},
+		{"[events.urge]\nchannels = [\"sms\", \"SMS\"]", `events.urge.channels[1]: "SMS" is not a channel name (lower-case letters, digits, '-', '_', '.')`},
+		{"[events.urge]\nchannels = [\"sms\", \"sms\"]", `events.urge.channels[1]: "sms" is given twice`},
+		{"[events.urge]\nroles = [\"leader\"]", `events.urge.roles[0]: "leader": want owner, handler, duty, reviewer or supervisor`},
+		{"[events.urge]\ntext = \"工单{{.Number}\"", `events.urge.text: template: text:1: bad character U+007D '}'`},
+		{"[events.urge]\ntext = \"工单{{.Numbr}}\"", `events.urge.text: template: text:1:8: executing "text" at <.Numbr>: can't evaluate field Numbr in type notify.Data`},
+		{"[events.urge]\nsms_params = [\"number\"]", `events.urge.sms_params: given without sms_template`},
+		{"[events.urge]\nsms_template = \"SMS_1\"\nsms_params = [\"no=numbr\"]", `events.urge.sms_params[0]: "no=numbr": no field "numbr"; fields: number, title, deadline, left, within, action, step, unit, subunit, event, note, result`},
+		{"[[escalation]]\nname = \"Near\"\nroles = [\"owner\"]", `escalation[0].name: "Near": want 1 to 32 of a-z, 0-9, '-', '_'`},
+		{"[[escalation]]\nname = \"a\"\nroles = [\"owner\"]\n[[escalation]]\nname = \"a\"\nroles = [\"duty\"]", `escalation[1].name: "a" is given twice`},
+		{"[[escalation]]\nname = \"a\"\nleft = 1.5\nroles = [\"owner\"]", `escalation[0].left: 1.5: want a share of the step's time above 0 and below 1`},
+		{"[[escalation]]\nname = \"a\"\nleft = 0.5\nafter = \"1h\"\nroles = [\"owner\"]", `escalation[0].left: give left or after, not both`},
+		{"[[escalation]]\nname = \"a\"\nworking = true\nroles = [\"owner\"]", `escalation[0].working: needs after, the business time from the due time`},
+		{"[[escalation]]\nname = \"a\"", `escalation[0].roles: empty: say who is reminded`},
+		{"[[escalation]]\nname = \"a\"\nroles = [\"owner\"]\nsteps = [\"close\"]", `escalation[0].steps[0]: "close": want one of sign, assign, contact, reply, review, send`},
+		{"[[escalation]]\nname = \"a\"\nroles = [\"owner\"]\nchannels = [\"a b\"]", `escalation[0].channels[0]: "a b" is not a channel name (lower-case letters, digits, '-', '_', '.')`},
+	} {
+		var s Settings
+		if _, err := toml.Decode(c.file, &s); err != nil {
+			t.Fatalf("%q: %v", c.file, err)
+		}
+		err := s.Check()
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%q:\n got %v\nwant %s", c.file, err, c.want)
+		}
+	}
+	var s Settings
+	_, err := toml.Decode("[[escalation]]\nname = \"a\"\nafter = \"2 hours\"\nroles = [\"owner\"]", &s)
+	if err == nil || !strings.Contains(err.Error(), `duration "2 hours": want e.g. "2h", "90m", "-30m"`) {
+		t.Errorf("bad duration: %v", err)
+	}
+}

@@ -1,0 +1,845 @@
+package detail
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"hotline/complaint"
+	"hotline/store"
+	"hotline/tui/app"
+	"hotline/tui/cells"
+	"hotline/tui/components/editor"
+	"hotline/tui/components/progress"
+	"hotline/tui/pages/picker"
+)
+
+// FetchTick is how often the line of a download is redrawn, and PlayTick
+// that of a recording playing (whose end it also notices).
+const (
+	FetchTick = 200 * time.Millisecond
+	PlayTick  = time.Second
+)
+
+// files is what the page does with the ticket's attachments.
+type files struct {
+	sel     int   // the attachment under the cursor, in the order shown
+	lines   []int // the body's line of each attachment, in that order
+	uploads []store.Upload
+	picker  *picker.Model // adding files to the ticket
+	fetch   *fetchJob     // the download under way
+	play    *playing      // the recording playing
+	prompt  *savePrompt   // asking where to save a copy
+	// exists is the copy asked for over a file that is there: y
+	// overwrites it.
+	exists *copyJob
+	// hashingIDs are the uploads being read for their hash.
+	hashingIDs []string
+}
+
+// Why an attachment is being downloaded.
+type purpose int
+
+const (
+	toOpen purpose = iota
+	toPlay
+	toSave
+)
+
+// fetchJob is a download under way; got is written by the command
+// downloading and read by the page on its ticks.
+type fetchJob struct {
+	att   complaint.Attachment
+	why   purpose
+	dest  string // toSave: where the copy goes
+	got   atomic.Int64
+	shown int64
+}
+
+// playing is a recording being played.
+type playing struct {
+	pb      app.Playback
+	name    string
+	total   time.Duration
+	elapsed time.Duration
+	paused  bool
+}
+
+// savePrompt is the line where the copy's path is typed.
+type savePrompt struct {
+	att  complaint.Attachment
+	line editor.Model
+}
+
+func (p *savePrompt) resize(w int) {
+	if p != nil {
+		p.line.SetSize(w, 1)
+	}
+}
+
+// copyJob is a copy of a file downloaded, to be made at dest.
+type copyJob struct {
+	name, src, dest string
+}
+
+// Messages of the page's commands on files. Each carries the page it is
+// for: the root gives every message to every page open.
+type (
+	fetchedMsg struct {
+		m    *Model
+		job  *fetchJob
+		path string
+		err  error
+	}
+	fetchTickMsg struct {
+		m   *Model
+		job *fetchJob
+	}
+	openedMsg struct {
+		m    *Model
+		name string
+		err  error
+	}
+	playStartedMsg struct {
+		m   *Model
+		att complaint.Attachment
+		pb  app.Playback
+		err error
+	}
+	playTickMsg struct {
+		m  *Model
+		pb app.Playback
+	}
+	pausedMsg struct {
+		m      *Model
+		pb     app.Playback
+		paused bool
+		err    error
+	}
+	stoppedMsg struct {
+		m   *Model
+		pb  app.Playback
+		err error
+	}
+	savedMsg struct {
+		m      *Model
+		job    copyJob
+		exists bool
+		err    error
+	}
+)
+
+// Typing reports whether the page's keys are text: in the picker's path
+// line, or the line asking where to save a copy.
+func (m *Model) Typing() bool {
+	return m.files.prompt != nil || (m.files.picker != nil && m.files.picker.Typing())
+}
+
+// Cursor is where the terminal cursor belongs, from the page's top-left,
+// and whether it is shown: in a line being typed.
+func (m *Model) Cursor() (x, y int, ok bool) {
+	if m.files.picker != nil {
+		return m.files.picker.Cursor()
+	}
+	if p := m.files.prompt; p != nil {
+		cx, _ := p.line.Cursor()
+		return cx, 1 + len(m.bar), true
+	}
+	return 0, 0, false
+}
+
+// Playing is the recording playing, "" when none.
+func (m *Model) Playing() string {
+	if m.files.play == nil {
+		return ""
+	}
+	return m.files.play.name
+}
+
+// Close stops the recording playing, when the page is left: a command, as
+// stopping waits for the player to end.
+func (m *Model) Close() tea.Cmd {
+	p := m.files.play
+	if p == nil {
+		return nil
+	}
+	m.files.play = nil
+	return func() tea.Msg {
+		_ = p.pb.Stop()
+		return nil
+	}
+}
+
+// attachments are the ticket's files in the order shown: the call
+// recording first, then the ticket's, then the reply's, each as added.
+func (m *Model) attachments() []complaint.Attachment {
+	rank := map[complaint.Part]int{complaint.PartRecording: 0, complaint.PartTicket: 1, complaint.PartReply: 2}
+	out := slices.Clone(m.ticket.Attachments)
+	slices.SortStableFunc(out, func(a, b complaint.Attachment) int {
+		ra, ok := rank[a.Part]
+		if !ok {
+			ra = 3
+		}
+		rb, ok := rank[b.Part]
+		if !ok {
+			rb = 3
+		}
+		return ra - rb
+	})
+	return out
+}
+
+// selected is the attachment under the cursor.
+func (m *Model) selected() (complaint.Attachment, bool) {
+	as := m.attachments()
+	if len(as) == 0 {
+		return complaint.Attachment{}, false
+	}
+	return as[max(0, min(m.files.sel, len(as)-1))], true
+}
+
+// waiting are the files of this ticket on their way up, with the part
+// each goes as: those whose attach action is still in the outbox (waiting,
+// or refused when the file failed) and not yet on the ticket.
+func (m *Model) waiting() []waitingFile {
+	parts := map[string]complaint.Part{}
+	for _, it := range m.outbox {
+		if it.Kind == complaint.KindAttach && (it.Status == store.StatusPending || it.Status == store.StatusRefused) {
+			p := complaint.PartTicket
+			if it.Attachment != nil {
+				p = it.Attachment.Part
+			}
+			parts[it.ID] = p
+		}
+	}
+	var out []waitingFile
+	for _, u := range m.files.uploads {
+		p, ok := parts[u.ID]
+		if !ok || slices.ContainsFunc(m.ticket.Attachments, func(a complaint.Attachment) bool { return a.ID == u.ID }) {
+			continue
+		}
+		out = append(out, waitingFile{Upload: u, part: p, hashing: slices.Contains(m.files.hashingIDs, u.ID)})
+	}
+	return out
+}
+
+type waitingFile struct {
+	store.Upload
+	part    complaint.Part
+	hashing bool
+}
+
+// fileSection is the lines of the 附件 section, whose first line will be
+// line start of the body; it notes where each attachment is.
+func (m *Model) fileSection(start int) []string {
+	st := m.ctx.Styles
+	w := m.width
+	k := m.keys.Files
+	var out []string
+	add := func(s string) { out = append(out, cells.Fit(s, w)) }
+	muted := func(s string) { out = append(out, st.Muted.Render(cells.Fit(s, w))) }
+	as := m.attachments()
+	ups := m.waiting()
+	m.files.lines = m.files.lines[:0]
+	m.files.sel = max(0, min(m.files.sel, len(as)-1))
+	canAttach := m.loaded && complaint.Allowed(m.ctx.User, complaint.KindAttach) && app.Can(m.projected(), m.ctx.User, complaint.KindAttach) == nil
+	if len(as) == 0 && len(ups) == 0 {
+		text := "（无）"
+		if canAttach {
+			text += "  按 " + k.Attach.Help().Key + " 添加附件"
+		}
+		muted(text)
+		return out
+	}
+	c := m.fileColumns(as)
+	for i, a := range as {
+		m.files.lines = append(m.files.lines, start+len(out))
+		mark := "  "
+		if i == m.files.sel {
+			mark = "▶ "
+		}
+		row := mark + cells.Pad(a.Part.Label(), partW) + "  " + cells.Fit(cells.Line(a.Name), c.name) +
+			"  " + cells.Pad(app.FileKind(a), c.kind) + "  " + cells.PadLeft(app.Size(a.Size), c.size) +
+			"  " + cells.Fit(cells.Line(m.ctx.PersonName(orDash(a.By))), c.who) + "  " + cells.Fit(m.ctx.Short(a.At), timeW)
+		if c.dur > 0 && a.Duration > 0 {
+			row += "  " + "时长 " + app.Clock(a.Duration)
+		}
+		add(row)
+	}
+	for _, u := range ups {
+		status := m.uploadStatus(u)
+		room := w - 2 - partW - 2 - c.name - 2
+		if bar := 12; u.State == store.UploadUploading && room >= bar+1+cells.Width(status) {
+			status = progress.Bar(int(u.Sent/1024), int(max(u.Size, 1)/1024), bar) + " " + status
+		}
+		row := "  " + cells.Pad(u.part.Label(), partW) + "  " + cells.Fit(cells.Line(u.Name), c.name) + "  " + status
+		if u.State == store.UploadFailed {
+			out = append(out, st.Error.Render(cells.Fit(row, w)))
+		} else {
+			add(row)
+		}
+	}
+	if len(as) > 0 {
+		if m.ctx.Fetch == nil {
+			muted("（未接入平台：附件不能下载）")
+		}
+		hints := []string{k.NextFile.Help().Key + " 选择", k.Open.Help().Key + " 打开", k.Save.Help().Key + " 另存"}
+		if slices.ContainsFunc(as, app.Audio) {
+			hints = append(hints, k.Play.Help().Key+" 播放录音")
+		}
+		if canAttach {
+			hints = append(hints, k.Attach.Help().Key+" 添加附件")
+		}
+		muted("  " + strings.Join(hints, " · "))
+	} else if canAttach {
+		muted("  " + k.Attach.Help().Key + " 添加附件")
+	}
+	return out
+}
+
+// Widths of the fixed columns of the 附件 section.
+const (
+	partW = 8  // 来电录音
+	timeW = 11 // 05-06 14:20
+	durW  = 9  // 时长 0:07
+)
+
+type fileCols struct{ name, kind, size, who, dur int }
+
+// fileColumns sizes the columns to what they hold; the name takes what is
+// left, at least 8 cells.
+func (m *Model) fileColumns(as []complaint.Attachment) fileCols {
+	c := fileCols{kind: 4, size: 6, who: 2}
+	for _, a := range as {
+		c.kind = max(c.kind, cells.Width(app.FileKind(a)))
+		c.size = max(c.size, cells.Width(app.Size(a.Size)))
+		c.who = max(c.who, min(cells.Width(cells.Line(m.ctx.PersonName(orDash(a.By)))), 8))
+		if a.Duration > 0 {
+			c.dur = durW
+		}
+	}
+	fixed := 2 + partW + 2 + 2 + c.kind + 2 + c.size + 2 + c.who + 2 + timeW
+	if c.dur > 0 {
+		fixed += 2 + c.dur
+	}
+	c.name = max(m.width-fixed, 8)
+	return c
+}
+
+// uploadStatus is how far a file on its way up has got, in words.
+func (m *Model) uploadStatus(u waitingFile) string {
+	pct := func(n, of int64) int64 {
+		if of <= 0 {
+			return 0
+		}
+		return min(n*100/of, 100)
+	}
+	switch {
+	case u.State == store.UploadFailed:
+		return "失败：" + cells.Line(u.Error)
+	case u.hashing:
+		return fmt.Sprintf("校验中 %d%%", pct(u.Sent, u.Size))
+	case u.State == store.UploadUploading:
+		return fmt.Sprintf("上传中 %d%% %s/%s", pct(u.Sent, u.Size), app.Size(u.Sent), app.Size(u.Size))
+	case u.State == store.UploadDone:
+		return "已上传，等待发送"
+	}
+	return "排队中"
+}
+
+// statusLines are drawn under the action line while something is going
+// on with a file: the line asking where to save, the question whether to
+// overwrite, the download and the playback.
+func (m *Model) statusLines() []string {
+	st := m.ctx.Styles
+	w := m.width
+	var out []string
+	f := &m.files
+	if f.prompt != nil {
+		out = append(out, f.prompt.line.View())
+	}
+	if f.exists != nil {
+		c := m.ctx.Keys.Form.Confirm.Help().Key
+		out = append(out, st.Error.Render(cells.Fit(" 文件 "+cells.Line(f.exists.dest)+" 已存在：按 "+c+" 覆盖，其他键取消", w)))
+	}
+	if j := f.fetch; j != nil {
+		text := " 正在下载 " + cells.Line(j.att.Name) + " "
+		counts := fmt.Sprintf(" %s/%s", app.Size(j.shown), app.Size(j.att.Size))
+		if j.att.Size > 0 {
+			counts = fmt.Sprintf(" %d%%", min(j.shown*100/j.att.Size, 100)) + counts
+		}
+		room := w - cells.Width(text) - cells.Width(counts)
+		if room >= progress.MinBar {
+			text += progress.Bar(int(j.shown/1024), int(max(j.att.Size, 1)/1024), min(room, 20))
+		}
+		out = append(out, cells.Fit(text+counts, w))
+	}
+	if p := f.play; p != nil {
+		k := m.keys.Files
+		state, act := "▶ 正在播放 ", " 暂停"
+		if p.paused {
+			state, act = "⏸ 已暂停 ", " 继续"
+		}
+		pos := app.Clock(p.elapsed)
+		if p.total > 0 {
+			pos += " / " + app.Clock(p.total)
+		}
+		text := " " + state + cells.Line(p.name) + " " + pos + " · " + k.Pause.Help().Key + act + " · " + k.Stop.Help().Key + " 停止"
+		out = append(out, st.OK.Render(cells.Fit(text, w)))
+	}
+	return out
+}
+
+// updateFiles handles what is the files' business; done is true when the
+// message was theirs alone.
+func (m *Model) updateFiles(msg tea.Msg) (tea.Cmd, bool) {
+	f := &m.files
+	if f.picker != nil {
+		switch msg := msg.(type) {
+		case picker.DoneMsg:
+			if msg.Picker != f.picker {
+				return nil, false
+			}
+			f.picker = nil
+			m.layout()
+			if len(msg.Files) == 0 {
+				return nil, true
+			}
+			paths := make([]string, len(msg.Files))
+			for i, x := range msg.Files {
+				paths[i] = x.Path
+			}
+			return m.ctx.Attach(m.ticket, complaint.PartTicket, paths), true
+		case picker.CancelMsg:
+			if msg.Picker == f.picker {
+				f.picker = nil
+				m.layout()
+				return nil, true
+			}
+		case tea.KeyPressMsg, tea.PasteMsg:
+			return f.picker.Update(msg), true
+		default:
+			// Its own messages: they are its alone.
+			if cmd := f.picker.Update(msg); cmd != nil {
+				return cmd, true
+			}
+		}
+	}
+	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		if f.prompt != nil {
+			f.prompt.line.Update(msg)
+		}
+		return nil, true
+	case app.UploadMsg:
+		if msg.Ticket != m.number {
+			return nil, true
+		}
+		i := slices.IndexFunc(f.uploads, func(u store.Upload) bool { return u.ID == msg.ID })
+		if i < 0 {
+			f.uploads = append(f.uploads, store.Upload{ID: msg.ID, Ticket: msg.Ticket, Name: msg.Name})
+			i = len(f.uploads) - 1
+		}
+		u := &f.uploads[i]
+		u.Size, u.Sent, u.State, u.Error = msg.Size, msg.Sent, msg.State, msg.Err
+		if msg.Hashing {
+			u.State = store.UploadWaiting
+		}
+		m.hashing(u.ID, msg.Hashing)
+		m.layout()
+		return nil, true
+	case fetchTickMsg:
+		if msg.m != m || f.fetch != msg.job {
+			return nil, true
+		}
+		f.fetch.shown = f.fetch.got.Load()
+		return m.ctx.After(FetchTick, msg), true
+	case fetchedMsg:
+		if msg.m != m {
+			return nil, true
+		}
+		if f.fetch == msg.job {
+			f.fetch = nil
+		}
+		name := cells.Line(msg.job.att.Name)
+		if msg.err != nil {
+			return app.NoticeErr("下载附件“" + name + "”失败：" + msg.err.Error()), true
+		}
+		switch msg.job.why {
+		case toPlay:
+			return m.startPlay(msg.job.att, msg.path), true
+		case toSave:
+			return m.copyTo(copyJob{name: msg.job.att.Name, src: msg.path, dest: msg.job.dest}, false), true
+		}
+		return m.open(msg.job.att.Name, msg.path), true
+	case openedMsg:
+		if msg.m != m {
+			return nil, true
+		}
+		if msg.err != nil {
+			return app.NoticeErr("无法打开“" + cells.Line(msg.name) + "”：" + msg.err.Error()), true
+		}
+		return app.Notice("已用系统程序打开“" + cells.Line(msg.name) + "”"), true
+	case playStartedMsg:
+		if msg.m != m {
+			if msg.pb != nil {
+				// The page was left while the player started.
+				pb := msg.pb
+				return func() tea.Msg { _ = pb.Stop(); return nil }, true
+			}
+			return nil, true
+		}
+		if msg.err != nil {
+			return app.NoticeErr("无法播放“" + cells.Line(msg.att.Name) + "”：" + msg.err.Error()), true
+		}
+		f.play = &playing{pb: msg.pb, name: msg.att.Name, total: msg.att.Duration}
+		return m.ctx.After(PlayTick, playTickMsg{m: m, pb: msg.pb}), true
+	case playTickMsg:
+		p := f.play
+		if msg.m != m || p == nil || p.pb != msg.pb {
+			return nil, true
+		}
+		select {
+		case <-p.pb.Done():
+			f.play = nil
+			if err := p.pb.Err(); err != nil {
+				return app.NoticeErr("播放“" + cells.Line(p.name) + "”出错：" + err.Error()), true
+			}
+			return app.Notice("“" + cells.Line(p.name) + "”播放完毕"), true
+		default:
+		}
+		p.elapsed, p.paused = p.pb.Elapsed(), p.pb.Paused()
+		return m.ctx.After(PlayTick, msg), true
+	case pausedMsg:
+		if msg.m != m || f.play == nil || f.play.pb != msg.pb {
+			return nil, true
+		}
+		f.play.paused, f.play.elapsed = msg.paused, msg.pb.Elapsed()
+		if msg.err != nil {
+			return app.NoticeErr("暂停或继续播放失败：" + msg.err.Error()), true
+		}
+		return nil, true
+	case stoppedMsg:
+		if msg.m != m {
+			return nil, true
+		}
+		if f.play != nil && f.play.pb == msg.pb {
+			f.play = nil
+		}
+		if msg.err != nil {
+			return app.NoticeErr("停止播放失败：" + msg.err.Error()), true
+		}
+		return app.Notice("已停止播放"), true
+	case savedMsg:
+		if msg.m != m {
+			return nil, true
+		}
+		switch {
+		case msg.exists:
+			f.exists = &msg.job
+			return nil, true
+		case msg.err != nil:
+			return app.NoticeErr("另存“" + cells.Line(msg.job.name) + "”失败：" + msg.err.Error()), true
+		}
+		return app.Notice("已另存为 " + cells.Line(msg.job.dest)), true
+	}
+	return nil, false
+}
+
+// hashing notes whether upload id is being read for its hash, which its
+// row tells.
+func (m *Model) hashing(id string, on bool) {
+	m.files.hashingIDs = setMember(m.files.hashingIDs, id, on)
+}
+
+// fileKey handles the keys of the files; ok is false for a key that is not
+// theirs now.
+func (m *Model) fileKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	f := &m.files
+	k := m.keys.Files
+	if f.prompt != nil {
+		lk := m.ctx.Keys.PickerLine
+		switch {
+		case key.Matches(msg, lk.Go):
+			p := f.prompt
+			f.prompt = nil
+			m.layout()
+			dest := m.expand(strings.TrimSpace(p.line.Value()))
+			if dest == "" {
+				return nil, true
+			}
+			return m.fetch(p.att, toSave, dest), true
+		case key.Matches(msg, lk.Close):
+			f.prompt = nil
+			m.layout()
+		default:
+			f.prompt.line.Update(msg)
+		}
+		return nil, true
+	}
+	if job := f.exists; job != nil {
+		f.exists = nil
+		m.layout()
+		if key.Matches(msg, m.ctx.Keys.Form.Confirm) {
+			return m.copyTo(*job, true), true
+		}
+		return nil, true
+	}
+	if m.confirm {
+		return nil, false
+	}
+	switch {
+	case f.play != nil && key.Matches(msg, k.Pause):
+		pb, paused := f.play.pb, f.play.paused
+		return func() tea.Msg {
+			var err error
+			if paused {
+				err = pb.Resume()
+			} else {
+				err = pb.Pause()
+			}
+			return pausedMsg{m: m, pb: pb, paused: pb.Paused(), err: err}
+		}, true
+	case key.Matches(msg, k.Stop):
+		if f.play == nil {
+			return app.NoticeErr("没有正在播放的录音"), true
+		}
+		pb := f.play.pb
+		return func() tea.Msg { return stoppedMsg{m: m, pb: pb, err: pb.Stop()} }, true
+	case key.Matches(msg, k.Attach):
+		if !m.loaded {
+			return nil, true
+		}
+		if err := app.Can(m.projected(), m.ctx.User, complaint.KindAttach); err != nil {
+			return app.NoticeErr(app.Refusal(err)), true
+		}
+		f.picker = picker.New(m.ctx, "选择工单附件")
+		f.picker.SetSize(m.width, m.height)
+		return f.picker.Init(), true
+	case key.Matches(msg, k.NextFile), key.Matches(msg, k.PrevFile):
+		as := m.attachments()
+		if len(as) == 0 {
+			return app.NoticeErr("本工单没有附件"), true
+		}
+		d := 1
+		if key.Matches(msg, k.PrevFile) {
+			d = -1
+		}
+		f.sel = ((f.sel+d)%len(as) + len(as)) % len(as)
+		m.layout()
+		m.reveal()
+		return nil, true
+	case key.Matches(msg, k.Open):
+		a, ok := m.selected()
+		if !ok {
+			return app.NoticeErr("本工单没有附件"), true
+		}
+		if m.ctx.Open == nil {
+			return app.NoticeErr("本终端没有设置打开附件的程序"), true
+		}
+		return m.fetch(a, toOpen, ""), true
+	case key.Matches(msg, k.Play):
+		a, ok := m.recording()
+		if !ok {
+			return app.NoticeErr("本工单没有录音"), true
+		}
+		if m.ctx.Play == nil {
+			return app.NoticeErr("本终端没有设置播放器：在 hotline.toml 的 [media] 中设置 player"), true
+		}
+		var stop tea.Cmd
+		if p := f.play; p != nil {
+			// One recording at a time: the one playing stops first.
+			f.play = nil
+			stop = func() tea.Msg { _ = p.pb.Stop(); return nil }
+		}
+		return tea.Sequence(stop, m.fetch(a, toPlay, "")), true
+	case key.Matches(msg, k.Save):
+		a, ok := m.selected()
+		if !ok {
+			return app.NoticeErr("本工单没有附件"), true
+		}
+		dir := m.ctx.SaveDir
+		if dir == "" {
+			dir, _ = os.UserHomeDir()
+		}
+		ks := m.ctx.Keys.Form.Editor
+		ks.Newline = key.NewBinding(key.WithDisabled())
+		p := &savePrompt{att: a, line: editor.New(ks)}
+		p.line.Prompt = " 另存为："
+		p.line.SetValue(filepath.Join(dir, cleanName(a.Name)))
+		p.resize(m.width)
+		f.prompt = p
+		m.layout()
+		// The line takes a row from the body: the attachment stays shown.
+		m.reveal()
+		return nil, true
+	}
+	return nil, false
+}
+
+// recording is the recording to play: the one under the cursor, else the
+// first (the call's, shown first).
+func (m *Model) recording() (complaint.Attachment, bool) {
+	if a, ok := m.selected(); ok && app.Audio(a) {
+		return a, true
+	}
+	for _, a := range m.attachments() {
+		if app.Audio(a) {
+			return a, true
+		}
+	}
+	return complaint.Attachment{}, false
+}
+
+// reveal scrolls the body so that the attachment under the cursor shows.
+func (m *Model) reveal() {
+	if m.files.sel >= len(m.files.lines) {
+		return
+	}
+	y, h := m.files.lines[m.files.sel], m.bodyHeight()
+	if y < m.offset {
+		m.offset = y
+	}
+	if y >= m.offset+h {
+		m.offset = y - h + 1
+	}
+	m.clamp()
+}
+
+// fetch downloads a into the cache, then does with it what why says.
+func (m *Model) fetch(a complaint.Attachment, why purpose, dest string) tea.Cmd {
+	fetch := m.ctx.Fetch
+	if fetch == nil {
+		return app.NoticeErr("未接入平台：附件不能下载")
+	}
+	if j := m.files.fetch; j != nil {
+		return app.NoticeErr("正在下载“" + cells.Line(j.att.Name) + "”，请稍候")
+	}
+	job := &fetchJob{att: a, why: why, dest: dest}
+	m.files.fetch = job
+	m.layout()
+	ctx, n := m.ctx.Bg(), m.number
+	return tea.Batch(m.ctx.After(FetchTick, fetchTickMsg{m: m, job: job}), func() tea.Msg {
+		path, err := fetch(ctx, n, a, func(got int64) { job.got.Store(got) })
+		return fetchedMsg{m: m, job: job, path: path, err: err}
+	})
+}
+
+// open hands the file downloaded to the system's viewer.
+func (m *Model) open(name, path string) tea.Cmd {
+	open := m.ctx.Open
+	if open == nil {
+		return app.NoticeErr("本终端没有设置打开附件的程序")
+	}
+	return func() tea.Msg { return openedMsg{m: m, name: name, err: open(path)} }
+}
+
+// startPlay plays the recording downloaded.
+func (m *Model) startPlay(a complaint.Attachment, path string) tea.Cmd {
+	play := m.ctx.Play
+	return func() tea.Msg {
+		pb, err := play(path, a.Type)
+		return playStartedMsg{m: m, att: a, pb: pb, err: err}
+	}
+}
+
+// copyTo copies the file downloaded to job.dest; into it, by the
+// attachment's name, when dest is a folder. A file there is overwritten
+// only when overwrite is set; else the answer says it exists.
+func (m *Model) copyTo(job copyJob, overwrite bool) tea.Cmd {
+	return func() tea.Msg {
+		if fi, err := os.Stat(job.dest); err == nil && fi.IsDir() {
+			job.dest = filepath.Join(job.dest, cleanName(job.name))
+		}
+		exists, err := copyFile(job.src, job.dest, overwrite)
+		return savedMsg{m: m, job: job, exists: exists, err: err}
+	}
+}
+
+// copyFile copies src to dest, refusing to replace a file unless
+// overwrite; exists reports a refusal for that reason.
+func copyFile(src, dest string, overwrite bool) (exists bool, err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return false, err
+	}
+	defer in.Close()
+	flag := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if overwrite {
+		flag = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	out, err := os.OpenFile(dest, flag, 0o644)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return true, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return false, fmt.Errorf("文件夹 %s 不存在", cells.Line(filepath.Dir(dest)))
+	case errors.Is(err, fs.ErrPermission):
+		return false, fmt.Errorf("没有权限写入 %s", cells.Line(dest))
+	case err != nil:
+		return false, err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return false, err
+	}
+	return false, out.Close()
+}
+
+// expand reads a path typed: "~" is the home folder; a relative path is
+// taken from the folder copies are saved in.
+func (m *Model) expand(p string) string {
+	if p == "" {
+		return ""
+	}
+	home, _ := os.UserHomeDir()
+	switch {
+	case p == "~":
+		return home
+	case strings.HasPrefix(p, "~/") || strings.HasPrefix(p, `~\`):
+		return filepath.Join(home, p[2:])
+	case !filepath.IsAbs(p):
+		dir := m.ctx.SaveDir
+		if dir == "" {
+			dir = home
+		}
+		return filepath.Join(dir, p)
+	}
+	return filepath.Clean(p)
+}
+
+// cleanName is an attachment's name made safe as a file name here: the
+// platform keeps names as given, and a name is outside text.
+func cleanName(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, name)
+	if strings.Trim(name, ". ") == "" {
+		return "附件"
+	}
+	return name
+}
+
+func setMember(s []string, x string, on bool) []string {
+	i := slices.Index(s, x)
+	switch {
+	case on && i < 0:
+		return append(s, x)
+	case !on && i >= 0:
+		return slices.Delete(s, i, i+1)
+	}
+	return s
+}
