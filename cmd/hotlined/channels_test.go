@@ -57,7 +57,7 @@ burst = 3
 		t.Errorf("limits = %v", limits)
 	}
 	for text, want := range map[string]string{
-		"[channel.sms]\nkind = \"aliyun\"\naccess_key_id = \"x\"\n":           "[channel.sms]: kind aliyun needs access_key_secret",
+		"[channel.sms]\nkind = \"aliyun\"\naccess_key_id = \"x\"\n":            "[channel.sms]: kind aliyun needs access_key_secret",
 		"[channel.x]\nkind = \"pager\"\n":                                      `[channel.x]: kind "pager": want aliyun, tencent, gateway, wecom, dingtalk or feishu`,
 		"[channel.x]\nwebhook = \"https://x\"\n":                               "[channel.x]: kind is missing",
 		"[channel.x]\nkind = \"wecom\"\nwebhok = \"https://x\"\n":              `:3: unknown setting "channel.x.webhok"`,
