@@ -132,25 +132,50 @@ func (c *Client) upload(ctx context.Context, up store.Upload, emit func(Event)) 
 		return failUpload("无法读取文件 %s：%v", up.Path, err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || fi.Size() != up.Size {
-		return failUpload("文件 %s 在添加后被修改（大小已变），请重新添加", up.Path)
+	fi, err := f.Stat()
+	if err != nil {
+		return failUpload("无法读取文件 %s：%v", up.Path, err)
 	}
 	progress := func(sent int64, hashing bool) {
 		up.Sent = sent
 		c.report(emit, Event{Kind: Uploading, Upload: &UploadProgress{Upload: up, Sent: sent, Hashing: hashing}, Online: !hashing, At: c.opt.Now()})
 	}
-	if up.SHA256 == "" {
+	switch {
+	case up.SHA256 != "" && !up.ModTime.IsZero():
+		// Read before (a restart, --resume): the file must still be the
+		// version read then, or the platform would be given the old
+		// bytes it already has with the new ones after them, or keep the
+		// old file under a name the officer now means for the new one.
+		if up.Changed(fi) {
+			return failUpload("%s", store.ModifiedReason(up.Path))
+		}
+	case fi.Size() != up.Size:
+		return failUpload("文件 %s 在添加后被修改（大小已变），请重新添加", up.Path)
+	default:
 		sum, err := hashReader(ctx, f, func(n int64) { progress(n, true) })
 		if err != nil {
 			return err
 		}
-		if err := c.st.SetUploadHash(ctx, up.ID, sum); err != nil {
+		// A change while it was read leaves a hash of neither version.
+		if after, err := os.Stat(up.Path); err != nil || after.Size() != fi.Size() || !after.ModTime().Equal(fi.ModTime()) {
+			return failUpload("%s", store.ModifiedReason(up.Path))
+		}
+		if up.SHA256 != "" && sum != up.SHA256 {
+			// Hashed by a program that kept no modification time, and
+			// changed since.
+			return failUpload("%s", store.ModifiedReason(up.Path))
+		}
+		if err := c.st.SetUploadHashAt(ctx, up.ID, sum, fi.ModTime()); err != nil {
 			return err
 		}
-		up.SHA256 = sum
+		up.SHA256, up.ModTime = sum, fi.ModTime()
 	}
 	for range 3 {
 		done, err := c.sendFile(ctx, f, &up, progress)
+		if err == nil && done {
+			// Checked once more before the attach action may go.
+			err = unchanged(up)
+		}
 		if err != nil || done {
 			if err == nil {
 				if err := c.st.UploadDone(ctx, up.ID); err != nil {
@@ -169,6 +194,21 @@ func (c *Client) upload(ctx context.Context, up store.Upload, emit func(Event)) 
 		up.Location, up.Sent = "", 0
 	}
 	return failUpload("文件 %s 多次上传均未通过平台校验，请重新添加", up.Name)
+}
+
+// unchanged fails the upload when the file at its path is no longer the
+// version its hash was read from, or is gone.
+func unchanged(up store.Upload) error {
+	fi, err := os.Stat(up.Path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return failUpload("文件 %s 已被移动或删除，请放回原处后重试，或重新添加", up.Path)
+	case err != nil:
+		return failUpload("无法读取文件 %s：%v", up.Path, err)
+	case up.Changed(fi):
+		return failUpload("%s", store.ModifiedReason(up.Path))
+	}
+	return nil
 }
 
 // sendFile moves the file's bytes the platform lacks. done is false when the
@@ -204,6 +244,11 @@ func (c *Client) sendFile(ctx context.Context, f *os.File, up *store.Upload, pro
 	}
 	last := time.Now()
 	for off < up.Size || up.Size == 0 {
+		// Bytes already sent are not read again: a change to them is
+		// seen only here.
+		if err := unchanged(*up); err != nil {
+			return false, err
+		}
 		n := min(c.opt.UploadChunk, up.Size-off)
 		next, err := c.patch(ctx, f, up.Location, off, n, func(sent int64) {
 			if time.Since(last) >= 250*time.Millisecond {
@@ -228,7 +273,7 @@ func (c *Client) sendFile(ctx context.Context, f *os.File, up *store.Upload, pro
 				return false, herr
 			}
 			if sum != up.SHA256 {
-				return false, failUpload("文件 %s 在上传过程中被修改，请重新添加", up.Path)
+				return false, failUpload("%s", store.ModifiedReason(up.Path))
 			}
 			return false, nil
 		}

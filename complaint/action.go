@@ -450,5 +450,8 @@ var EventFields = []struct{ Key, Label string }{
 	{"measures", "采取措施"},
 	{"basis", "处理依据"},
 	{"citizen_opinion", "客户意见"},
+	{"name", "附件"},
+	{"part", "附件类别"},
+	{"size", "大小"},
 	{"note", "备注"},
 }

@@ -227,6 +227,56 @@ func (db *DB) AddUser(ctx context.Context, u complaint.User, password string) er
 	})
 }
 
+// MobilePhone checks a user's mobile number, which SMS is sent to and
+// group messages @mention, and gives it in the one form the senders
+// take: a mainland number as its 11 digits (13812345678; "+86" taken
+// off), any other as + and at most 15 digits (E.164: +85291234567).
+// Spaces and dashes are dropped. "" stays "": no phone.
+func MobilePhone(s string) (string, error) {
+	p := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\t' {
+			return -1
+		}
+		return r
+	}, s)
+	if p == "" {
+		return "", nil
+	}
+	digits, intl := strings.CutPrefix(p, "+")
+	ok := digits != "" && strings.Trim(digits, "0123456789") == ""
+	switch {
+	case ok && intl && strings.HasPrefix(digits, "86") && mainland(digits[2:]):
+		return digits[2:], nil
+	case ok && intl && digits[0] != '0' && len(digits) >= 7 && len(digits) <= 15 && !strings.HasPrefix(digits, "86"):
+		return "+" + digits, nil
+	case ok && !intl && mainland(digits):
+		return digits, nil
+	}
+	return "", fmt.Errorf("%w phone %q: want a mobile number, 11 digits starting with 1 (13812345678), or + with the country code (+85291234567); spaces and dashes are allowed", ErrInvalid, s)
+}
+
+// mainland reports a mainland mobile number: 11 digits, the first 1.
+func mainland(digits string) bool { return len(digits) == 11 && digits[0] == '1' }
+
+// SetPhone sets a user's mobile number (MobilePhone), or clears it with
+// "": the user then gets no SMS and no @mention, only terminal alerts.
+func (db *DB) SetPhone(ctx context.Context, login, phone string) error {
+	p, err := MobilePhone(phone)
+	if err != nil {
+		return fmt.Errorf("set phone of %s: %w", login, err)
+	}
+	return db.write(ctx, false, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET phone = ? WHERE login = ?`, p, login)
+		if err != nil {
+			return fmt.Errorf("set phone of %s: %w", login, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("set phone: %w user %q", ErrUnknown, login)
+		}
+		return nil
+	})
+}
+
 // SetPassword replaces a user's password and ends the user's sessions.
 func (db *DB) SetPassword(ctx context.Context, login, password string) error {
 	if err := checkPasswordStrength(login, password); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -151,8 +153,10 @@ func describe(path, name string) (fileInfo, error) {
 			return info, err
 		}
 		// A recording whose length cannot be read is still kept; the
-		// terminal shows it without a duration.
-		if d, err := media.Duration(f); err == nil {
+		// terminal shows it without a duration. One cut short says how
+		// long it was meant to be and is not: the little that is there
+		// is not its length.
+		if d, err := media.Duration(f); err == nil && !wavCutShort(f, info.Size) {
 			info.Duration = d
 		}
 	}
@@ -160,6 +164,54 @@ func describe(path, name string) (fileInfo, error) {
 }
 
 func isAudio(mime string) bool { return len(mime) > 6 && mime[:6] == "audio/" }
+
+// wavCutShort reports whether r is a WAV file whose data chunk says it
+// holds more bytes than the file has: copied before the recorder finished,
+// or truncated. The sizes a streaming writer leaves (0, 0xFFFFFFFF,
+// espeak-ng's 0x7FFFF000), which it could not go back to fill in, are not
+// taken for a cut.
+func wavCutShort(r io.ReaderAt, size int64) bool {
+	var h [12]byte
+	if _, err := r.ReadAt(h[:], 0); err != nil || string(h[8:12]) != "WAVE" {
+		return false
+	}
+	for pos := int64(12); pos+8 <= size; {
+		var ch [8]byte
+		if _, err := r.ReadAt(ch[:], pos); err != nil {
+			return false
+		}
+		n := binary.LittleEndian.Uint32(ch[4:])
+		if string(ch[:4]) == "data" {
+			switch n {
+			case 0, 0xFFFFFFFF, 0x7FFFF000:
+				return false
+			}
+			return int64(n) > size-pos-8
+		}
+		pos += 8 + int64(n) + int64(n&1)
+	}
+	return false
+}
+
+// recordingRule is what a call recording must be, as refusals say it.
+const recordingRule = "来电录音只接受能读出时长的 WAV 或 MP3 音频"
+
+// checkRecording refuses, as a call recording, contents that are not WAV
+// or MP3 audio whose length could be read and is more than nothing: a
+// document attached under the wrong part, an empty file, a recording cut
+// short. The terminal plays a recording and shows its length; these it
+// could not.
+func checkRecording(name string, fi fileInfo) error {
+	switch {
+	case fi.Size == 0:
+		return refusef("“%s”是空文件：%s", name, recordingRule)
+	case fi.Type != "audio/wav" && fi.Type != "audio/mpeg":
+		return refusef("“%s”不是 WAV 或 MP3 音频（%s）：%s", name, fi.Type, recordingRule)
+	case fi.Duration <= 0:
+		return refusef("“%s”读不出时长（文件不完整、已损坏或没有声音）：%s", name, recordingRule)
+	}
+	return nil
+}
 
 // keep adopts a finished upload whose contents hash to sum into the store
 // and records them, once: the same contents uploaded again are dropped.
@@ -222,6 +274,11 @@ func checkAttach(ctx context.Context, q queryer, a *complaint.Action) error {
 	if fi.Size != a.Attachment.Size {
 		return refusef("附件“%s”的大小（%d 字节）与平台收到的（%d 字节）不符，请重新添加", a.Attachment.Name, a.Attachment.Size, fi.Size)
 	}
+	if a.Attachment.Part == complaint.PartRecording {
+		if err := checkRecording(a.Attachment.Name, fi); err != nil {
+			return err
+		}
+	}
 	at := *a.Attachment
 	at.Type, at.Duration = fi.Type, fi.Duration
 	a.Attachment = &at
@@ -258,7 +315,7 @@ func (db *DB) AttachFile(ctx context.Context, files *Files, number, path string,
 	}
 	name := filepath.Base(path)
 	if err := complaint.CheckName(name); err != nil {
-		return complaint.Ticket{}, fmt.Errorf("%s: %w", path, err)
+		return complaint.Ticket{}, fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), complaint.ErrNotAllowed.Error()+": "))
 	}
 	tmp, err := os.CreateTemp(files.Uploads, "copy-*")
 	if err != nil {
@@ -274,6 +331,18 @@ func (db *DB) AttachFile(ctx context.Context, files *Files, number, path string,
 		return complaint.Ticket{}, fmt.Errorf("copy %s: %w", path, err)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
+	if part == complaint.PartRecording && u.Has(complaint.RoleCenter) {
+		// Refused before it is kept, rather than kept for nothing (a
+		// user who may not add recordings hears that instead, below).
+		info, err := describe(tmp.Name(), name)
+		if err != nil {
+			return complaint.Ticket{}, fmt.Errorf("read %s: %w", path, err)
+		}
+		var r *refusal
+		if err := checkRecording(name, info); errors.As(err, &r) {
+			return complaint.Ticket{}, fmt.Errorf("attach %s to %s refused: %s", name, number, r.reason)
+		}
+	}
 	if err := db.keep(ctx, files, tmp.Name(), name, sum, login); err != nil {
 		return complaint.Ticket{}, err
 	}

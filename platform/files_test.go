@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"hotline/api"
 	"hotline/complaint"
@@ -367,5 +369,101 @@ func TestRecordingDuration(t *testing.T) {
 	got := tk.Attachments[0]
 	if got.Type != "audio/wav" || got.Duration != want || got.Part != complaint.PartRecording || got.By != "center1" {
 		t.Errorf("recording = %+v, want audio/wav lasting %v", got, want)
+	}
+}
+
+// pcmWAV is a WAV file of n bytes of 16-bit mono PCM at rate, silence
+// after the first samples: what a telephone system records.
+func pcmWAV(rate uint32, n int) []byte {
+	b := make([]byte, 44+n)
+	le := binary.LittleEndian
+	copy(b, "RIFF")
+	le.PutUint32(b[4:], uint32(36+n))
+	copy(b[8:], "WAVEfmt ")
+	le.PutUint32(b[16:], 16)
+	le.PutUint16(b[20:], 1) // PCM
+	le.PutUint16(b[22:], 1) // mono
+	le.PutUint32(b[24:], rate)
+	le.PutUint32(b[28:], 2*rate)
+	le.PutUint16(b[32:], 2)
+	le.PutUint16(b[34:], 16)
+	copy(b[36:], "data")
+	le.PutUint32(b[40:], uint32(n))
+	for i := 44; i < len(b) && i < 44+64; i++ {
+		b[i] = byte(i * 37)
+	}
+	return b
+}
+
+// Only WAV or MP3 audio whose length can be read is taken as a call
+// recording: a document, an empty file and a recording cut short to its
+// first 100 bytes are refused (422) with what is accepted; a whole WAV is
+// attached with its length. The same contents go as a ticket attachment.
+func TestRecordingRefusals(t *testing.T) {
+	e := newFilesEnv(t, 0)
+	c := e.client(t, "center1")
+	good := pcmWAV(22050, 2*22050*3/2) // 1.5 s
+	cut := good[:100]
+	docx := append([]byte("PK\x03\x04"), bytes.Repeat([]byte("情况说明"), 100)...)
+	rule := "来电录音只接受能读出时长的 WAV 或 MP3 音频"
+	for i, tc := range []struct {
+		name string
+		b    []byte
+		want string
+	}{
+		{"情况说明.docx", docx, "“情况说明.docx”不是 WAV 或 MP3 音频（application/vnd.openxmlformats-officedocument.wordprocessingml.document）：" + rule},
+		{"空.txt", nil, "“空.txt”是空文件：" + rule},
+		{"来电录音（截断）.wav", cut, "“来电录音（截断）.wav”读不出时长（文件不完整、已损坏或没有声音）：" + rule},
+	} {
+		upload(t, c, e.ticket.Number, tc.name, tc.b, 1<<20)
+		_, err := attach(t, c, e.ticket, i+1, complaint.Attachment{Name: tc.name, Size: int64(len(tc.b)), SHA256: sumOf(tc.b), Part: complaint.PartRecording})
+		var se *api.StatusError
+		if !errors.As(err, &se) || se.Status != http.StatusUnprocessableEntity || se.Err.Message != tc.want {
+			t.Errorf("%s as a recording: %v\nwant 422 %q", tc.name, err, tc.want)
+		}
+	}
+	upload(t, c, e.ticket.Number, "来电录音.wav", good, 1<<20)
+	tk, err := attach(t, c, e.ticket, 10, complaint.Attachment{Name: "来电录音.wav", Size: int64(len(good)), SHA256: sumOf(good), Part: complaint.PartRecording})
+	if err != nil {
+		t.Fatalf("a whole WAV as a recording: %v", err)
+	}
+	if a := tk.Attachments[0]; a.Type != "audio/wav" || a.Duration != 1500*time.Millisecond {
+		t.Errorf("recording = %+v, want audio/wav lasting 1.5s", a)
+	}
+	// As evidence on the ticket, the cut one is kept, with no length.
+	tk, err = attach(t, c, tk, 11, complaint.Attachment{Name: "来电录音（截断）.wav", Size: int64(len(cut)), SHA256: sumOf(cut), Part: complaint.PartTicket})
+	if err != nil {
+		t.Fatalf("the cut WAV on the ticket: %v", err)
+	}
+	if a := tk.Attachments[1]; a.Type != "audio/wav" || a.Duration != 0 {
+		t.Errorf("cut WAV on the ticket = %+v, want audio/wav without a length", a)
+	}
+}
+
+// A WAV whose data chunk says more than the file holds is cut short; the
+// sizes streaming writers leave, and a whole file, are not.
+func TestWAVCutShort(t *testing.T) {
+	whole := pcmWAV(8000, 1600)
+	streamed := func(size uint32) []byte {
+		b := bytes.Clone(whole)
+		binary.LittleEndian.PutUint32(b[40:], size)
+		return b
+	}
+	for _, tc := range []struct {
+		name string
+		b    []byte
+		cut  bool
+	}{
+		{"whole", whole, false},
+		{"cut to 100 bytes", whole[:100], true},
+		{"one byte short", whole[:len(whole)-1], true},
+		{"streamed, size 0", streamed(0), false},
+		{"streamed, size 0xFFFFFFFF", streamed(0xFFFFFFFF), false},
+		{"streamed by espeak-ng", streamed(0x7FFFF000), false},
+		{"not a WAV", []byte("PK\x03\x04 and more"), false},
+	} {
+		if got := wavCutShort(bytes.NewReader(tc.b), int64(len(tc.b))); got != tc.cut {
+			t.Errorf("%s: cut short = %v, want %v", tc.name, got, tc.cut)
+		}
 	}
 }

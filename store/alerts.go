@@ -47,9 +47,11 @@ func (s *Store) AlertCursor(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// Alerts lists the newest alerts first, at most limit.
+// Alerts lists the newest alerts first, by when they fell due (the order
+// they were made in is not that: a reminder is made with its ticket's
+// change, long before it falls due), at most limit.
 func (s *Store) Alerts(ctx context.Context, limit int) ([]Alert, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, event, stage, ticket, text, at, urgent, seen FROM alerts ORDER BY id DESC LIMIT ?`, limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, event, stage, ticket, text, at, urgent, seen FROM alerts ORDER BY at DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: alerts: %w", err)
 	}

@@ -214,6 +214,13 @@ CREATE TABLE alerts (
 );
 CREATE INDEX alerts_unseen ON alerts (seen, id);
 `,
+	// 8: which version of the file an upload's hash was read from: its
+	// modification time in nanoseconds since 1970 (0 when not recorded), so
+	// that a file changed after its hash was read is caught however little
+	// of it changed and wherever.
+	`
+ALTER TABLE uploads ADD COLUMN mtime INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // migrate creates the version table if needed and applies every migration

@@ -40,15 +40,37 @@ type Upload struct {
 	Error     string // Chinese, for the officer
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// ModTime is the file's modification time when its hash was read:
+	// with Size, what tells that version of the file from a later one.
+	// Zero until read (or when read by a program that did not record it).
+	ModTime time.Time
 }
 
-const uploadCols = `id, ticket, path, name, size, sha256, location, sent, state, error, created_at, updated_at`
+const uploadCols = `id, ticket, path, name, size, sha256, location, sent, state, error, created_at, updated_at, mtime`
 
 func scanUpload(r rowScanner) (Upload, error) {
 	var u Upload
+	var mtime int64
 	err := r.Scan(&u.ID, &u.Ticket, &u.Path, &u.Name, &u.Size, &u.SHA256, &u.Location, &u.Sent, &u.State, &u.Error,
-		scanTime(&u.CreatedAt), scanTime(&u.UpdatedAt))
+		scanTime(&u.CreatedAt), scanTime(&u.UpdatedAt), &mtime)
+	u.ModTime = unixNano(mtime)
 	return u, err
+}
+
+// unixNano is the time of a stored nanosecond count, the zero time for 0.
+func unixNano(ns int64) time.Time {
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns).UTC()
+}
+
+// Changed says whether the file at the upload's path is no longer the
+// version its hash was read from: its size or modification time differ
+// from the recorded ones. A file that is gone is not changed (see
+// UploadReady); fi is the file's current Stat.
+func (u Upload) Changed(fi os.FileInfo) bool {
+	return fi.Size() != u.Size || !u.ModTime.IsZero() && !fi.ModTime().Equal(u.ModTime)
 }
 
 // Attach queues the file at path for ticket: an upload and, behind it in
@@ -92,7 +114,7 @@ func (s *Store) Attach(ctx context.Context, ticket string, baseVersion int64, pa
 	a := complaint.Action{ID: up.ID, Kind: complaint.KindAttach, Ticket: ticket, BaseVersion: baseVersion, CreatedAt: now,
 		Attachment: &complaint.Attachment{Name: name, Size: up.Size, Part: part}}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO uploads (`+uploadCols+`) VALUES (?, ?, ?, ?, ?, '', '', 0, ?, '', ?, ?)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO uploads (`+uploadCols+`) VALUES (?, ?, ?, ?, ?, '', '', 0, ?, '', ?, ?, 0)`,
 			up.ID, up.Ticket, up.Path, up.Name, up.Size, string(up.State), dbTime(now), dbTime(now)); err != nil {
 			return err
 		}
@@ -171,11 +193,35 @@ func prefixed(p, cols string) string {
 	return strings.Join(parts, ", ")
 }
 
-// SetUploadHash records the file's SHA-256, on the upload and on its attach
-// action.
+// SetUploadHash records the file's SHA-256, read from the file as it is
+// now: its modification time is taken from the file. Use SetUploadHashAt
+// with the time the file had before it was read, so that a change while it
+// was read is not taken for the version hashed.
 func (s *Store) SetUploadHash(ctx context.Context, id, sum string) error {
+	u, found, err := s.Upload(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return fmt.Errorf("store: upload %s: no such upload", id)
+	}
+	fi, err := os.Stat(u.Path)
+	if err != nil {
+		return fmt.Errorf("store: upload %s: %w", id, err)
+	}
+	return s.SetUploadHashAt(ctx, id, sum, fi.ModTime())
+}
+
+// SetUploadHashAt records the file's SHA-256, on the upload and on its
+// attach action, and the modification time of the version it was read
+// from.
+func (s *Store) SetUploadHashAt(ctx context.Context, id, sum string, modTime time.Time) error {
+	var mtime int64
+	if !modTime.IsZero() {
+		mtime = modTime.UnixNano()
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE uploads SET sha256 = ?, updated_at = ? WHERE id = ?`, sum, dbTime(s.now()), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE uploads SET sha256 = ?, mtime = ?, updated_at = ? WHERE id = ?`, sum, mtime, dbTime(s.now()), id); err != nil {
 			return err
 		}
 		it, err := scanItem(tx.QueryRowContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id = ?`, id))
@@ -232,7 +278,7 @@ func (s *Store) UploadFailed(ctx context.Context, id, reason string) error {
 // put it back, say), with its action pending again.
 func (s *Store) RetryUpload(ctx context.Context, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE uploads SET state = 'waiting', error = '', sha256 = '', location = '', sent = 0, updated_at = ? WHERE id = ?`, dbTime(s.now()), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE uploads SET state = 'waiting', error = '', sha256 = '', mtime = 0, location = '', sent = 0, updated_at = ? WHERE id = ?`, dbTime(s.now()), id); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', last_error = '', updated_at = ? WHERE id = ? AND status = 'refused'`, dbTime(s.now()), id)
@@ -252,18 +298,37 @@ func (s *Store) setUpload(ctx context.Context, id, set string, args ...any) erro
 	return nil
 }
 
+// ModifiedReason is why an upload whose file changed after its hash was
+// read is failed: what the platform holds, or would, is not the file as it
+// is now.
+func ModifiedReason(path string) string {
+	return fmt.Sprintf("文件 %s 在上传过程中被修改，请重新添加", path)
+}
+
 // UploadReady reports whether the attach action id may go: its file is on
-// the platform. Actions that are not attachments are always ready.
+// the platform and, right before it names the file, the file on this
+// machine is still the version that went up. A file changed since fails
+// the upload and refuses the action (ModifiedReason); one moved away does
+// not, for the platform holds what was read. Actions that are not
+// attachments are always ready.
 func (s *Store) UploadReady(ctx context.Context, id string) (bool, error) {
-	var state string
-	err := s.db.QueryRowContext(ctx, `SELECT state FROM uploads WHERE id = ?`, id).Scan(&state)
-	if errors.Is(err, sql.ErrNoRows) {
+	u, found, err := s.Upload(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if !found {
 		return true, nil
 	}
-	if err != nil {
-		return false, fmt.Errorf("store: upload %s: %w", id, err)
+	if u.State != UploadDone {
+		return false, nil
 	}
-	return UploadState(state) == UploadDone, nil
+	if fi, err := os.Stat(u.Path); err == nil && !u.ModTime.IsZero() && u.Changed(fi) {
+		if err := s.UploadFailed(ctx, id, ModifiedReason(u.Path)); err != nil {
+			return false, err
+		}
+		return false, nil
+	}
+	return true, nil
 }
 
 // Rebase puts a pending attach action onto the ticket's current version,

@@ -332,6 +332,8 @@ func filesTicket(as ...complaint.Attachment) complaint.Ticket {
 			ev(complaint.KindDispatch, "center01", at(4*time.Hour), "", complaint.Dispatched, ""),
 			ev(complaint.KindSign, "duty01", at(3*time.Hour), complaint.Dispatched, complaint.Signed, ""),
 			with(ev(complaint.KindAssign, "duty01", at(2*time.Hour), complaint.Signed, complaint.Assigned, ""), "subunit", subXL, "handler", "handler07"),
+			with(ev(complaint.KindAttach, "handler07", at(30*time.Minute), complaint.Assigned, complaint.Assigned, ""),
+				"name", photo.Name, "size", fmt.Sprint(photo.Size), "part", string(photo.Part)),
 		},
 	}, complaint.StepContact, at(2*time.Hour), at(-22*time.Hour))
 }
@@ -380,6 +382,10 @@ func TestDetailFilesGoldens(t *testing.T) {
 				"  工单附件  现场照片（1）.jpg",
 				"  回复附件  情况说明.pdf",
 				"上传中 43% 12.3 MB/28.6 MB",
+				// The attach event in the history, in words.
+				"    附件：现场照片（1）.jpg",
+				"    附件类别：工单附件",
+				"    大小：2.1 MB",
 			} {
 				if !strings.Contains(body, want) {
 					t.Errorf("the page lacks %q", want)

@@ -95,6 +95,8 @@ func (m *Model) scrollKeys() (up, down key.Binding) {
 		return k.Directory.Move.Up, k.Directory.Move.Down
 	case screenStats:
 		return k.Stats.Rows.Up, k.Stats.Rows.Down
+	case screenAlerts:
+		return k.Alerts.Move.Up, k.Alerts.Move.Down
 	}
 	return k.List.Table.Up, k.List.Table.Down
 }

@@ -2,11 +2,13 @@
 // ticket's page, the form of every action, help, the terminal settings, the
 // print preview and printer chooser, 投诉查询 (search), 部门查询
 // (directory), the two statistics screens (投诉办理情况统计,
-// 本部门督办情况统计), and the status bar. It draws only from the local store and never touches the
+// 本部门督办情况统计), 提醒 (the user's alerts, and the unit's delivery log), and
+// the status bar. It draws only from the local store and never touches the
 // network; what the background link does reaches it as messages (SyncedMsg,
-// SyncProgressMsg, OutboxMsg, UploadMsg, LinkMsg) sent into the program, and every store call runs as a
-// command whose result comes back as a message. What it does with
-// attachments — download, open, play — it is given as functions in Options.
+// SyncProgressMsg, OutboxMsg, UploadMsg, AlertMsg, LinkMsg) sent into the
+// program, and every store call runs as a command whose result comes back
+// as a message. What it does with attachments — download, open, play — and
+// how it reads the delivery log it is given as functions in Options.
 package tui
 
 import (
@@ -29,6 +31,7 @@ import (
 	"hotline/tui/cells"
 	"hotline/tui/components/statusbar"
 	"hotline/tui/keys"
+	alertspage "hotline/tui/pages/alerts"
 	"hotline/tui/pages/detail"
 	"hotline/tui/pages/directory"
 	"hotline/tui/pages/form"
@@ -77,7 +80,7 @@ type Options struct {
 	// Theme is the palette; "" is theme.Dark. NO_COLOR wins over it.
 	Theme theme.Name
 	// Bell rings the terminal's bell once for each sync that brings new
-	// tickets.
+	// tickets, and once for each AlertMsg.
 	Bell bool
 	// Mouse lets the wheel scroll and a click pick a row of the lists (a
 	// click on the row picked opens it). Terminals then select text only
@@ -107,6 +110,11 @@ type Options struct {
 	// SaveDir is where copies of attachments are saved by default; ""
 	// is ~/下载 or ~/Downloads, whichever exists, else the home folder.
 	SaveDir string
+	// Deliveries reads the unit's delivery log of [from, to) from the
+	// platform for 通知发送记录, its error in Chinese (offline, not
+	// allowed); it is called from a command. nil: there is no platform,
+	// which the page says.
+	Deliveries func(ctx context.Context, from, to time.Time) ([]Delivery, error)
 }
 
 // Playback is a recording playing, as Options.Play starts it.
@@ -224,6 +232,7 @@ const (
 	screenSearch    // 投诉查询, key 4 of the menu
 	screenDirectory // 部门查询, key 5
 	screenStats     // 投诉办理情况统计 (key 6) or 本部门督办情况统计 (key 7)
+	screenAlerts    // 提醒 and 通知发送记录
 )
 
 // The menu's entries on the tabs' line, counted from 0: the three lists,
@@ -260,11 +269,17 @@ type Model struct {
 	search    *search.Model
 	directory *directory.Model
 	stats     *stats.Model // while a statistics screen is open
+	// alerts is kept while a ticket opened from it is shown, which
+	// returns to it; alertsFrom is where it returns to.
+	alerts     *alertspage.Model
+	alertsFrom screen
+	deliveries alertspage.Source
 
 	status    Status
 	pending   int
 	near      int // tickets near their step's deadline
 	overdue   int // tickets past it
+	unseen    int // alerts not seen yet
 	countedAt time.Time
 	notice    string
 	noticeErr bool
@@ -338,6 +353,9 @@ func New(opts Options) *Model {
 	}
 	m := newModel(ctx, opts.Status)
 	m.linkFn = opts.Link
+	if opts.Deliveries != nil {
+		m.deliveries = opts.Deliveries
+	}
 	m.theme, m.bell, m.mouse = opts.Theme, opts.Bell, opts.Mouse
 	return m
 }
@@ -381,7 +399,7 @@ type (
 
 // Init reads the lists and starts the status clock.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.list.Load(), m.loadPending(), m.loadDue(), m.pollStatus(), m.ctx.After(time.Second, tickMsg{}), m.askBackground())
+	return tea.Batch(m.list.Load(), m.loadPending(), m.loadDue(), m.loadUnseen(), m.pollStatus(), m.ctx.After(time.Second, tickMsg{}), m.askBackground())
 }
 
 // loadDue counts the tickets near or past their deadline, for the status
@@ -457,6 +475,8 @@ func (m *Model) ready() bool {
 		return m.printing.Ready()
 	case screenStats:
 		return m.stats.Ready()
+	case screenAlerts:
+		return m.alerts.Ready()
 	}
 	return true
 }
@@ -549,6 +569,21 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case dueMsg:
 		m.near, m.overdue = msg.near, msg.overdue
 		return m, nil
+	case unseenMsg:
+		m.unseen = msg.n
+		return m, nil
+	case AlertMsg:
+		return m, m.alerted(msg)
+	case alertspage.LoadedMsg:
+		// Showing them marked them seen.
+		return m, tea.Batch(m.forward(msg), m.loadUnseen())
+	case app.OpenAlertsMsg:
+		m.ctx.Arrived()
+		v := alertspage.List
+		if msg.Log {
+			v = alertspage.Log
+		}
+		return m, m.openAlerts(v)
 	case app.NoticeMsg:
 		return m, m.setNotice(msg.Text, msg.Err)
 	case clearNoticeMsg:
@@ -561,8 +596,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.list.Seen(msg.Number)
 		if m.screen != screenDetail {
 			m.detailFrom = screenList
-			if m.screen == screenSearch {
-				m.detailFrom = screenSearch
+			if m.screen == screenSearch || m.screen == screenAlerts {
+				m.detailFrom = m.screen
 			}
 		}
 		var stop tea.Cmd
@@ -619,6 +654,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			stop = m.detail.Close()
 		}
 		m.goBack()
+		if m.screen == screenAlerts {
+			// Back from a ticket: what came meanwhile is shown, and seen.
+			stop = tea.Batch(stop, m.alerts.Load())
+		}
 		return m, stop
 	case app.EnqueuedMsg:
 		what := msg.Action.Kind.Label()
@@ -736,6 +775,9 @@ func (m *Model) forward(msg tea.Msg) tea.Cmd {
 		// Its figures and its exports come back through here.
 		cmds = append(cmds, m.stats.Update(msg))
 	}
+	if m.alerts != nil {
+		cmds = append(cmds, m.alerts.Update(msg))
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -841,9 +883,10 @@ func (m *Model) show(s screen) {
 	if m.screen == s {
 		return
 	}
-	if m.screen == screenStats && s != screenHelp {
+	if m.screen == screenStats && s != screenHelp && s != screenAlerts {
 		// A statistics screen left for another is done with: nothing
-		// computes for it in the background. Help comes back to it.
+		// computes for it in the background. Help comes back to it, and
+		// so does the delivery log opened from it.
 		m.stats.Close()
 		m.stats = nil
 	}
@@ -871,6 +914,9 @@ func (m *Model) goBack() {
 		m.show(m.detailFrom)
 	case screenSearch, screenDirectory, screenStats:
 		m.show(screenList)
+	case screenAlerts:
+		m.show(m.alertsBack())
+		m.alerts = nil
 	case screenSettings:
 		m.settings = nil
 		m.show(m.from)
@@ -958,7 +1004,12 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.openHelp()
 		return nil
 	}
+	if key.Matches(msg, g.Alerts) {
+		return m.openAlerts(alertspage.List)
+	}
 	switch m.screen {
+	case screenAlerts:
+		return m.alerts.Update(msg)
 	case screenDetail:
 		return m.detail.Update(msg)
 	case screenSettings:
@@ -1045,6 +1096,9 @@ func (m *Model) resize() {
 	if m.stats != nil {
 		m.stats.SetSize(w, h-1)
 	}
+	if m.alerts != nil {
+		m.alerts.SetSize(w, h)
+	}
 	m.bar.SetSize(w, 1)
 }
 
@@ -1066,6 +1120,8 @@ func (m *Model) keyMap() help.KeyMap {
 		return m.directory.KeyMap()
 	case screenStats:
 		return m.stats.KeyMap()
+	case screenAlerts:
+		return m.alerts.KeyMap()
 	}
 	return m.list.KeyMap()
 }
@@ -1154,6 +1210,8 @@ func (m *Model) View() tea.View {
 		}
 	case screenDirectory:
 		body = m.list.Bar(menuDirectory) + "\n" + m.directory.View()
+	case screenAlerts:
+		body = m.alerts.View()
 	case screenStats:
 		bar := menuStats
 		if m.stats.Kind() == stats.Supervision {
@@ -1180,6 +1238,7 @@ func (m *Model) View() tea.View {
 		Pending:   m.pending,
 		Near:      m.near,
 		Overdue:   m.overdue,
+		Alerts:    m.unseen,
 		User:      m.ctx.User.Name,
 		Unit:      m.ctx.Unit.Name,
 		Msg:       m.notice,

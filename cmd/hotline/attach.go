@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -22,8 +26,28 @@ import (
 // holds the link, sends them now: it goes on until every file is on the
 // platform and attached, through cuts and restarts, printing how far each
 // has got. Interrupted, the files stay queued and go on from where they
-// stopped the next time hotline runs.
+// stopped the next time hotline runs, and the command ends by the signal
+// that stopped it, as every other command of hotline does (status 130 for
+// ^C in a shell).
 func cmdAttach(args []string) error {
+	ctx, interrupted, stop := interruptible()
+	defer stop()
+	err := attach(ctx, args)
+	if sig := interrupted(); sig != nil {
+		if err != nil && !errors.Is(err, errStopped) {
+			fmt.Fprintln(os.Stderr, "hotline:", err)
+		}
+		fmt.Fprintln(os.Stderr, "hotline: attach interrupted: the files stay queued; `hotline attach --resume` goes on from where they are, as do `hotline sync --once` and the full-screen hotline")
+		stop()
+		dieBy(sig)
+	}
+	return err
+}
+
+// errStopped ends sendFiles when its context ends: a signal.
+var errStopped = errors.New("stopped: the files stay queued")
+
+func attach(ctx context.Context, args []string) error {
 	fs, cfg := newFlags("attach")
 	part := fs.String("part", "ticket", "what the files belong to: ticket (工单附件), reply (回复附件) or recording (来电录音, the center's)")
 	noWait := fs.Bool("no-wait", false, "queue the files and stop; hotline sends them later")
@@ -36,7 +60,7 @@ func cmdAttach(args []string) error {
 		if len(rest) > 0 {
 			return usageError("attach --resume takes no ticket or file")
 		}
-		return resumeFiles(*cfg)
+		return resumeFiles(ctx, *cfg)
 	}
 	if len(rest) < 2 {
 		return usageError("attach needs a ticket number and at least one file")
@@ -50,8 +74,6 @@ func cmdAttach(args []string) error {
 		return err
 	}
 	defer t.close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 
 	number := rest[0]
 	tk, err := t.cached(ctx, number)
@@ -71,14 +93,16 @@ func cmdAttach(args []string) error {
 	// Every file is checked before any is queued: a bad one changes nothing.
 	for _, path := range rest[1:] {
 		if err := checkAttachable(path); err != nil {
-			return err
+			return fmt.Errorf("%w; no file was queued", err)
 		}
 	}
 	var ids []string
 	for _, path := range rest[1:] {
 		up, err := t.store.Attach(ctx, tk.Number, tk.Version, p, path)
 		if err != nil {
-			return err
+			// The file changed since it was checked; those before it
+			// are queued.
+			return errors.New(shown(err.Error()))
 		}
 		ids = append(ids, up.ID)
 		fmt.Fprintf(stdout, "%s %s: queued %s (%s)\n", complaint.KindAttach.Label(), tk.Number, cells.Line(up.Name), platform.FormatSize(up.Size))
@@ -86,24 +110,35 @@ func cmdAttach(args []string) error {
 	if *noWait {
 		return nil
 	}
+	head := complaint.KindAttach.Label() + " " + tk.Number
 	if err := t.connect(); errors.Is(err, errLinkBusy) {
 		fmt.Fprintln(stdout, "the full-screen hotline of this terminal holds the tunnel: it uploads the files")
 		return nil
 	} else if err != nil {
 		return err
 	}
+	if err := t.reach(ctx); ctx.Err() != nil {
+		return errStopped
+	} else if err != nil {
+		stayQueued(head, err)
+		return nil
+	}
 	return t.sendFiles(ctx, ids)
 }
 
+// stayQueued says, as an action queued offline does, that the files wait
+// and why, and how they go on.
+func stayQueued(head string, why error) {
+	fmt.Fprintf(stdout, "%s: the files stay queued (%v); `hotline attach --resume` sends them, as do `hotline sync --once` and the full-screen hotline\n", head, why)
+}
+
 // resumeFiles sends every file still queued.
-func resumeFiles(cfg string) error {
+func resumeFiles(ctx context.Context, cfg string) error {
 	t, err := openTerminal(cfg)
 	if err != nil {
 		return err
 	}
 	defer t.close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	ups, err := t.store.Unfinished(ctx)
 	if err != nil {
 		return err
@@ -112,38 +147,125 @@ func resumeFiles(cfg string) error {
 		fmt.Fprintln(stdout, "no files are waiting")
 		return nil
 	}
+	linkErr := t.connect()
+	reachErr := linkErr
+	if linkErr == nil {
+		reachErr = t.reach(ctx)
+	}
 	var ids []string
 	for _, up := range ups {
 		ids = append(ids, up.ID)
-		fmt.Fprintf(stdout, "%s %s: %s (%s), %s on the platform\n", complaint.KindAttach.Label(), up.Ticket, cells.Line(up.Name),
-			platform.FormatSize(up.Size), platform.FormatSize(up.Sent))
+		where := platform.FormatSize(up.Sent) + " on the platform"
+		if reachErr == nil && up.SHA256 != "" {
+			// Contents the platform holds already (the same file
+			// attached before, here or elsewhere) are not sent again.
+			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			if _, found, err := t.api.File(rctx, up.SHA256); err == nil && found {
+				where = "already on the platform"
+			}
+			cancel()
+		}
+		fmt.Fprintf(stdout, "%s %s: %s (%s), %s\n", complaint.KindAttach.Label(), cells.Line(up.Ticket), cells.Line(up.Name),
+			platform.FormatSize(up.Size), where)
 	}
-	if err := t.connect(); errors.Is(err, errLinkBusy) {
+	switch {
+	case errors.Is(linkErr, errLinkBusy):
 		fmt.Fprintln(stdout, "the full-screen hotline of this terminal holds the tunnel: it uploads the files")
 		return nil
-	} else if err != nil {
-		return err
+	case linkErr != nil:
+		return linkErr
+	case ctx.Err() != nil:
+		return errStopped
+	case reachErr != nil:
+		stayQueued(complaint.KindAttach.Label(), reachErr)
+		return nil
 	}
 	return t.sendFiles(ctx, ids)
 }
 
 // checkAttachable says what is wrong with a file the store would refuse,
-// before anything is queued.
+// before anything is queued: the file as given, made safe to print, and
+// why, in the store's words.
 func checkAttachable(path string) error {
+	bad := func(why string) error { return fmt.Errorf("%s：%s", shown(path), why) }
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("%s: no such file", path)
+		return bad("找不到文件")
+	case errors.Is(err, os.ErrPermission):
+		return bad("没有权限读取文件")
 	case err != nil:
-		return err
+		return bad(shown(err.Error()))
+	case fi.IsDir():
+		return bad("是文件夹，请选择文件")
 	case !fi.Mode().IsRegular():
-		return fmt.Errorf("%s: not a regular file", path)
+		return bad("不是普通文件")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return bad(shown(err.Error()))
+	}
+	if err := complaint.CheckName(filepath.Base(abs)); err != nil {
+		return bad(strings.TrimPrefix(err.Error(), complaint.ErrNotAllowed.Error()+": "))
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return bad("没有权限读取文件")
 	}
 	return f.Close()
+}
+
+// shown is outside text (a file name, a path) made safe to print on one
+// line: control characters, a line break among them, become visible
+// symbols (␊, ␛) instead of acting on the terminal.
+func shown(s string) string {
+	return cells.Line(strings.NewReplacer("\r\n", "␍␊", "\n", "␊").Replace(s))
+}
+
+// interruptible is a context that ends on SIGINT or SIGTERM, with the
+// signal that ended it (nil while none came) and a stop that gives the
+// signals back their default action.
+func interruptible() (context.Context, func() os.Signal, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	var got atomic.Value
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			got.Store(s)
+			cancel()
+		case <-done:
+		}
+	}()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			signal.Stop(ch)
+			close(done)
+			cancel()
+		})
+	}
+	return ctx, func() os.Signal {
+		s, _ := got.Load().(os.Signal)
+		return s
+	}, stop
+}
+
+// dieBy ends the process by sig with its default action, after the
+// command cleaned up: the shell sees the command interrupted (and a loop
+// of commands stops), as with any command that has no handler.
+func dieBy(sig os.Signal) {
+	signal.Reset(sig)
+	if p, err := os.FindProcess(os.Getpid()); err == nil && p.Signal(sig) == nil {
+		time.Sleep(time.Second) // the signal is delivered on its own thread
+	}
+	code := 130
+	if s, ok := sig.(syscall.Signal); ok {
+		code = 128 + int(s)
+	}
+	os.Exit(code)
 }
 
 // sendFiles runs uploads and the outbox until the attach actions ids are
@@ -160,29 +282,18 @@ func (t *terminal) sendFiles(ctx context.Context, ids []string) error {
 		defer close(done)
 		t.client.Run(runCtx, events)
 	}()
-	last := map[string]time.Time{}
+	news := uploadNews(false)
 	check := time.NewTicker(500 * time.Millisecond)
 	defer check.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			fmt.Fprintln(stdout, "stopped: the files stay queued and go on from where they are the next time hotline runs")
-			return nil
+			return errStopped
 		case <-done:
 			return errors.New("the link stopped (see the log)")
 		case ev := <-events:
-			switch {
-			case ev.Kind == client.Uploading && ev.Upload != nil && time.Since(last[ev.Upload.Upload.ID]) >= 5*time.Second:
-				u := ev.Upload
-				last[u.Upload.ID] = time.Now()
-				verb := "uploading"
-				if u.Hashing {
-					verb = "checking"
-				}
-				fmt.Fprintf(os.Stderr, "%s %s: %s / %s\n", verb, cells.Line(u.Upload.Name), platform.FormatSize(u.Sent), platform.FormatSize(u.Upload.Size))
-			case ev.Kind == client.Uploaded && ev.Upload != nil:
-				fmt.Fprintf(stdout, "uploaded %s\n", cells.Line(ev.Upload.Upload.Name))
-			case ev.Kind == client.SendFailed || ev.Kind == client.SyncFailed:
+			news(ev)
+			if ev.Kind == client.SendFailed || ev.Kind == client.SyncFailed {
 				t.log.Info("link", "event", ev.Kind.String(), "err", ev.Err)
 			}
 		case <-check.C:
@@ -190,6 +301,33 @@ func (t *terminal) sendFiles(ctx context.Context, ids []string) error {
 			if err != nil || finished {
 				return err
 			}
+		}
+	}
+}
+
+// uploadNews prints what the uploads report: how far each has got, on
+// stderr every 5 s, and each file once on the platform; failed, when
+// failures says so, each one that cannot go on and why (the attach
+// command says it with the refused actions instead).
+func uploadNews(failures bool) func(client.Event) {
+	last := map[string]time.Time{}
+	return func(ev client.Event) {
+		u := ev.Upload
+		if u == nil {
+			return
+		}
+		switch {
+		case ev.Kind == client.Uploading && time.Since(last[u.Upload.ID]) >= 5*time.Second:
+			last[u.Upload.ID] = time.Now()
+			verb := "uploading"
+			if u.Hashing {
+				verb = "checking"
+			}
+			fmt.Fprintf(os.Stderr, "%s %s: %s / %s\n", verb, cells.Line(u.Upload.Name), platform.FormatSize(u.Sent), platform.FormatSize(u.Upload.Size))
+		case ev.Kind == client.Uploaded:
+			fmt.Fprintf(stdout, "uploaded %s\n", cells.Line(u.Upload.Name))
+		case ev.Kind == client.UploadFailed && failures:
+			fmt.Fprintf(stdout, "upload failed %s: %s\n", cells.Line(u.Upload.Name), shown(u.Upload.Error))
 		}
 	}
 }
@@ -211,7 +349,7 @@ func (t *terminal) attached(ctx context.Context, ids []string) (bool, error) {
 			if it.Attachment != nil {
 				name = it.Attachment.Name
 			}
-			refused = append(refused, fmt.Errorf("%s: %s", cells.Line(name), it.LastError))
+			refused = append(refused, fmt.Errorf("%s: %s", cells.Line(name), shown(it.LastError)))
 		}
 	}
 	if len(refused) > 0 {

@@ -211,11 +211,16 @@ func TestGigabyteUploadThroughCutsAndRestarts(t *testing.T) {
 	rss := peakRSS(second)
 	t.Logf("1 GiB through a kill, a cut and a restart in %v; the resumed terminal's peak RSS %d MiB", took.Round(time.Second), rss>>20)
 	// Flat: the terminal that moved three quarters of the file holds about
-	// what the one killed after a quarter held (the userspace WireGuard
-	// and TCP/IP stack's buffers, the Go heap around them), far from the
-	// file's size.
-	if rss <= 0 || rss > 384<<20 || rss > firstRSS+96<<20 {
-		t.Errorf("terminal peak RSS %d MiB (%d MiB after a quarter); want at most 384 MiB and no more than 96 MiB above the first", rss>>20, firstRSS>>20)
+	// what the one killed after a quarter held, far from the file's size.
+	// What it holds is the userspace WireGuard's queues (a 64 KiB buffer
+	// for each packet waiting, up to its fixed queue lengths) and the
+	// TCP/IP stack's buffers: bounded, but fuller on a busy machine, where
+	// the peak goes from about 250 to about 420 MiB. A terminal keeping
+	// even half of each byte it sent would hold a quarter of the file more
+	// than the first, which moved half a file less.
+	limit := max(size/2, 512<<20)
+	if rss <= 0 || rss >= limit || rss > firstRSS+size/4 {
+		t.Errorf("terminal peak RSS %d MiB (%d MiB after a quarter); want under %d MiB and no more than %d MiB above the first", rss>>20, firstRSS>>20, limit>>20, size/4>>20)
 	}
 
 	tk, err := p.db.Ticket(context.Background(), number)

@@ -49,7 +49,7 @@ func cmdLogin(args []string) error {
 
 func cmdSync(args []string) error {
 	fs, cfg := newFlags("sync")
-	once := fs.Bool("once", false, "fetch what changed and stop (the only mode for now)")
+	once := fs.Bool("once", false, "send what waits, fetch what changed and the new alerts, and stop (the only mode for now)")
 	if err := cli.Flags(fs, args); err != nil {
 		return err
 	}
@@ -67,12 +67,20 @@ func cmdSync(args []string) error {
 	} else if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	if err := t.reach(ctx); err != nil {
+	if err := t.reach(context.Background()); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
 	start := time.Now()
+	// What waits goes first: the files, then the actions, the attach
+	// actions and the reply behind them among them. The files take the
+	// time they take (their progress is on stderr); each request is
+	// bounded, and a stalled one gives up.
+	if err := t.client.UploadAll(context.Background(), uploadNews(true)); err != nil {
+		t.log.Warn("uploads", "err", err)
+		fmt.Fprintf(stdout, "uploads stopped (%s): the files stay queued and go on from there with the next sync\n", shown(err.Error()))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	fr, ferr := t.client.Flush(ctx)
 	res, err := t.client.SyncOnce(ctx)
 	if err != nil {
@@ -81,11 +89,75 @@ func cmdSync(args []string) error {
 	if _, err := t.refreshDirectory(ctx); err != nil {
 		t.log.Warn("directory", "err", err)
 	}
+	// The user's alerts, as the full-screen terminal would ring them; a
+	// platform that keeps none for this terminal says so with an error,
+	// which is only logged.
+	alerts, aerr := t.client.AlertsOnce(ctx, 0, nil)
+	if aerr != nil {
+		t.log.Warn("alerts", "err", aerr)
+	}
 	fmt.Fprintf(stdout, "synced in %.1fs: %d new, %d updated, %d removed; cursor %d\n", time.Since(start).Seconds(), res.New, res.Updated, res.Removed, res.Cursor)
 	if fr.Sent+fr.Refused+fr.Failed > 0 || ferr != nil {
 		fmt.Fprintf(stdout, "outbox: %d sent, %d refused, %d not sent\n", fr.Sent, fr.Refused, fr.Failed)
 	}
+	if alerts > 0 {
+		fmt.Fprintf(stdout, "alerts: %d new (hotline alerts lists them)\n", alerts)
+	}
 	return nil
+}
+
+// cmdAlerts lists the alerts this terminal keeps, newest first: those the
+// full-screen terminal rang and those sync --once fetched. It marks none
+// seen; the full-screen terminal's 提醒 page does.
+func cmdAlerts(args []string) error {
+	fs, cfg := newFlags("alerts")
+	limit := fs.Int("limit", 20, "at most this many, newest first")
+	all := fs.Bool("all", false, "every alert kept")
+	if err := cli.Flags(fs, args); err != nil {
+		return err
+	}
+	if *limit < 1 && !*all {
+		return usageError(fmt.Sprintf("--limit %d: want 1 or more, or --all", *limit))
+	}
+	t, err := openTerminal(*cfg)
+	if err != nil {
+		return err
+	}
+	defer t.close()
+	ctx := context.Background()
+	n := *limit
+	if *all {
+		n = -1 // SQLite's no limit
+	}
+	as, err := t.store.Alerts(ctx, n)
+	if err != nil {
+		return err
+	}
+	unseen, err := t.store.Unseen(ctx)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(stdout)
+	defer w.Flush()
+	writeAlerts(w, as)
+	fmt.Fprintf(w, "%d shown, %d not seen yet\n", len(as), unseen)
+	return nil
+}
+
+// writeAlerts prints alerts one a line: ● for one not seen yet, the time in
+// China time, the ticket, 紧急 for an urgent one, and the text.
+func writeAlerts(w io.Writer, as []store.Alert) {
+	for _, a := range as {
+		mark := " "
+		if !a.Seen {
+			mark = "●"
+		}
+		text := cells.Line(a.Text)
+		if a.Urgent {
+			text = "紧急 " + text
+		}
+		fmt.Fprintf(w, "%s %s  %s  %s\n", mark, a.At.In(shanghai).Format("2006-01-02 15:04"), cells.Line(a.Ticket), text)
+	}
 }
 
 func cmdList(args []string) error {

@@ -81,7 +81,7 @@ func TestGatewaySiteTerminal(t *testing.T) {
 	if out := run(hotline, "login", "--config", config, "--password-file", filepath.Join(dir, "pw")); out != "logged in as duty (值班员 李明), 市供电公司\n" {
 		t.Fatalf("login said %q", out)
 	}
-	if out := run(hotline, "sync", "--once", "--config", config); !regexp.MustCompile(`^synced in \d+\.\ds: 2 new, 0 updated, 0 removed; cursor \d+\n$`).MatchString(out) {
+	if out := run(hotline, "sync", "--once", "--config", config); !regexp.MustCompile(`^synced in \d+\.\ds: 2 new, 0 updated, 0 removed; cursor \d+\nalerts: 2 new \(hotline alerts lists them\)\n$`).MatchString(out) {
 		t.Fatalf("sync said %q", out)
 	}
 	if out := run(hotline, "sign", "9001", "--config", config); out != "签收 9001: done; state 已签收\n" {

@@ -19,7 +19,9 @@ Usage:
   hotline demo [--as duty|handler|leader|jcb|center] [--every 30s] [--import FILE] [--tickets N] [--dir DIR]
                                        platform, tunnel and terminal in one process
   hotline login [--password-file F]    log in on this terminal
-  hotline sync --once                  fetch what changed on the platform
+  hotline sync --once                  send the files and actions that wait, fetch what changed
+                                       on the platform and the user's new alerts
+  hotline alerts [--limit K | --all]   提醒: the alerts kept here, newest first (● not seen yet)
   hotline list [--mine] [--state S] [--open|--fed-back] [--json]
                                        --mine: 待办, what you must act on, most urgent first
   hotline show NUMBER [--json]         a ticket with its timeline
@@ -120,6 +122,8 @@ func run(args []string) error {
 		return cmdReport(rest)
 	case "attach":
 		return cmdAttach(rest)
+	case "alerts":
+		return cmdAlerts(rest)
 	}
 	if _, ok := actionCmds[cmd]; ok {
 		return cmdAction(cmd, rest)

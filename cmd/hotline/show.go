@@ -30,8 +30,8 @@ func due(tk complaint.Ticket, now time.Time, p complaint.Policy) string {
 
 // writeTicket prints a ticket for `hotline show`: its fields, the step due,
 // the citizen's text, the contact record, the reply by the record sheet's
-// fields with the pre-check, the review, the return and extension requests
-// and the history with what each event carried.
+// fields with the pre-check, the review, the return and extension requests,
+// the attachments and the history with what each event carried.
 func writeTicket(w io.Writer, tk complaint.Ticket, units []complaint.Unit, people []complaint.User, p complaint.Policy, now time.Time) {
 	unitName := func(code string) string { return complaint.UnitName(units, code) }
 	person := func(login string) string { return complaint.PersonName(people, login) }
@@ -104,6 +104,12 @@ func writeTicket(w io.Writer, tk complaint.Ticket, units []complaint.Unit, peopl
 		field("延期申请", fmt.Sprintf("%d 个工作日：%s（%s，%s）；%s", x.Days, x.Reason, person(x.By), at(x.At), decision))
 		field("延期审批意见", x.Note)
 	}
+	if len(tk.Attachments) > 0 {
+		fmt.Fprintln(w, "附件：")
+		for _, a := range tk.Attachments {
+			fmt.Fprintln(w, "  "+attachmentLine(a, person, at))
+		}
+	}
 	if len(tk.Events) > 0 {
 		fmt.Fprintln(w, "办理记录：")
 		for _, e := range tk.Events {
@@ -122,6 +128,29 @@ func writeTicket(w io.Writer, tk complaint.Ticket, units []complaint.Unit, peopl
 			}
 		}
 	}
+}
+
+// attachmentLine is one attachment as show lists it: part, name, type,
+// size, who added it and when, and a recording's length.
+func attachmentLine(a complaint.Attachment, person func(string) string, at func(time.Time) string) string {
+	typ := a.Type
+	if typ == "" {
+		typ = "—"
+	}
+	parts := []string{a.Part.Label(), a.Name, typ, app.Size(a.Size)}
+	if by := person(a.By); by != "" {
+		parts = append(parts, by)
+	}
+	if !a.At.IsZero() {
+		parts = append(parts, at(a.At))
+	}
+	if a.Duration > 0 {
+		parts = append(parts, "时长 "+app.Clock(a.Duration))
+	}
+	for i, p := range parts {
+		parts[i] = cells.Line(p)
+	}
+	return strings.Join(parts, "  ")
 }
 
 func stateOrDash(s complaint.State) string {
@@ -163,6 +192,12 @@ func eventFields(e complaint.Event, unit, person func(string) string, at func(ti
 			}
 		case "granted":
 			v = map[bool]string{true: "同意", false: "不同意"}[v == "true"]
+		case "part":
+			v = complaint.Part(v).Label()
+		case "size":
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				v = app.Size(n)
+			}
 		case "criteria":
 			var parts []string
 			for _, s := range strings.Split(v, ",") {

@@ -146,7 +146,7 @@ func runUI(ctx context.Context, t *terminal, sess api.Session, opts ...tea.Progr
 		Weights: t.settings.Score, Calendar: t.workdays(),
 		Printer: t.printing(), PrinterName: t.settings.Printer,
 		Font:  t.font,
-		Fetch: t.fetch, Open: opener(t.settings.Media.Viewer, exec.LookPath), Play: pl.play,
+		Fetch: t.fetch, Open: opener(t.settings.Media.Viewer, exec.LookPath), Play: pl.play, Deliveries: t.deliveries,
 		Keys: t.settings.keymap, Theme: t.settings.theme, Bell: t.settings.Bell, Mouse: t.settings.Mouse})
 	p := tea.NewProgram(m, append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)...)
 	events := make(chan client.Event, 64)
@@ -248,6 +248,11 @@ func (l *link) apply(ev client.Event) tea.Msg {
 			return nil
 		}
 		return uploadMsg(ev)
+	case client.Alerted:
+		if len(ev.Alerts) == 0 {
+			return nil
+		}
+		return tui.AlertMsg{Alerts: ev.Alerts}
 	}
 	return nil
 }

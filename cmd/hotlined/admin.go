@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -112,13 +113,28 @@ func admin(noun, verb string, args []string) error {
 				return toml.NewEncoder(os.Stdout).Encode(s)
 			}
 			var s notify.Settings
-			if err := cli.DecodeFile(*file, &s); err != nil {
+			if err := decodeTOML(*file, &s); err != nil {
 				return err
 			}
 			if err := db.SetNotify(ctx, *unitCode, s); err != nil {
+				if text, rerr := os.ReadFile(*file); rerr == nil {
+					if line := settingLine(string(text), err.Error()); line > 0 {
+						return fmt.Errorf("%s:%d: %w", *file, line, err)
+					}
+				}
 				return fmt.Errorf("%s: %w", *file, err)
 			}
 			fmt.Printf("notification settings of %s set from %s\n", *unitCode, *file)
+			// A channel without a sender is a warning, not a refusal:
+			// channels.toml may well be written afterwards.
+			senders, _, err := loadChannels(*dir)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "warning: the channels cannot be checked: %v\n", err)
+				return nil
+			}
+			for _, w := range missingChannels(s, *unitCode, senders, filepath.Join(*dir, channelsFile)) {
+				fmt.Fprintln(os.Stderr, "warning: "+w)
+			}
 			return nil
 		})
 	case "unit list":
@@ -198,11 +214,16 @@ func admin(noun, verb string, args []string) error {
 		fs.StringVar(&u.Name, "name", "", "display name")
 		fs.StringVar(&u.Unit, "unit", "", "unit code")
 		fs.StringVar(&roles, "roles", "", "comma-separated: center, duty, handler, reviewer, supervisor, admin")
-		fs.StringVar(&u.Phone, "phone", "", "phone number")
+		fs.StringVar(&u.Phone, "phone", "", "mobile number for SMS and @mentions: 11 digits (13812345678) or +country code and number")
 		fs.StringVar(&pwFile, "password-file", "", "read the password from this file (- for stdin); default: ask")
 		if err := cli.Flags(fs, args); err != nil {
 			return err
 		}
+		phone, err := platform.MobilePhone(u.Phone)
+		if err != nil {
+			return usageError(err.Error())
+		}
+		u.Phone = phone
 		for _, r := range strings.Split(roles, ",") {
 			if r = strings.TrimSpace(r); r != "" {
 				u.Roles = append(u.Roles, complaint.Role(r))
@@ -231,6 +252,36 @@ func admin(noun, verb string, args []string) error {
 			return err
 		}
 		return withDB(*dir, func(db *platform.DB) error { return db.SetPassword(ctx, login, pw) })
+	case "user phone":
+		var login, phone string
+		var clear bool
+		fs.StringVar(&login, "login", "", "login name")
+		fs.StringVar(&phone, "phone", "", "mobile number: 11 digits (13812345678) or +country code and number; spaces and dashes allowed")
+		fs.BoolVar(&clear, "clear", false, "remove the user's number: no SMS, no @mention, terminal alerts only")
+		if err := cli.Flags(fs, args); err != nil {
+			return err
+		}
+		switch {
+		case login == "":
+			return usageError("user phone needs --login")
+		case clear == (phone != ""):
+			return usageError("user phone needs --phone NUMBER or --clear")
+		}
+		p, err := platform.MobilePhone(phone)
+		if err != nil {
+			return usageError(err.Error())
+		}
+		return withDB(*dir, func(db *platform.DB) error {
+			if err := db.SetPhone(ctx, login, p); err != nil {
+				return err
+			}
+			if p == "" {
+				fmt.Printf("phone of %s cleared\n", login)
+			} else {
+				fmt.Printf("phone of %s set to %s\n", login, p)
+			}
+			return nil
+		})
 	case "user list":
 		if err := cli.Flags(fs, args); err != nil {
 			return err
@@ -241,13 +292,17 @@ func admin(noun, verb string, args []string) error {
 				return err
 			}
 			w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "LOGIN\tUNIT\tROLES\tNAME")
+			fmt.Fprintln(w, "LOGIN\tUNIT\tROLES\tPHONE\tNAME")
 			for _, u := range us {
 				rs := make([]string, len(u.Roles))
 				for i, r := range u.Roles {
 					rs[i] = string(r)
 				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", u.Login, u.Unit, strings.Join(rs, ","), u.Name)
+				phone := u.Phone
+				if phone == "" {
+					phone = "-"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", u.Login, u.Unit, strings.Join(rs, ","), phone, u.Name)
 			}
 			return w.Flush()
 		})
@@ -334,6 +389,45 @@ func admin(noun, verb string, args []string) error {
 	}
 	return usageError(fmt.Sprintf("unknown command %q", noun+" "+verb))
 }
+
+// settingLine is the line of the file text that the settings' error msg
+// ("events.urge.text: …", "escalation[1].roles: …") is about, or 0.
+func settingLine(text, msg string) int {
+	key, _, ok := strings.Cut(msg, ": ")
+	if !ok || strings.ContainsAny(key, " \"") {
+		return 0
+	}
+	m := stageKey.FindStringSubmatch(key)
+	if m == nil {
+		return keyLine(text, key)
+	}
+	// The n-th [[escalation]] table, and in it the field when it is there.
+	n, _ := strconv.Atoi(m[1])
+	field := strings.SplitN(m[2], "[", 2)[0]
+	header, seen := 0, -1
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "["):
+			if header > 0 {
+				return header
+			}
+			if strings.HasPrefix(line, "[[") && splitKey(strings.Trim(line, "[] "))[0] == "escalation" {
+				if seen++; seen == n {
+					header = i + 1
+				}
+			}
+		case header > 0 && field != "":
+			if k, _, ok := strings.Cut(line, "="); ok && strings.TrimSpace(k) == field {
+				return i + 1
+			}
+		}
+	}
+	return header
+}
+
+// stageKey reads "escalation[1].roles[0]".
+var stageKey = regexp.MustCompile(`^escalation\[(\d+)\](?:\.(.+))?$`)
 
 // policyText shows a unit's policy as it applies, defaults filled in.
 func policyText(p complaint.Policy) string {

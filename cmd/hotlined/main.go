@@ -24,9 +24,13 @@ Usage:
   hotlined unit notify --dir D --unit U [--file x.toml]
                        a unit's notifications: events, channels, quiet hours, escalation, texts
                        (without --file: print them, defaults filled in)
-  hotlined user add  --dir D --login L --name N --unit U --roles duty[,handler...] [--password-file F]
+  hotlined user add  --dir D --login L --name N --unit U --roles duty[,handler...] [--phone P]
+                     [--password-file F]
   hotlined user list --dir D
   hotlined user passwd --dir D --login L [--password-file F]
+  hotlined user phone  --dir D --login L --phone P | --clear
+                       the mobile number SMS go to and group messages @mention: 11 digits
+                       (13812345678) or + and the country code (+85291234567)
   hotlined terminal add    --dir D --user L [--name N] [--out DIR] [--address IP]
   hotlined terminal add    --dir D --user L --no-tunnel --address IP --platform-url http://HOST:PORT
                            [--name N] [--out DIR]
@@ -37,7 +41,8 @@ Usage:
                      the center's call recording (WAV, MP3; its duration read from the file)
 
 Notification channels (SMS providers, WeCom/DingTalk/Feishu robots, an HTTP gateway) are
-set in channels.toml in the data directory, mode 0600 (see the README).
+set in channels.toml in the data directory, mode 0600 (see the README); hotlined serve
+refuses a wrong one at start, and unit notify warns of a channel it names that is not there.
 
 --dir defaults to $HOTLINED_DIR, else /var/lib/hotlined.
 `

@@ -68,6 +68,14 @@ func cmdServe(args []string) error {
 	if err != nil {
 		return err
 	}
+	units, err := db.Units(context.Background())
+	if err != nil {
+		return err
+	}
+	for _, w := range channelUnits(senders, units, filepath.Join(*dir, channelsFile)) {
+		fmt.Fprintln(os.Stderr, "hotlined: warning:", w)
+		log.Warn("channels", "warning", w)
+	}
 	svc, err := platform.StartService(db, platform.ServiceConfig{
 		Key: key, Network: s.network, ListenPort: s.ListenPort, MTU: s.MTU, APIPort: s.APIPort,
 		Logger: log, Server: platform.Options{RequireTerminal: true, Files: files}, Plain: s.Plain,

@@ -37,7 +37,7 @@ type settings struct {
 	Plain string `toml:"plain"`
 	// MaxFileSize is the largest attachment taken, e.g. "4GiB" or "500MB";
 	// 4GiB when empty.
-	MaxFileSize string `toml:"max_file_size"`
+	MaxFileSize fileSize `toml:"max_file_size"`
 
 	network     netip.Prefix
 	maxFileSize int64
@@ -90,7 +90,7 @@ func loadSettings(dir string) (settings, error) {
 		return s, fmt.Errorf("%s: api_port %d: want 1–65535", path, s.APIPort)
 	}
 	if s.MaxFileSize != "" {
-		n, err := humanize.ParseBytes(s.MaxFileSize)
+		n, err := humanize.ParseBytes(string(s.MaxFileSize))
 		if err != nil || n == 0 || n > 1<<50 {
 			return s, fmt.Errorf("%s: max_file_size %q: want a size such as \"4GiB\" or \"500MB\"", path, s.MaxFileSize)
 		}
@@ -102,6 +102,23 @@ func loadSettings(dir string) (settings, error) {
 		}
 	}
 	return s, nil
+}
+
+// fileSize is max_file_size as written: a size with its unit in quotes.
+// A bare number is refused with that said, not with the decoder's "TOML
+// value has type integer": 100 could mean bytes or megabytes, and either
+// guess is a wrong limit on every attachment.
+type fileSize string
+
+func (f *fileSize) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case string:
+		*f = fileSize(x)
+		return nil
+	case int64:
+		return fmt.Errorf("max_file_size = %d: write the size in quotes with its unit, e.g. \"%dMB\" or \"4GiB\"", x, x)
+	}
+	return fmt.Errorf("max_file_size: want a size in quotes with its unit, e.g. \"500MB\" or \"4GiB\"")
 }
 
 // checkPlain refuses a plain listening address that is not IP:port or

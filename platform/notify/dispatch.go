@@ -52,10 +52,11 @@ type Dispatcher struct {
 	Senders map[string]sender.Sender
 	Now     func() time.Time
 	// Current returns a ticket as it is now, with its Step and Due, to
-	// drop a reminder whose ticket has moved on (another step or deadline,
-	// or closed); a zero Ticket for one that does not exist. An error
-	// leaves the reminder queued, to be looked at again. Nil sends every
-	// reminder.
+	// drop a notification that asks someone to act (a reminder, or an
+	// event's such as dispatch or urge: asks) whose ticket has moved on
+	// (another step or deadline, or closed); a zero Ticket for one that
+	// does not exist. An error leaves the notification queued, to be looked
+	// at again. Nil sends every notification.
 	Current func(ctx context.Context, number string) (complaint.Ticket, error)
 	// Limits by channel name, or by "<channel>@<unit>" for one unit's robot.
 	Limits  map[string]Limit
@@ -276,7 +277,7 @@ func (d *Dispatcher) pass(ctx context.Context, res *results) (err error) {
 	var ops []op
 	tickets := map[string]*complaint.Ticket{}
 	stale := func(r row) (bool, string, error) {
-		if r.event != EventDeadline || d.Current == nil {
+		if !asks(r.event) || d.Current == nil {
 			return false, "", nil
 		}
 		t, ok := tickets[r.ticket]
@@ -288,15 +289,8 @@ func (d *Dispatcher) pass(ctx context.Context, res *results) (err error) {
 			t = &cur
 			tickets[r.ticket] = t
 		}
-		switch {
-		case t.Number == "":
-			return true, "ticket no longer exists", nil
-		case !t.State.Open():
-			return true, "ticket is " + string(t.State), nil
-		case t.Step != r.step || !t.Due.Equal(r.due):
-			return true, fmt.Sprintf("ticket moved on: step %s due %s", t.Step, dbTime(t.Due)), nil
-		}
-		return false, "", nil
+		why := movedOn(*t, r.event, r.step, r.due)
+		return why != "", why, nil
 	}
 	d.mu.Lock()
 	for _, r := range rows {
@@ -586,6 +580,33 @@ func (d *Dispatcher) wait(attempts int, err error) time.Duration {
 		w = e.RetryAfter
 	}
 	return w
+}
+
+// movedOn says why a notification of event, made for the ticket's step
+// step due at due, no longer asks for anything of the ticket t as it is
+// now; "" when it still does. The step's deadline changes when the step
+// begins again (a new dispatch, another reply) or is extended, so a
+// message worded for the old one is dropped as well: the new step makes
+// its own.
+func movedOn(t complaint.Ticket, event string, step complaint.Step, due time.Time) string {
+	switch {
+	case t.Number == "":
+		return "ticket no longer exists"
+	case !t.State.Open():
+		return "ticket is " + string(t.State)
+	case event == EventDeadline:
+		if t.Step != step || !t.Due.Equal(due) {
+			return fmt.Sprintf("ticket moved on: step %s due %s", t.Step, dbTime(t.Due))
+		}
+	case step == complaint.StepNone:
+		// Made when the ticket waited on no step: it asked for nothing
+		// the ticket can have done since.
+	case t.Step == complaint.StepNone:
+		return fmt.Sprintf("ticket moved on: state %s, no longer at the %s step this asked to act on", t.State, step)
+	case t.Step != step || !t.Due.Equal(due):
+		return fmt.Sprintf("ticket moved on: step %s due %s, no longer at the %s step this asked to act on", t.Step, dbTime(t.Due), step)
+	}
+	return ""
 }
 
 func delivery(ctx context.Context, tx *sql.Tx, id int64, at time.Time, outcome, msg string, took time.Duration) error {

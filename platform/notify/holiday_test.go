@@ -22,6 +22,7 @@ type world struct {
 	clock   *clock
 	cal     complaint.Workdays
 	s       Settings
+	policy  complaint.Policy // the unit's deadlines; zero: the defaults
 	tickets map[string]complaint.Ticket
 	eventID int64
 	notes   []string
@@ -38,7 +39,7 @@ func (w *world) dispatch(number, title string) {
 	ev := complaint.Event{ID: w.eventID, Kind: complaint.KindDispatch, Actor: "c1", Unit: "C", At: now, To: complaint.Dispatched}
 	t := complaint.Ticket{Number: number, Title: title, Unit: "P1", State: complaint.Dispatched, ReceivedAt: now, DispatchedAt: now,
 		UpdatedAt: now, Events: []complaint.Event{ev}}
-	t.SetDue(complaint.Policy{}, w.cal)
+	t.SetDue(w.policy, w.cal)
 	w.plan(complaint.Ticket{}, t, ev)
 }
 
@@ -55,7 +56,7 @@ func (w *world) act(login, number string, a complaint.Action) {
 	}
 	w.eventID++
 	ev.ID = w.eventID
-	after.SetDue(complaint.Policy{}, w.cal)
+	after.SetDue(w.policy, w.cal)
 	w.plan(before, after, ev)
 }
 

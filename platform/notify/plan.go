@@ -44,7 +44,8 @@ type Notification struct {
 	Urgent    bool
 	Quiet     Span
 	// Step and Due are the ticket's step and deadline it was made for; a
-	// reminder whose ticket has moved on is dropped, not sent.
+	// notification that asks for that step's act (asks) whose ticket has
+	// moved on is dropped, not sent.
 	Step      complaint.Step
 	Due       time.Time
 	CreatedAt time.Time
@@ -55,6 +56,22 @@ func (n Notification) Reminder() bool { return n.Event == EventDeadline }
 
 // EventDeadline is the Event of a deadline's reminder.
 const EventDeadline = "deadline"
+
+// asks reports whether a notification of event asks its reader to act on
+// the step the ticket waited on when it was made: a reminder; a new or
+// reopened ticket (sign it), an assignment (contact the caller), a reply
+// (review it), a rejection (reply again), urging and supervision. Such a
+// notification is dropped unsent once the ticket has moved on. The
+// center's decisions on a return or an extension only inform: they go
+// whatever the ticket has done since.
+func asks(event string) bool {
+	switch complaint.Kind(event) {
+	case EventDeadline, complaint.KindDispatch, complaint.KindReopen, complaint.KindAssign, complaint.KindReply,
+		complaint.KindReject, complaint.KindUrge, complaint.KindSupervise:
+		return true
+	}
+	return false
+}
 
 // Directory finds the people to notify. The platform implements it from
 // its users table.
@@ -287,10 +304,10 @@ func (p *planner) moment(g Stage, start, due time.Time) (time.Time, bool) {
 		}
 		left := time.Duration(float64(due.Sub(start)) * g.Left).Round(time.Second)
 		return due.Add(-left), true
-	case g.Working:
-		return addWorking(p.cal, p.s.Business, due, time.Duration(g.After)).UTC(), true
+	case g.working():
+		return addWorking(p.cal, p.s.Business, due, g.after()).UTC(), true
 	}
-	return due.Add(time.Duration(g.After)), true
+	return due.Add(g.after()), true
 }
 
 // add makes the notifications of one rule for people at the moment at.

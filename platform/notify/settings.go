@@ -2,6 +2,7 @@ package notify
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -49,17 +50,22 @@ type Settings struct {
 	// Groups are the channels that post to a group chat (robots): one
 	// message per event that @mentions the recipients, not one per person.
 	// Every other channel but "terminal" sends to a person's phone.
-	Groups []string `json:"groups,omitempty" toml:"groups"`
+	// groups = [] says no channel is a group: stored as given (omitzero),
+	// not taken for "left out".
+	Groups []string `json:"groups,omitzero" toml:"groups"`
 	// Events holds one rule per event kind (complaint.Kind: "dispatch",
 	// "assign", "reply", ...). A kind left out keeps its default rule.
 	Events map[string]Rule `json:"events,omitempty" toml:"events"`
 	// Escalation are the reminders of a step's deadline. When given, the
-	// list replaces the default one whole.
+	// list replaces the default one whole; a stage named as a default one
+	// (near, due, late) takes each field it leaves out from it.
 	Escalation []Stage `json:"escalation,omitempty" toml:"escalation"`
 }
 
 // Rule says whom an event or a stage reaches, on which channels, and with
-// which text. Empty fields take the default rule's.
+// which text. Fields left out take the default rule's; an empty list
+// (channels = []) is refused, since it would read as "none" but mean "the
+// default": enabled = false is what turns a rule off.
 type Rule struct {
 	// Enabled: unset means on.
 	Enabled *bool `json:"enabled,omitempty" toml:"enabled"`
@@ -75,13 +81,14 @@ type Rule struct {
 	// Text is a text/template over Data: the message as people read it.
 	Text string `json:"text,omitempty" toml:"text"`
 	// Urgent lets the notification through quiet hours. Deadline stages at
-	// or after the due time are urgent whatever this says.
+	// or after the due time are urgent whatever this says: WithDefaults
+	// sets it for them, so that printed settings say what is in force.
 	Urgent bool `json:"urgent,omitempty" toml:"urgent"`
 	// SMSTemplate is the provider's approved template code; SMSParams name
 	// its variables in order, each filled from the Data field of the same
 	// name ("number"), or "var=field" for another name ("code=number").
-	SMSTemplate string   `json:"sms_template,omitempty" toml:"sms_template"`
-	SMSParams   []string `json:"sms_params,omitempty" toml:"sms_params"`
+	SMSTemplate string   `json:"sms_template,omitempty" toml:"sms_template,omitempty"`
+	SMSParams   []string `json:"sms_params,omitempty" toml:"sms_params,omitempty"`
 }
 
 // On reports whether the rule is enabled.
@@ -99,14 +106,53 @@ func (r Rule) On() bool { return r.Enabled == nil || *r.Enabled }
 //
 // A stage before the due time is held by quiet hours and left out when it
 // would only arrive after the due time; a stage at or after it is urgent.
+//
+// A stage named as a default one (near, due, late) takes from it each field
+// it leaves out: its timing when it gives neither left nor after, working
+// when it gives a non-zero after alone, steps, roles, channels and texts. After and
+// Working are pointers so that "after = \"0s\"" and "working = false" are
+// told apart from left out.
 type Stage struct {
 	// Name is part of the reminder's dedupe key; unique in the list.
 	Name    string           `json:"name" toml:"name"`
-	Left    float64          `json:"left,omitempty" toml:"left"`
-	After   Duration         `json:"after,omitzero" toml:"after"`
-	Working bool             `json:"working,omitempty" toml:"working"`
-	Steps   []complaint.Step `json:"steps,omitempty" toml:"steps"` // empty: every step
+	Left    float64          `json:"left,omitempty" toml:"left,omitzero"`
+	After   *Duration        `json:"after,omitempty" toml:"after"`
+	Working *bool            `json:"working,omitempty" toml:"working"`
+	Steps   []complaint.Step `json:"steps,omitzero" toml:"steps"` // empty: every step; left out: the default stage's
 	Rule
+}
+
+// after is the stage's offset from the due time.
+func (g Stage) after() time.Duration {
+	if g.After == nil {
+		return 0
+	}
+	return time.Duration(*g.After)
+}
+
+// working reports whether after counts business hours.
+func (g Stage) working() bool { return g.Working != nil && *g.Working }
+
+// overdue reports whether the stage fires at or after the due time, which
+// makes it urgent.
+func (g Stage) overdue() bool { return g.Left == 0 && g.after() >= 0 }
+
+// over fills what g leaves out from def, the default stage of its name.
+func (g Stage) over(def Stage) Stage {
+	switch {
+	case g.Left == 0 && g.After == nil:
+		g.Left, g.After = def.Left, def.After
+		if g.Working == nil {
+			g.Working = def.Working
+		}
+	case g.After != nil && *g.After != 0 && def.Left == 0 && g.Working == nil:
+		g.Working = def.Working
+	}
+	if g.Steps == nil {
+		g.Steps = def.Steps
+	}
+	g.Rule = g.Rule.over(def.Rule)
+	return g
 }
 
 // Span is a daily span of wall-clock time "HH:MM" in Asia/Shanghai; To
@@ -120,6 +166,15 @@ type Span struct {
 type Duration time.Duration
 
 func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// UnmarshalTOML takes a duration in quotes, and refuses a bare number
+// with what to write instead.
+func (d *Duration) UnmarshalTOML(v any) error {
+	if s, ok := v.(string); ok {
+		return d.UnmarshalText([]byte(s))
+	}
+	return fmt.Errorf("%v is not a duration: write it in quotes with its unit, e.g. \"2h\", \"90m\", \"-30m\"", v)
+}
 
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(strings.TrimSpace(string(b)))
@@ -180,12 +235,16 @@ func DefaultSettings() Settings {
 			{Name: "near", Left: 0.25, Steps: []complaint.Step{complaint.StepContact, complaint.StepReply, complaint.StepReview},
 				Rule: Rule{Roles: []complaint.Role{RoleOwner}, Channels: phone, Text: p + "{{.Step}}时限将到（{{.Deadline}}，{{.Left}}），请尽快{{.Action}}。"}},
 			{Name: "due",
-				Rule: Rule{Roles: []complaint.Role{RoleOwner, complaint.RoleDuty}, Channels: phone, Text: p + "已到{{.Step}}时限（{{.Deadline}}），请立即{{.Action}}。"}},
-			{Name: "late", After: Duration(2 * time.Hour), Working: true,
-				Rule: Rule{Roles: []complaint.Role{complaint.RoleSupervisor}, Channels: phone, Text: "【12345】督办提醒：工单{{.Number}}「{{.Title}}」{{.Step}}{{.Left}}（时限{{.Deadline}}），{{with .Subunit}}{{.}}{{end}}尚未{{.Action}}。"}},
+				Rule: Rule{Roles: []complaint.Role{RoleOwner, complaint.RoleDuty}, Channels: phone, Urgent: true, Text: p + "已到{{.Step}}时限（{{.Deadline}}），请立即{{.Action}}。"}},
+			{Name: "late", After: durationPtr(2 * time.Hour), Working: boolPtr(true),
+				Rule: Rule{Roles: []complaint.Role{complaint.RoleSupervisor}, Channels: phone, Urgent: true, Text: "【12345】督办提醒：工单{{.Number}}「{{.Title}}」{{.Step}}{{.Left}}（时限{{.Deadline}}），{{with .Subunit}}{{.}}{{end}}尚未{{.Action}}。"}},
 		},
 	}
 }
+
+func durationPtr(d time.Duration) *Duration { v := Duration(d); return &v }
+
+func boolPtr(b bool) *bool { return &b }
 
 // WithDefaults fills what s leaves empty from DefaultSettings.
 func (s Settings) WithDefaults() Settings {
@@ -217,13 +276,12 @@ func (s Settings) WithDefaults() Settings {
 	} else {
 		st := make([]Stage, len(s.Escalation))
 		for i, g := range s.Escalation {
-			def := Rule{Channels: phone, Text: defaultStageText(g, d)}
-			for _, x := range d.Escalation {
-				if x.Name == g.Name {
-					def = x.Rule
-				}
+			if j := slices.IndexFunc(d.Escalation, func(x Stage) bool { return x.Name == g.Name }); j >= 0 {
+				g = g.over(d.Escalation[j])
+			} else {
+				g.Rule = g.Rule.over(Rule{Channels: phone, Text: defaultStageText(g, d)})
 			}
-			g.Rule = g.Rule.over(def)
+			g.Urgent = g.Urgent || g.overdue()
 			st[i] = g
 		}
 		s.Escalation = st
@@ -236,9 +294,9 @@ func (s Settings) WithDefaults() Settings {
 func defaultStageText(g Stage, d Settings) string {
 	name := "due"
 	switch {
-	case g.Left > 0 || g.After < 0:
+	case g.Left > 0 || g.after() < 0:
 		name = "near"
-	case g.After > 0:
+	case g.after() > 0:
 		name = "late"
 	}
 	for _, x := range d.Escalation {
@@ -277,6 +335,9 @@ var (
 // Check reports the first bad setting, by its TOML key. It checks s as
 // WithDefaults completes it, so a file need only hold what it changes.
 func (s Settings) Check() error {
+	if err := s.checkEmpty(); err != nil {
+		return err
+	}
 	s = s.WithDefaults()
 	for _, f := range []struct {
 		key string
@@ -317,9 +378,9 @@ func (s Settings) Check() error {
 			return fmt.Errorf("%s.name: %q is given twice", key, g.Name)
 		case g.Left < 0 || g.Left >= 1:
 			return fmt.Errorf("%s.left: %v: want a share of the step's time above 0 and below 1", key, g.Left)
-		case g.Left > 0 && (g.After != 0 || g.Working):
+		case g.Left > 0 && (g.After != nil || g.working()):
 			return fmt.Errorf("%s.left: give left or after, not both", key)
-		case g.Working && g.After == 0:
+		case g.working() && g.after() == 0:
 			return fmt.Errorf("%s.working: needs after, the business time from the due time", key)
 		case len(g.Roles) == 0:
 			return fmt.Errorf("%s.roles: empty: say who is reminded", key)
@@ -332,6 +393,39 @@ func (s Settings) Check() error {
 		}
 		if err := g.Rule.check(); err != nil {
 			return fmt.Errorf("%s.%w", key, err)
+		}
+	}
+	return nil
+}
+
+// checkEmpty refuses the empty lists of s as given: WithDefaults cannot
+// tell "channels = []" from a list left out, and either reading would
+// surprise someone.
+func (s Settings) checkEmpty() error {
+	check := func(key string, r Rule, what string) error {
+		for _, f := range []struct {
+			name  string
+			empty bool
+		}{{"roles", r.Roles != nil && len(r.Roles) == 0}, {"channels", r.Channels != nil && len(r.Channels) == 0}} {
+			if f.empty {
+				return fmt.Errorf("%s.%s: an empty list does not turn the %s off: set enabled = false for that, or leave %s out for the default ones", key, f.name, what, f.name)
+			}
+		}
+		return nil
+	}
+	keys := make([]string, 0, len(s.Events))
+	for k := range s.Events {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if err := check("events."+k, s.Events[k], "event"); err != nil {
+			return err
+		}
+	}
+	for i, g := range s.Escalation {
+		if err := check(fmt.Sprintf("escalation[%d]", i), g.Rule, "stage"); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -370,6 +464,9 @@ func (r Rule) check() error {
 		return fmt.Errorf("text: %w", err)
 	}
 	if err := t.Execute(discard{}, sampleData); err != nil {
+		if m := noField.FindStringSubmatch(err.Error()); m != nil {
+			return fmt.Errorf("text: {{.%s}}: no such field; the fields are %s", m[1], dataFields())
+		}
 		return fmt.Errorf("text: %w", err)
 	}
 	if r.SMSTemplate == "" && len(r.SMSParams) > 0 {
@@ -381,6 +478,19 @@ func (r Rule) check() error {
 		}
 	}
 	return nil
+}
+
+// noField finds the field a template named that Data does not have.
+var noField = regexp.MustCompile(`can't evaluate field (\w+) in type`)
+
+// dataFields lists Data's fields as a text names them.
+func dataFields() string {
+	t := reflect.TypeFor[Data]()
+	names := make([]string, t.NumField())
+	for i := range names {
+		names[i] = "." + t.Field(i).Name
+	}
+	return strings.Join(names, " ")
 }
 
 type discard struct{}

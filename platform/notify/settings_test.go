@@ -87,7 +87,7 @@ func TestSettingsFile(t *testing.T) {
 	if due.Text != def.Escalation[1].Text || !reflect.DeepEqual(due.Channels, []string{"terminal", "sms"}) {
 		t.Errorf("due %+v", due)
 	}
-	if time.Duration(late.After) != 4*time.Hour || !late.Working || late.Text != "【12345】工单{{.Number}}{{.Step}}{{.Left}}，请督办。" ||
+	if late.after() != 4*time.Hour || !late.working() || late.Text != "【12345】工单{{.Number}}{{.Step}}{{.Left}}，请督办。" ||
 		!reflect.DeepEqual(late.Steps, []complaint.Step{complaint.StepContact, complaint.StepReply}) {
 		t.Errorf("late %+v", late)
 	}
@@ -137,7 +137,10 @@ func TestCheck(t *testing.T) {
 		{"[events.urge]\nchannels = [\"sms\", \"sms\"]", `events.urge.channels[1]: "sms" is given twice`},
 		{"[events.urge]\nroles = [\"leader\"]", `events.urge.roles[0]: "leader": want owner, handler, duty, reviewer or supervisor`},
 		{"[events.urge]\ntext = \"工单{{.Number}\"", `events.urge.text: template: text:1: bad character U+007D '}'`},
-		{"[events.urge]\ntext = \"工单{{.Numbr}}\"", `events.urge.text: template: text:1:8: executing "text" at <.Numbr>: can't evaluate field Numbr in type notify.Data`},
+		{"[events.urge]\ntext = \"工单{{.Numbr}}\"", `events.urge.text: {{.Numbr}}: no such field; the fields are .Number .Title .Deadline .Left .Within .Action .Step .Unit .Subunit .Event .Note .Result`},
+		{"[events.dispatch]\nchannels = []", `events.dispatch.channels: an empty list does not turn the event off: set enabled = false for that, or leave channels out for the default ones`},
+		{"[events.reply]\nroles = []", `events.reply.roles: an empty list does not turn the event off: set enabled = false for that, or leave roles out for the default ones`},
+		{"[[escalation]]\nname = \"late\"\nchannels = []", `escalation[0].channels: an empty list does not turn the stage off: set enabled = false for that, or leave channels out for the default ones`},
 		{"[events.urge]\nsms_params = [\"number\"]", `events.urge.sms_params: given without sms_template`},
 		{"[events.urge]\nsms_template = \"SMS_1\"\nsms_params = [\"no=numbr\"]", `events.urge.sms_params[0]: "no=numbr": no field "numbr"; fields: number, title, deadline, left, within, action, step, unit, subunit, event, note, result`},
 		{"[[escalation]]\nname = \"Near\"\nroles = [\"owner\"]", `escalation[0].name: "Near": want 1 to 32 of a-z, 0-9, '-', '_'`},
@@ -162,5 +165,107 @@ func TestCheck(t *testing.T) {
 	_, err := toml.Decode("[[escalation]]\nname = \"a\"\nafter = \"2 hours\"\nroles = [\"owner\"]", &s)
 	if err == nil || !strings.Contains(err.Error(), `duration "2 hours": want e.g. "2h", "90m", "-30m"`) {
 		t.Errorf("bad duration: %v", err)
+	}
+}
+
+// TestStageInherits: a stage named as a default one takes every field it
+// leaves out from that stage, its timing included; a stage of its own
+// name takes only the default channels and text.
+func TestStageInherits(t *testing.T) {
+	var s Settings
+	file := `
+[[escalation]]
+name = "late"
+after = "3h"
+
+[[escalation]]
+name = "near"
+after = "-30m"
+
+[[escalation]]
+name = "due"
+channels = ["terminal"]
+
+[[escalation]]
+name = "late2"
+after = "1h"
+roles = ["duty"]
+`
+	if _, err := toml.Decode(file, &s); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+	def := DefaultSettings().Escalation
+	got := s.WithDefaults().Escalation
+	late, near, due, own := got[0], got[1], got[2], got[3]
+	if late.after() != 3*time.Hour || !late.working() || !late.Urgent || late.Text != def[2].Text ||
+		!reflect.DeepEqual(late.Roles, []complaint.Role{complaint.RoleSupervisor}) {
+		t.Errorf("late after = \"3h\": after %v working %v urgent %v roles %v", late.after(), late.working(), late.Urgent, late.Roles)
+	}
+	if near.Left != 0 || near.after() != -30*time.Minute || near.working() || near.Urgent ||
+		!reflect.DeepEqual(near.Steps, def[0].Steps) || near.Text != def[0].Text {
+		t.Errorf("near after = \"-30m\": %+v", near)
+	}
+	if due.After != nil || due.Left != 0 || !due.Urgent || !reflect.DeepEqual(due.Channels, []string{"terminal"}) || due.Text != def[1].Text {
+		t.Errorf("due: %+v", due)
+	}
+	if own.after() != time.Hour || own.working() || !own.Urgent || own.Text != def[2].Text {
+		t.Errorf("a stage of its own: %+v", own)
+	}
+
+	// Given explicitly, working = false and a timing of its own stay.
+	s = Settings{}
+	if _, err := toml.Decode("[[escalation]]\nname = \"late\"\nafter = \"2h\"\nworking = false\n[[escalation]]\nname = \"due\"\nleft = 0.1", &s); err != nil {
+		t.Fatal(err)
+	}
+	got = s.WithDefaults().Escalation
+	if got[0].working() || got[0].after() != 2*time.Hour {
+		t.Errorf("late with working = false: working %v after %v", got[0].working(), got[0].after())
+	}
+	if got[1].Left != 0.1 || got[1].After != nil || got[1].Urgent {
+		t.Errorf("due with left = 0.1: %+v", got[1])
+	}
+	// after = "0s" is at the due time: nothing to count in business hours.
+	s = Settings{}
+	if _, err := toml.Decode("[[escalation]]\nname = \"late\"\nafter = \"0s\"", &s); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(); err != nil {
+		t.Errorf("late at the due time: %v", err)
+	}
+	// A late stage named alone is the default late stage.
+	s = Settings{Escalation: []Stage{{Name: "late"}}}
+	if g := s.WithDefaults().Escalation[0]; !reflect.DeepEqual(g, def[2]) {
+		t.Errorf("late alone: %+v\nwant %+v", g, def[2])
+	}
+}
+
+// TestPrintedUrgent: the settings as printed (hotlined unit notify) say
+// urgent = true for the stages at and after the due time, which go through
+// quiet hours, and false for the one before it, which is held.
+func TestPrintedUrgent(t *testing.T) {
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(Settings{}.WithDefaults()); err != nil {
+		t.Fatal(err)
+	}
+	_, stages, _ := strings.Cut(buf.String(), "[[escalation]]")
+	urgent := map[string]string{}
+	for _, block := range strings.Split(stages, "[[escalation]]") {
+		var name, u string
+		for _, line := range strings.Split(block, "\n") {
+			line = strings.TrimSpace(line)
+			if v, ok := strings.CutPrefix(line, "name = "); ok {
+				name = v
+			}
+			if v, ok := strings.CutPrefix(line, "urgent = "); ok {
+				u = v
+			}
+		}
+		urgent[name] = u
+	}
+	if want := map[string]string{`"near"`: "false", `"due"`: "true", `"late"`: "true"}; !reflect.DeepEqual(urgent, want) {
+		t.Errorf("printed urgent %v, want %v\n%s", urgent, want, buf.String())
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -82,8 +84,11 @@ var gatewayFuncs = template.FuncMap{
 }
 
 // NewGateway checks c and parses its templates. Each error names the
-// setting at fault: "gateway: Body: template: …".
+// setting at fault by its key in channels.toml (method, url, header, body,
+// success_field, message_field, retry_values), as an administrator wrote
+// it: `method = "FETCH": want GET, POST or PUT`, "body: template: …".
 func NewGateway(c GatewayConfig) (*Gateway, error) {
+	given := c.Method
 	c.Method = strings.ToUpper(strings.TrimSpace(c.Method))
 	if c.Method == "" {
 		c.Method = http.MethodPost
@@ -91,37 +96,37 @@ func NewGateway(c GatewayConfig) (*Gateway, error) {
 	switch c.Method {
 	case http.MethodGet, http.MethodPost, http.MethodPut:
 	default:
-		return nil, fmt.Errorf("gateway: Method %q: want GET, POST or PUT", c.Method)
+		return nil, fmt.Errorf("method = %q: want GET, POST or PUT", given)
 	}
 	if strings.TrimSpace(c.URL) == "" {
-		return nil, fmt.Errorf("gateway: URL is required")
+		return nil, fmt.Errorf("url is missing")
 	}
 	if c.Method == http.MethodGet && c.Body != "" {
-		return nil, fmt.Errorf("gateway: Body: a GET request has no body")
+		return nil, fmt.Errorf("body: a GET request has no body")
 	}
 	if len(c.RetryValues) > 0 && c.SuccessField == "" {
-		return nil, fmt.Errorf("gateway: RetryValues need a SuccessField")
+		return nil, fmt.Errorf("retry_values need success_field")
 	}
-	for _, f := range [...]struct{ name, path string }{{"SuccessField", c.SuccessField}, {"MessageField", c.MessageField}} {
+	for _, f := range [...]struct{ name, path string }{{"success_field", c.SuccessField}, {"message_field", c.MessageField}} {
 		if f.path != "" && slices.Contains(strings.Split(f.path, "."), "") {
-			return nil, fmt.Errorf("gateway: %s %q: empty step in the path", f.name, f.path)
+			return nil, fmt.Errorf("%s = %q: empty step in the path", f.name, f.path)
 		}
 	}
 	g := &Gateway{cfg: c, header: map[string]*template.Template{}}
 	var err error
-	if g.url, err = parse("URL", c.URL); err != nil {
+	if g.url, err = parse("url", c.URL); err != nil {
 		return nil, err
 	}
 	if c.Body != "" {
-		if g.body, err = parse("Body", c.Body); err != nil {
+		if g.body, err = parse("body", c.Body); err != nil {
 			return nil, err
 		}
 	}
 	for k, v := range c.Header {
 		if !httpguts.ValidHeaderFieldName(k) {
-			return nil, fmt.Errorf("gateway: Header %q: not a valid header name", k)
+			return nil, fmt.Errorf("header %q: not a valid header name", k)
 		}
-		name := "Header[" + k + "]"
+		name := fmt.Sprintf("header %q", k)
 		if g.header[k], err = parse(name, v); err != nil {
 			return nil, err
 		}
@@ -134,7 +139,12 @@ func NewGateway(c GatewayConfig) (*Gateway, error) {
 		Params: []Param{{"code", "1"}}, Mention: []string{"13800000000"}}
 	if _, err := g.render(sample, true); err != nil {
 		var ee template.ExecError
-		if !errors.As(err, &ee) || strings.Contains(ee.Error(), "can't evaluate field") {
+		if errors.As(err, &ee) {
+			if m := noField.FindStringSubmatch(ee.Error()); m != nil {
+				return nil, fmt.Errorf("%s: {{.%s}}: no such field; the fields are %s", ee.Name, m[1], gatewayFields())
+			}
+		}
+		if !errors.As(err, &ee) {
 			return nil, err
 		}
 	}
@@ -171,10 +181,23 @@ func staticSecrets(c GatewayConfig) []string {
 	return out
 }
 
+// noField finds the field a template named that the data does not have.
+var noField = regexp.MustCompile(`can't evaluate field (\w+) in type`)
+
+// gatewayFields lists what the templates see, as they name it.
+func gatewayFields() string {
+	t := reflect.TypeFor[gatewayData]()
+	names := make([]string, t.NumField())
+	for i := range names {
+		names[i] = "." + t.Field(i).Name
+	}
+	return strings.Join(names, " ")
+}
+
 func parse(name, text string) (*template.Template, error) {
 	t, err := template.New(name).Funcs(gatewayFuncs).Option("missingkey=error").Parse(text)
 	if err != nil {
-		return nil, fmt.Errorf("gateway: %s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return t, nil
 }
@@ -206,7 +229,7 @@ func (g *Gateway) render(m Message, dry bool) (rendered, error) {
 		}
 		var b bytes.Buffer
 		if err := t.Execute(&b, data); err != nil {
-			return "", fmt.Errorf("gateway: %s: %w", t.Name(), err)
+			return "", fmt.Errorf("%s: %w", t.Name(), err)
 		}
 		return b.String(), nil
 	}
@@ -217,7 +240,7 @@ func (g *Gateway) render(m Message, dry bool) (rendered, error) {
 	}
 	pu, err := url.Parse(strings.TrimSpace(u))
 	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-		return r, fmt.Errorf("gateway: URL: %q is not an http(s) URL", maskURL(u))
+		return r, fmt.Errorf("url: %q is not an http(s) URL", maskURL(u))
 	}
 	r.url = pu.String()
 	r.header = http.Header{}
@@ -232,7 +255,7 @@ func (g *Gateway) render(m Message, dry bool) (rendered, error) {
 			return r, err
 		}
 		if !httpguts.ValidHeaderFieldValue(v) {
-			return r, fmt.Errorf("gateway: Header[%s]: value has characters a header cannot carry", k)
+			return r, fmt.Errorf("header %q: value has characters a header cannot carry", k)
 		}
 		r.header.Set(k, v)
 	}
@@ -277,7 +300,7 @@ func (g *Gateway) Send(ctx context.Context, m Message) error {
 	}
 	req, err := http.NewRequestWithContext(ctx, g.cfg.Method, r.url, body)
 	if err != nil {
-		return badURL(g.Channel(), "URL", err)
+		return badURL(g.Channel(), "url", err)
 	}
 	secrets := g.secrets
 	for k, vs := range r.header {

@@ -15,20 +15,20 @@ func TestNewGatewayErrors(t *testing.T) {
 		edit func(*GatewayConfig)
 		want string
 	}{
-		{"method", func(c *GatewayConfig) { c.Method = "DELETE" }, `gateway: Method "DELETE": want GET, POST or PUT`},
-		{"no URL", func(c *GatewayConfig) { c.URL = " " }, "gateway: URL is required"},
-		{"URL syntax", func(c *GatewayConfig) { c.URL = "https://sms.example.cn/send?to={{.Phone}" }, "gateway: URL: template: URL:1:"},
-		{"URL field", func(c *GatewayConfig) { c.URL = "https://sms.example.cn/send?to={{.Mobile}}" }, "gateway: URL: template: URL:1:"},
-		{"URL scheme", func(c *GatewayConfig) { c.URL = "ftp://sms.example.cn/{{.Phone}}?key=SecretKey1" }, `gateway: URL: "ftp://sms.example.cn/13800000000?key=Secr****" is not an http(s) URL`},
-		{"body syntax", func(c *GatewayConfig) { c.Body = `{"to":{{json .Phone}}` + "\n" + `{{if}}` }, "gateway: Body: template: Body:2:"},
-		{"body function", func(c *GatewayConfig) { c.Body = `{"to":{{jsn .Phone}}}` }, `gateway: Body: template: Body:1: function "jsn" not defined`},
-		{"body field", func(c *GatewayConfig) { c.Body = `{"to":{{json .Phon}}}` }, `gateway: Body: template: Body:1:`},
-		{"GET body", func(c *GatewayConfig) { c.Method = "get" }, "gateway: Body: a GET request has no body"},
-		{"header name", func(c *GatewayConfig) { c.Header = map[string]string{"X Token": "t"} }, `gateway: Header "X Token": not a valid header name`},
-		{"header template", func(c *GatewayConfig) { c.Header = map[string]string{"X-Token": "{{.ID"} }, "gateway: Header[X-Token]: template: Header[X-Token]:1:"},
-		{"retry without field", func(c *GatewayConfig) { c.RetryValues = []string{"429"} }, "gateway: RetryValues need a SuccessField"},
-		{"field path", func(c *GatewayConfig) { c.SuccessField = "data..code" }, `gateway: SuccessField "data..code": empty step in the path`},
-		{"message path", func(c *GatewayConfig) { c.MessageField = ".msg" }, `gateway: MessageField ".msg": empty step in the path`},
+		{"method", func(c *GatewayConfig) { c.Method = "DELETE" }, `method = "DELETE": want GET, POST or PUT`},
+		{"no URL", func(c *GatewayConfig) { c.URL = " " }, "url is missing"},
+		{"URL syntax", func(c *GatewayConfig) { c.URL = "https://sms.example.cn/send?to={{.Phone}" }, "url: template: url:1:"},
+		{"URL field", func(c *GatewayConfig) { c.URL = "https://sms.example.cn/send?to={{.Mobile}}" }, "url: {{.Mobile}}: no such field; the fields are .ID .Phone .Template .Text .Title .Markdown .Params .Param .Mention"},
+		{"URL scheme", func(c *GatewayConfig) { c.URL = "ftp://sms.example.cn/{{.Phone}}?key=SecretKey1" }, `url: "ftp://sms.example.cn/13800000000?key=Secr****" is not an http(s) URL`},
+		{"body syntax", func(c *GatewayConfig) { c.Body = `{"to":{{json .Phone}}` + "\n" + `{{if}}` }, "body: template: body:2:"},
+		{"body function", func(c *GatewayConfig) { c.Body = `{"to":{{jsn .Phone}}}` }, `body: template: body:1: function "jsn" not defined`},
+		{"body field", func(c *GatewayConfig) { c.Body = `{"to":{{json .Phon}}}` }, "body: {{.Phon}}: no such field; the fields are .ID .Phone .Template .Text .Title .Markdown .Params .Param .Mention"},
+		{"GET body", func(c *GatewayConfig) { c.Method = "get" }, "body: a GET request has no body"},
+		{"header name", func(c *GatewayConfig) { c.Header = map[string]string{"X Token": "t"} }, `header "X Token": not a valid header name`},
+		{"header template", func(c *GatewayConfig) { c.Header = map[string]string{"X-Token": "{{.ID"} }, `header "X-Token": template: header "X-Token":1:`},
+		{"retry without field", func(c *GatewayConfig) { c.RetryValues = []string{"429"} }, "retry_values need success_field"},
+		{"field path", func(c *GatewayConfig) { c.SuccessField = "data..code" }, `success_field = "data..code": empty step in the path`},
+		{"message path", func(c *GatewayConfig) { c.MessageField = ".msg" }, `message_field = ".msg": empty step in the path`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := ok
@@ -164,7 +164,7 @@ func TestGatewayAnswers(t *testing.T) {
 		{"refused", reply{body: `{"code":1001,"msg":"余额不足 token=GatewaySecretToken"}`}, &want{status: 200, code: "1001", message: "余额不足"}},
 		{"retry", reply{body: `{"code":4290,"msg":"发送过于频繁"}`}, &want{temporary: true, status: 200, code: "4290", message: "发送过于频繁"}},
 		{"bool", reply{body: `{"code":false}`}, &want{status: 200, code: "false", message: `{"code":false}`}},
-		{"no field", reply{body: `{"result":"ok"}`}, &want{temporary: true, status: 200, message: `undecodable answer: {"result":"ok"}`}},
+		{"no field", reply{body: `{"result":"ok"}`}, &want{temporary: true, status: 200, message: `unexpected answer: {"result":"ok"}`}},
 		{"not json", reply{body: "success"}, &want{temporary: true, status: 200, message: "undecodable answer: success"}},
 		{"unauthorised", reply{status: 401, body: `{"code":401,"msg":"token invalid"}`}, &want{status: 401, message: "refused: "}},
 		{"down", reply{status: 503, header: map[string]string{"Retry-After": "60"}, body: "busy"}, &want{temporary: true, status: 503, retryAfter: 60e9, message: "busy"}},

@@ -60,15 +60,17 @@ func (a answer) ok() bool { return a.status >= 200 && a.status < 300 }
 func (a answer) busy() bool { return a.status == http.StatusTooManyRequests || a.status >= 500 }
 
 // failure is the Error for an answer whose status alone says it failed
-// (429, 5xx) or whose body could not be decoded. Both are temporary:
-// nothing says the message itself is wrong.
+// (429, 5xx), whose body could not be decoded, or which is JSON without
+// what the provider documents. All are temporary: nothing says the message
+// itself is wrong.
 func (a answer) failure(channel string, at time.Time, secrets []string) *Error {
 	e := &Error{Channel: channel, Temporary: true, Status: a.status}
 	if a.busy() {
 		e.RetryAfter = retryAfter(a.header, at)
 	}
-	if !a.ok() && !a.busy() {
-		// A refusal by status whose body says nothing we understand.
+	if (!a.ok() && !a.busy()) || json.Valid(a.body) {
+		// A refusal by status whose body says nothing we understand, or
+		// JSON that lacks the fields we look for.
 		e.Message = "unexpected answer: " + snippet(a.body, secrets)
 		return e
 	}
@@ -98,9 +100,11 @@ func retryAfter(h http.Header, at time.Time) time.Duration {
 
 // snippet is the start of an answer for an error message: at most
 // snippetBytes bytes, cut on a character boundary, made printable, with
-// secrets replaced.
+// secrets replaced. A JSON answer is written as a person reads it first
+// (readable), so that "\u4f59\u989d\u4e0d\u8db3" shows as 余额不足 and
+// a secret written with escapes is still found.
 func snippet(b []byte, secrets []string) string {
-	s := scrub(string(b), secrets)
+	s := scrub(string(readable(b)), secrets)
 	if len(s) > snippetBytes {
 		s = cutBytes(s, snippetBytes, "")
 	}
@@ -108,6 +112,64 @@ func snippet(b []byte, secrets []string) string {
 		return "(empty)"
 	}
 	return s
+}
+
+// readable is a JSON document re-written compactly, in its own order, with
+// its strings unescaped as far as JSON allows; b itself when it is not
+// one JSON document.
+func readable(b []byte) []byte {
+	if !json.Valid(b) {
+		return b
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var out bytes.Buffer
+	type level struct {
+		object bool
+		n      int // tokens so far: keys and values
+	}
+	var stack []level
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return out.Bytes()
+		}
+		if err != nil {
+			return b
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			out.WriteByte(byte(d))
+			continue
+		}
+		if n := len(stack); n > 0 {
+			top := &stack[n-1]
+			switch {
+			case top.object && top.n%2 == 1:
+				out.WriteByte(':')
+			case top.n > 0:
+				out.WriteByte(',')
+			}
+			top.n++
+		}
+		switch x := tok.(type) {
+		case json.Delim:
+			out.WriteByte(byte(x))
+			stack = append(stack, level{object: x == '{'})
+		case string:
+			q, err := marshal(x)
+			if err != nil {
+				return b
+			}
+			out.Write(q)
+		case json.Number:
+			out.WriteString(x.String())
+		case bool:
+			out.WriteString(strconv.FormatBool(x))
+		case nil:
+			out.WriteString("null")
+		}
+	}
 }
 
 // text is a provider's message made fit for an Error: secrets replaced,

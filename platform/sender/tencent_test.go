@@ -163,7 +163,7 @@ func TestTencentAnswers(t *testing.T) {
 			&want{temporary: true, status: 200, code: "InternalError.Timeout", message: "超时"}},
 		{"wrong key", reply{body: refusal("InternalError.SigVerificationFail", "签名校验失败，请核对 SecretId 和 SecretKey TencentTestSecretKey0123")},
 			&want{status: 200, code: "InternalError.SigVerificationFail", message: "签名校验失败"}},
-		{"no status", reply{body: `{"Response":{"RequestId":"c3d4"}}`}, &want{temporary: true, status: 200, message: "undecodable answer"}},
+		{"no status", reply{body: `{"Response":{"RequestId":"c3d4"}}`}, &want{temporary: true, status: 200, message: `unexpected answer: {"Response":{"RequestId":"c3d4"}}`}},
 		{"not tencent", reply{body: `{"code":0}`}, &want{temporary: true, status: 200, message: `{"code":0}`}},
 		{"gateway error", reply{status: 502, header: map[string]string{"Content-Type": "text/html"}, body: "<html>502 Bad Gateway</html>"},
 			&want{temporary: true, status: 502, message: "502 Bad Gateway"}},

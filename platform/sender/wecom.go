@@ -87,7 +87,12 @@ func (w *WeCom) secrets() []string {
 func wecomTemporary(code int) bool { return code == -1 || code == 45009 }
 
 // robotAnswer sends req and reads the {"errcode":…,"errmsg":…} answer that
-// WeCom and DingTalk share.
+// WeCom and DingTalk share: errcode 0 is success, any other value a
+// failure (both document it so). An answer without errcode is no success.
+// When it is {"code":…,"message":…}, the shape of the errors of DingTalk's
+// newer API gateway (api.dingtalk.com, e.g. 400
+// invalidParameter.robotCode.empty), those are the code and the message,
+// and it fails for good unless its status asks to come back later.
 func robotAnswer(channel string, client *http.Client, req *http.Request, clock func() time.Time, secrets []string, temporary func(int) bool) error {
 	ans, err := call(client, req, channel, secrets)
 	if err != nil {
@@ -97,7 +102,26 @@ func robotAnswer(channel string, client *http.Client, req *http.Request, clock f
 		Errcode *int   `json:"errcode"`
 		Errmsg  string `json:"errmsg"`
 	}
-	if json.Unmarshal(ans.body, &r) != nil || r.Errcode == nil || ans.busy() {
+	bad := json.Unmarshal(ans.body, &r) != nil
+	if !bad && r.Errcode == nil {
+		var g struct {
+			Code    json.RawMessage `json:"code"`
+			Message string          `json:"message"`
+		}
+		if json.Unmarshal(ans.body, &g) == nil && len(g.Code) > 0 && g.Message != "" {
+			code := string(g.Code)
+			var s string
+			if json.Unmarshal(g.Code, &s) == nil {
+				code = s
+			}
+			e := &Error{Channel: channel, Temporary: ans.busy(), Status: ans.status, Code: text(code, secrets), Message: text(g.Message, secrets)}
+			if ans.busy() {
+				e.RetryAfter = retryAfter(ans.header, now(clock))
+			}
+			return e
+		}
+	}
+	if bad || r.Errcode == nil || ans.busy() {
 		e := ans.failure(channel, now(clock), secrets)
 		if r.Errcode != nil {
 			e.Code, e.Message = strconv.Itoa(*r.Errcode), text(r.Errmsg, secrets)

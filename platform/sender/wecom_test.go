@@ -116,7 +116,7 @@ func TestWeComAnswers(t *testing.T) {
 		{"bad key", reply{body: `{"errcode":93000,"errmsg":"invalid webhook url, hint: [1714957323_7_1a2b], from ip: 203.0.113.7, more info at https://open.work.weixin.qq.com/devtool/query?e=93000"}`},
 			&want{status: 200, code: "93000", message: "invalid webhook url"}},
 		{"bad type", reply{body: `{"errcode":40008,"errmsg":"invalid message type, hint: [x]"}`}, &want{status: 200, code: "40008", message: "invalid message type"}},
-		{"no errcode", reply{body: `{"ok":true}`}, &want{temporary: true, status: 200, message: `undecodable answer: {"ok":true}`}},
+		{"no errcode", reply{body: `{"ok":true}`}, &want{temporary: true, status: 200, message: `unexpected answer: {"ok":true}`}},
 		{"not json", reply{body: "<html>维护中</html>", header: map[string]string{"Content-Type": "text/html"}}, &want{temporary: true, status: 200, message: "维护中"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

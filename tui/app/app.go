@@ -44,6 +44,11 @@ type Store interface {
 	Uploads(ctx context.Context, ticket string) ([]store.Upload, error)
 	RetryUpload(ctx context.Context, id string) error
 	MarkRefused(ctx context.Context, id, reason string, current *complaint.Ticket) error
+	// The user's alerts, as the link keeps them: newest first, how many
+	// are unseen, and marking them seen up to an ID.
+	Alerts(ctx context.Context, limit int) ([]store.Alert, error)
+	Unseen(ctx context.Context) (int, error)
+	SeeAlerts(ctx context.Context, upTo int64) error
 }
 
 var _ Store = (*store.Store)(nil)
@@ -105,10 +110,10 @@ type Context struct {
 }
 
 // Navigate is a Cmd that asks the root for another screen: msg is an
-// OpenTicketMsg, an OpenFormMsg or a BackMsg. It must be called from Update,
-// not from a Cmd: from then until the root has shown the screen (Arrived),
-// keys wait, so that what is typed after enter on a list reaches the
-// ticket's page and not the list.
+// OpenTicketMsg, an OpenFormMsg, an OpenAlertsMsg or a BackMsg. It must be
+// called from Update, not from a Cmd: from then until the root has shown
+// the screen (Arrived), keys wait, so that what is typed after enter on a
+// list reaches the ticket's page and not the list.
 func (c *Context) Navigate(msg tea.Msg) tea.Cmd {
 	c.nav++
 	return Send(msg)
@@ -253,6 +258,10 @@ type OpenTicketMsg struct{ Number string }
 
 // BackMsg asks the root to go back one screen.
 type BackMsg struct{}
+
+// OpenAlertsMsg asks the root to show 提醒, on its delivery log
+// (通知发送记录) when Log is set.
+type OpenAlertsMsg struct{ Log bool }
 
 // NoticeMsg asks the root to show a transient message in the status bar.
 type NoticeMsg struct {

@@ -16,7 +16,10 @@ import (
 
 // Global keys work on every screen.
 type Global struct {
-	Help      key.Binding
+	Help key.Binding
+	// Alerts opens 提醒, the user's alerts, on every screen but a form
+	// (where it is text) and help.
+	Alerts    key.Binding
 	ForceQuit key.Binding
 }
 
@@ -224,10 +227,25 @@ type Stats struct {
 	Export  key.Binding // the figures shown as .xlsx
 	CSV     key.Binding // the figures shown as .csv
 	Refresh key.Binding // compute again from the cache
-	Back    key.Binding
+	// Deliveries opens the unit's delivery log (通知发送记录), from
+	// 本部门督办情况统计 only.
+	Deliveries key.Binding
+	Back       key.Binding
 	// The dates' line, where every other key is text.
 	Done   key.Binding
 	Cancel key.Binding
+}
+
+// Alerts is the keys of 提醒: the user's alerts and, in a second view, the
+// unit's delivery log (通知发送记录).
+type Alerts struct {
+	Move    table.KeyMap
+	Open    key.Binding // the ticket of the row under the cursor
+	Mine    key.Binding // the alerts
+	Log     key.Binding // the delivery log
+	Next    key.Binding // the other view
+	Refresh key.Binding // read again: the alerts from the cache, the log from the platform
+	Back    key.Binding
 }
 
 // Map is all the keys.
@@ -243,6 +261,7 @@ type Map struct {
 	Search    Search
 	Directory Directory
 	Stats     Stats
+	Alerts    Alerts
 	Picker    Picker
 	// PickerLine and FilterLine are last: their keys act only while the
 	// picker's path line or the lists' filter line is open.
@@ -287,6 +306,7 @@ func Default() Map {
 	return Map{
 		Global: Global{
 			Help:      key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "帮助")),
+			Alerts:    bind("!", "提醒"),
 			ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "退出程序")),
 		},
 		List: List{
@@ -416,9 +436,20 @@ func Default() Map {
 			Export:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "导出 xlsx")),
 			CSV:     key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "导出 csv")),
 			Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "重新计算")),
+			// Short: it shares 督办统计's hint line. The log is 通知发送记录.
+			Deliveries: bind("l", "通知记录"),
+			Back:       key.NewBinding(key.WithKeys("esc", "q", "backspace"), key.WithHelp("esc/q", "返回")),
+			Done:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "确定日期")),
+			Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "取消")),
+		},
+		Alerts: Alerts{
+			Move:    scroll,
+			Open:    bind("enter", "打开工单"),
+			Mine:    bind("1", "提醒"),
+			Log:     bind("2", "通知发送记录"),
+			Next:    key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "切换")),
+			Refresh: bind("r", "刷新"),
 			Back:    key.NewBinding(key.WithKeys("esc", "q", "backspace"), key.WithHelp("esc/q", "返回")),
-			Done:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "确定日期")),
-			Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "取消")),
 		},
 		Picker: Picker{
 			Move:   pickerMove(),
@@ -457,6 +488,7 @@ var (
 	_ help.KeyMap = Search{}
 	_ help.KeyMap = Directory{}
 	_ help.KeyMap = Stats{}
+	_ help.KeyMap = Alerts{}
 	_ help.KeyMap = Picker{}
 	_ help.KeyMap = PickerLine{}
 )
@@ -494,12 +526,22 @@ func (k Directory) FullHelp() [][]key.Binding {
 }
 
 func (k Stats) ShortHelp() []key.Binding {
-	return []key.Binding{k.Earlier, k.Next, k.Month, k.Custom, k.Export, k.Chart, k.Back, k.Rows.Up, k.Rows.Down}
+	// Deliveries, where enabled, before Export: at 80 columns 督办统计's
+	// hint line has room for it only at the cost of esc's.
+	return []key.Binding{k.Earlier, k.Next, k.Month, k.Custom, k.Deliveries, k.Export, k.Chart, k.Back, k.Rows.Up, k.Rows.Down}
 }
 
 func (k Stats) FullHelp() [][]key.Binding {
 	return [][]key.Binding{k.Rows.FullHelp()[0], {k.Next, k.Prev, k.Earlier, k.Later, k.Day, k.Month, k.Year, k.Custom},
-		{k.Chart, k.Export, k.CSV, k.Refresh, k.Back}, {k.Done, k.Cancel}}
+		{k.Chart, k.Export, k.CSV, k.Refresh, k.Deliveries, k.Back}, {k.Done, k.Cancel}}
+}
+
+func (k Alerts) ShortHelp() []key.Binding {
+	return []key.Binding{k.Open, k.Next, k.Refresh, k.Back, k.Move.Up, k.Move.Down}
+}
+
+func (k Alerts) FullHelp() [][]key.Binding {
+	return [][]key.Binding{k.Move.FullHelp()[0], {k.Open, k.Mine, k.Log, k.Next, k.Refresh, k.Back}}
 }
 
 // ShortHelp of a ticket's page: its actions are on the page's own action
@@ -597,7 +639,7 @@ func (m Map) Groups() []Group {
 		d.Actions[i].Binding.SetEnabled(true)
 	}
 	return []Group{
-		{"全局", []key.Binding{m.Global.Help, m.Global.ForceQuit}},
+		{"全局", []key.Binding{m.Global.Help, m.Global.Alerts, m.Global.ForceQuit}},
 		{"工单列表（待办/未反馈/已反馈）", flat(m.List)},
 		{"筛选栏（在列表按 " + m.List.Find.Filter.Help().Key + " 打开）", flat(m.FilterLine)},
 		{"工单详情", flat(d)},
@@ -608,6 +650,7 @@ func (m Map) Groups() []Group {
 		{"投诉查询（在列表按 " + m.List.Tab4.Help().Key + " 打开）", flat(m.Search)},
 		{"部门查询（在列表按 " + m.List.Tab5.Help().Key + " 打开）", flat(m.Directory)},
 		{"统计（在列表按 " + m.List.Tab6.Help().Key + " / " + m.List.Tab7.Help().Key + " 打开）", flat(m.Stats)},
+		{"提醒（在各页按 " + m.Global.Alerts.Help().Key + " 打开）", flat(m.Alerts)},
 		{"选择附件（表单 " + m.Form.Attach.Help().Key + "，详情 " + m.Detail.Files.Attach.Help().Key + "）", flat(m.Picker)},
 		{"路径栏（选择附件按 " + m.Picker.Path.Help().Key + "，另存附件按 " + m.Detail.Files.Save.Help().Key + "）", flat(m.PickerLine)},
 	}

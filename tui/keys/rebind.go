@@ -116,15 +116,17 @@ var where = map[string]string{
 	"search":    "on the search screen",
 	"directory": "on the directory screen",
 	"stats":     "on the statistics screens",
+	"alerts":    "on the alerts page",
 	"picker":    "in the file picker",
 }
 
-// globalIn lists the groups where global.help is looked at before the
-// screen's own keys (the root does so on every screen but a form, where ?
-// is text, and help itself; on a statistics screen not while its dates'
-// line is open; in the file picker, of a form too, not while its path
-// line is open); force quit is looked at everywhere.
-var globalIn = []string{"list", "detail", "settings", "preview", "printers", "directory", "stats", "picker"}
+// globalIn lists the groups where global.help and global.alerts are looked
+// at before the screen's own keys (the root does so on every screen but a
+// form, where ? is text, and help itself; on a statistics screen not while
+// its dates' line is open; in the file picker, of a form too, not while its
+// path line is open — global.alerts not in a form's picker, which is
+// stricter than needed); force quit is looked at everywhere.
+var globalIn = []string{"list", "detail", "settings", "preview", "printers", "directory", "stats", "alerts", "picker"}
 
 // typed lists the form's bindings that are never looked at in a text
 // field: only they may be a plain character.
@@ -234,10 +236,10 @@ func textOf(name string) string {
 func conflicts(es []entry, before map[*key.Binding][]string) []string {
 	var out []string
 	seen := map[[2]string]bool{}
-	for _, g := range []string{"global", "list", "detail", "form", "help", "settings", "preview", "printers", "search", "directory", "stats", "picker"} {
+	for _, g := range []string{"global", "list", "detail", "form", "help", "settings", "preview", "printers", "search", "directory", "stats", "alerts", "picker"} {
 		var in []entry
 		for _, e := range es {
-			if e.group == g || e.name == "global.force_quit" || (e.name == "global.help" && slices.Contains(globalIn, g)) {
+			if e.group == g || e.name == "global.force_quit" || ((e.name == "global.help" || e.name == "global.alerts") && slices.Contains(globalIn, g)) {
 				in = append(in, e)
 			}
 		}

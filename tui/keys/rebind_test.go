@@ -85,6 +85,9 @@ func TestKeyEveryBindingRebindable(t *testing.T) {
 	for i := range 12 {
 		pool = append(pool, fmt.Sprintf("f%d", i+1), fmt.Sprintf("ctrl+f%d", i+1))
 	}
+	for d := '0'; d <= '9'; d++ {
+		pool = append(pool, "alt+"+string(d))
+	}
 	if len(pool) < len(names) {
 		t.Fatalf("%d keys for %d names", len(pool), len(names))
 	}
@@ -172,12 +175,16 @@ func TestKeyRebindErrors(t *testing.T) {
 		{map[string][]string{"list.printclosed": {"ctrl+p"}}, `"list.printclosed" is not a key name; did you mean "list.print_closed"?`},
 		{map[string][]string{"print": {"ctrl+p"}}, `"print" is not a key name; did you mean "list.print", "detail.print" or "printers.print"?`},
 		{map[string][]string{"printers.xyzzy": {"ctrl+p"}}, `"printers.xyzzy" is not a key name; the names of printers are printers.up, printers.down, printers.print, printers.more, printers.less, printers.save, printers.back`},
-		{map[string][]string{"lists.xyzzy": {"ctrl+p"}}, `"lists.xyzzy" is not a key name; names begin with global., list., detail., form., help., settings., preview., printers., search., directory., stats., picker., picker_line. or filter_line.`},
+		{map[string][]string{"lists.xyzzy": {"ctrl+p"}}, `"lists.xyzzy" is not a key name; names begin with global., list., detail., form., help., settings., preview., printers., search., directory., stats., alerts., picker., picker_line. or filter_line.`},
 		{map[string][]string{"stats.done": {"d"}}, `"stats.done" = "d": a character here would be typed into the dates' line instead: give a key with ctrl+ or alt+, or a key such as f2`},
 		{map[string][]string{"stats.export": {"r"}}, `"stats.export" and "stats.refresh" both have "r" on the statistics screens: give one of them another key`},
 		{map[string][]string{"global.help": {"x"}}, `"global.help" and "list.clear_picks" both have "x" on the ticket lists: give one of them another key` + "\n" +
 			`"global.help" and "detail.stop" both have "x" on a ticket's page: give one of them another key` + "\n" +
 			`"global.help" and "stats.export" both have "x" on the statistics screens: give one of them another key`},
+		{map[string][]string{"global.alerts": {"r"}}, `"global.alerts" and "detail.reply" both have "r" on a ticket's page: give one of them another key` + "\n" +
+			`"global.alerts" and "stats.refresh" both have "r" on the statistics screens: give one of them another key` + "\n" +
+			`"global.alerts" and "alerts.refresh" both have "r" on the alerts page: give one of them another key`},
+		{map[string][]string{"stats.deliveries": {"x"}}, `"stats.export" and "stats.deliveries" both have "x" on the statistics screens: give one of them another key`},
 		{map[string][]string{"picker_line.go": {"g"}}, `"picker_line.go" = "g": a character here would be typed into the picker's path line instead: give a key with ctrl+ or alt+, or a key such as f2`},
 		{map[string][]string{"detail.play": {"p"}}, `"detail.print" and "detail.play" both have "p" on a ticket's page: give one of them another key`},
 		{map[string][]string{"list.print": {}}, `"list.print" = []: give at least one key`},

@@ -1,6 +1,7 @@
-// Package statusbar draws the last line of the screen: the tunnel, the sync
-// state and the outbox, the tickets near or past their deadline, who is
-// logged in, a transient message, and the progress of a long sync.
+// Package statusbar draws the last line of the screen: the user's unseen
+// alerts, the tunnel, the sync state and the outbox, the tickets near or
+// past their deadline, who is logged in, a transient message, and the
+// progress of a long sync.
 package statusbar
 
 import (
@@ -24,6 +25,7 @@ type Info struct {
 	Pending   int
 	Near      int // open tickets near their step's deadline
 	Overdue   int // open tickets past it
+	Alerts    int // the user's alerts not seen yet; shown only when there are any
 	User      string
 	Unit      string
 	Msg       string // transient message, shown first
@@ -87,7 +89,13 @@ func Text(in Info, f Format) string {
 	if in.Unit != "" {
 		who += " · " + cells.Line(in.Unit)
 	}
-	return strings.Join([]string{tunnel, sync, due, who}, sep)
+	out := []string{tunnel, sync, due, who}
+	if in.Alerts > 0 {
+		// First: the bar is cut from the right on a narrow screen, and
+		// an alert is what the officer must not miss.
+		out = append([]string{fmt.Sprintf("提醒 %d", in.Alerts)}, out...)
+	}
+	return strings.Join(out, sep)
 }
 
 func orDash(s string) string {

@@ -76,3 +76,24 @@ func TestViewWithProgress(t *testing.T) {
 		}
 	}
 }
+
+// Unseen alerts come first, where a narrow bar still shows them (at the
+// cost of its end); none, and the bar says nothing of them.
+func TestAlertsFirst(t *testing.T) {
+	styles := theme.Plain()
+	for _, c := range []struct {
+		alerts int
+		want   string
+	}{
+		{3, " 提醒 3 │ 隧道 已连接 握手12秒前 ↓1250B ↑340B │ 未同步 待发送 0 │ !超时 0 ▲临近…"},
+		{0, " 隧道 已连接 握手12秒前 ↓1250B ↑340B │ 未同步 待发送 0 │ !超时 0 ▲临近 0 │ 葛𠮷…"},
+	} {
+		m := New(&styles)
+		m.SetSize(80, 1)
+		in := info()
+		in.Alerts = c.alerts
+		if got := ansi.Strip(m.View(in, format)); got != c.want {
+			t.Errorf("%d alerts:\n got %q\nwant %q", c.alerts, got, c.want)
+		}
+	}
+}

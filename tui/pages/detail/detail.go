@@ -668,6 +668,8 @@ func (m *Model) timeline() []string {
 		case e.From == "" && e.To != "":
 			// The first event (the dispatch) has no state before it.
 			move = "→" + e.To.Label()
+		case e.From == e.To:
+			// An urge, an attachment: the state did not move.
 		case e.From != "" || e.To != "":
 			move = stateLabel(e.From) + "→" + stateLabel(e.To)
 		}
@@ -714,6 +716,12 @@ func (m *Model) eventFields(e complaint.Event) []string {
 				v = "同意"
 			} else {
 				v = "不同意"
+			}
+		case "part":
+			v = complaint.Part(v).Label()
+		case "size":
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				v = app.Size(n)
 			}
 		case "criteria":
 			var parts []string
@@ -772,6 +780,10 @@ func (m *Model) actionFields(a complaint.Action) []string {
 		}
 	case complaint.KindClose:
 		f["satisfaction"] = a.Satisfaction
+	case complaint.KindAttach:
+		if at := a.Attachment; at != nil {
+			f["name"], f["part"], f["size"] = at.Name, string(at.Part), strconv.FormatInt(at.Size, 10)
+		}
 	}
 	return m.eventFields(complaint.Event{Fields: f})
 }

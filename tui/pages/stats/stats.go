@@ -191,6 +191,7 @@ func (m *Model) KeyMap() help.KeyMap {
 	k := m.keys
 	k.Chart.SetEnabled(!m.both())
 	k.CSV.SetEnabled(m.kind == Handling)
+	k.Deliveries.SetEnabled(m.kind == Supervision)
 	return k
 }
 
@@ -344,6 +345,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.export(csv)
 	case key.Matches(msg, k.Refresh):
 		return m.compute()
+	case key.Matches(msg, k.Deliveries) && m.kind == Supervision:
+		// What the platform sent the unit's people, and what came of
+		// it, is part of supervising: the log opens from here.
+		return m.ctx.Navigate(app.OpenAlertsMsg{Log: true})
 	}
 	if row, ok := k.Rows.Scroll(msg, m.row, m.tableRows(), m.rows()-1); ok {
 		m.setRow(row)

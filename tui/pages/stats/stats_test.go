@@ -504,8 +504,33 @@ func TestSupervisionScreen(t *testing.T) {
 		!strings.HasSuffix(lines[rule+8], " 0 件 0.0%") {
 		t.Fatalf("outcomes:\n%s", strings.Join(lines, "\n"))
 	}
-	if r.m.KeyMap().ShortHelp()[5].Enabled() {
+	if r.m.KeyMap().(KeyMap).Chart.Enabled() {
 		t.Fatal("v is offered where both charts fit")
+	}
+}
+
+// The supervision screen offers the unit's delivery log (l) and asks the
+// root for it; the handling screen neither offers nor takes the key.
+func TestDeliveryLogKey(t *testing.T) {
+	now := time.Date(2020, 5, 6, 15, 4, 0, 0, china)
+	for _, tc := range []struct {
+		kind Kind
+		want tea.Msg
+	}{
+		{Supervision, app.OpenAlertsMsg{Log: true}},
+		{Handling, nil},
+	} {
+		r := newRig(t, tc.kind, now, 80, 22)
+		if got := r.m.KeyMap().(KeyMap).Deliveries.Enabled(); got != (tc.want != nil) {
+			t.Errorf("%s: l offered %v", tc.kind.Title(), got)
+		}
+		var got tea.Msg
+		if cmd := r.m.Update(press("l")); cmd != nil {
+			got = cmd()
+		}
+		if got != tc.want {
+			t.Errorf("%s: l gives %#v, want %#v", tc.kind.Title(), got, tc.want)
+		}
 	}
 }
 

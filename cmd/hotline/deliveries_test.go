@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"hotline/api"
+	"hotline/client"
+	"hotline/store"
+	"hotline/tui"
+)
+
+// The link's alerts become the screen's AlertMsg, as they are; an event
+// without any, nothing.
+func TestLinkAlertEvent(t *testing.T) {
+	at := time.Date(2024, 3, 15, 10, 0, 0, 0, time.UTC)
+	as := []store.Alert{
+		{ID: 7, Event: "dispatch", Ticket: "20240315001", Text: "【12345】工单20240315001已派发给你单位", At: at},
+		{ID: 8, Event: "deadline", Stage: "due", Ticket: "20240314009", Text: "签收已到时限", At: at, Urgent: true},
+	}
+	var l link
+	got := l.apply(client.Event{Kind: client.Alerted, Alerts: as, Online: true, At: at})
+	if want := (tui.AlertMsg{Alerts: as}); !reflect.DeepEqual(got, want) {
+		t.Errorf("alerts: %#v, want %#v", got, want)
+	}
+	if got := l.apply(client.Event{Kind: client.Alerted, Online: true, At: at}); got != nil {
+		t.Errorf("no alerts: %#v, want nil", got)
+	}
+}
+
+// The delivery log as the alerts page takes it: every field it shows, the
+// days asked for passed on; the platform's refusal in its own Chinese words,
+// no answer in Chinese too.
+func TestDeliveriesFromThePlatform(t *testing.T) {
+	from := time.Date(2024, 3, 8, 10, 0, 0, 0, time.UTC)
+	to := from.Add(7 * 24 * time.Hour)
+	sent := api.Delivery{ID: 3, Event: "urge", Ticket: "20240314009", Unit: "PJGD", Login: "handler07", Name: "王𠮷芳",
+		Channel: "sms", Text: "工单20240314009被催办", Urgent: true, Status: "failed", Attempts: 20,
+		LastError: "号码无效", CreatedAt: from.Add(time.Hour), SentAt: from.Add(2 * time.Hour)}
+	refuse := false
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != api.PathDeliveries || r.URL.Query().Get("from") != from.Format(time.RFC3339) ||
+			r.URL.Query().Get("to") != to.Format(time.RFC3339) {
+			t.Errorf("asked %s", r.URL)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if refuse {
+			w.WriteHeader(http.StatusForbidden)
+			json.NewEncoder(w).Encode(api.Error{Code: api.CodeForbidden, Message: "当前用户无权查看通知发送记录"})
+			return
+		}
+		json.NewEncoder(w).Encode([]api.Delivery{sent})
+	}))
+	term := &terminal{api: &api.Client{Base: srv.URL}, log: slog.New(slog.DiscardHandler)}
+	got, err := term.deliveries(context.Background(), from, to)
+	want := []tui.Delivery{{Ticket: "20240314009", Event: "urge", Channel: "sms", Login: "handler07", Name: "王𠮷芳",
+		Text: "工单20240314009被催办", Urgent: true, Status: "failed", Attempts: 20, LastError: "号码无效",
+		CreatedAt: from.Add(time.Hour), SentAt: from.Add(2 * time.Hour)}}
+	if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], want[0]) {
+		t.Errorf("deliveries = %#v, %v\nwant %#v", got, err, want)
+	}
+	refuse = true
+	if _, err := term.deliveries(context.Background(), from, to); err == nil || err.Error() != "当前用户无权查看通知发送记录" {
+		t.Errorf("refused: %v", err)
+	}
+	srv.Close()
+	if _, err := term.deliveries(context.Background(), from, to); err == nil || !strings.HasPrefix(err.Error(), "无法连接平台：") {
+		t.Errorf("offline: %v", err)
+	}
+	if _, err := (&terminal{}).deliveries(context.Background(), from, to); err == nil || err.Error() != "未连接平台" {
+		t.Errorf("no platform: %v", err)
+	}
+}
+
+// Through the tunnel to the demo platform: the duty officer reads the
+// unit's log, the center's dispatch in it as a terminal alert to them; a
+// handler is refused in the platform's words.
+func TestDeliveriesThroughTheTunnel(t *testing.T) {
+	p, err := startDemoPlatform(t.TempDir(), demoOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.close()
+	tk := p.gen.Ticket(time.Now())
+	if _, err := p.db.Dispatch(context.Background(), []storeTicket{tk}, "center"); err != nil {
+		t.Fatal(err)
+	}
+	duty, _ := p.loggedInAs(t, "duty", "duty-log", "")
+	defer duty.close()
+	now := time.Now()
+	ds, err := duty.deliveries(context.Background(), now.Add(-7*24*time.Hour), now.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, d := range ds {
+		found = found || d.Ticket == tk.Number && d.Channel == "terminal" && d.Login == "duty" && d.Name == "李明"
+	}
+	if !found {
+		t.Errorf("no terminal alert to duty for %s in %+v", tk.Number, ds)
+	}
+	handler, _ := p.loggedInAs(t, "handler", "handler-log", "")
+	defer handler.close()
+	if _, err := handler.deliveries(context.Background(), now.Add(-7*24*time.Hour), now.Add(time.Minute)); err == nil ||
+		err.Error() != "当前用户无权查看通知发送记录" {
+		t.Errorf("handler: %v", err)
+	}
+}

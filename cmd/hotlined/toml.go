@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/BurntSushi/toml"
+)
+
+// decodeTOML reads one of hotlined's settings files (hotlined.toml,
+// channels.toml, a unit's notification settings) into v. Every error
+// names the file and, where it can be found, the line, and says what the
+// key wants in words an administrator knows: the decoder's own text for a
+// wrong type ("incompatible types: TOML value has type string; destination
+// has type integer") is translated, and a key or table v has no field for
+// is an error, since a misspelt setting silently ignored is one that does
+// not take effect. (cli.DecodeFile is the terminal's; this is its stricter
+// sibling for the platform's files.)
+func decodeTOML(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	text := strings.TrimPrefix(string(data), "\uFEFF")
+	if line, ok := strayBOM(text); ok {
+		return fmt.Errorf("%s:%d: a byte-order mark (U+FEFF) inside the file: save it as UTF-8 without BOM", path, line)
+	}
+	md, err := toml.Decode(text, v)
+	if err != nil {
+		if pe, ok := err.(toml.ParseError); ok {
+			// A value refused on the line of its key (a duration that is
+			// not one) is said with the key.
+			if pe.LastKey != "" && keyLine(text, pe.LastKey) == pe.Position.Line {
+				return fmt.Errorf("%s:%d: %s: %s", path, pe.Position.Line, pe.LastKey, pe.Message)
+			}
+			return fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
+		}
+		if m := badType.FindStringSubmatch(err.Error()); m != nil {
+			if k, err := strconv.Unquote(`"` + m[2] + `"`); err == nil {
+				m[2] = k
+			}
+			line, _ := strconv.Atoi(m[1])
+			if line == 0 {
+				line = keyLine(text, m[2])
+			}
+			at := path
+			if line > 0 {
+				at = fmt.Sprintf("%s:%d", path, line)
+			}
+			return fmt.Errorf("%s: %s: want %s, not %s", at, m[2], wantType(m[4]), hasType(m[3]))
+		}
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		k := und[0].String()
+		what := "setting"
+		if md.Type(und[0]...) == "Hash" || md.Type(und[0]...) == "ArrayHash" {
+			what = "table"
+		}
+		if line := keyLine(text, k); line > 0 {
+			return fmt.Errorf("%s:%d: unknown %s %q", path, line, what, k)
+		}
+		return fmt.Errorf("%s: unknown %s %q", path, what, k)
+	}
+	return nil
+}
+
+// badType reads the decoder's type error: line (0 or absent when it did
+// not say), key, the value's Go type, the field's kind.
+var badType = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "(.*)"\): incompatible types: TOML value has type (.+); destination has type (.+)$`)
+
+func wantType(dst string) string {
+	switch dst {
+	case "integer":
+		return "a whole number"
+	case "float":
+		return "a number"
+	case "boolean":
+		return "true or false"
+	case "string", "primitive (string-like)":
+		return "a string in quotes"
+	case "slice":
+		return "a list [...]"
+	case "map":
+		return "a table"
+	}
+	return dst
+}
+
+func hasType(src string) string {
+	switch {
+	case src == "string":
+		return "a string"
+	case strings.HasPrefix(src, "int"):
+		return "a whole number"
+	case strings.HasPrefix(src, "float"):
+		return "a number"
+	case src == "bool":
+		return "true or false"
+	case strings.HasPrefix(src, "[]map"):
+		return "a list of tables"
+	case strings.HasPrefix(src, "[]"):
+		return "a list"
+	case strings.HasPrefix(src, "map"):
+		return "a table"
+	case strings.HasPrefix(src, "time.") || strings.Contains(src, "Local"):
+		return "a date or time"
+	}
+	return src
+}
+
+// strayBOM finds a byte-order mark after the start, where an editor that
+// joined two files left it: the decoder only says it expected "=" there.
+func strayBOM(text string) (int, bool) {
+	i := strings.IndexRune(text, '\uFEFF')
+	if i < 0 || !utf8.ValidString(text[:i]) {
+		return 0, false
+	}
+	return strings.Count(text[:i], "\n") + 1, true
+}
+
+// keyLine is the line that sets the dotted key (channel."wecom@gdj".kind)
+// or opens the table of that name, or 0: the file is read line by line,
+// with the table each line is in.
+func keyLine(text, key string) int {
+	want := splitKey(key)
+	var table []string
+	sc := bufio.NewScanner(bytes.NewReader([]byte(text)))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case strings.HasPrefix(line, "["):
+			h := strings.TrimPrefix(strings.TrimPrefix(line, "["), "[")
+			if i := strings.Index(h, "]"); i >= 0 {
+				h = h[:i]
+			}
+			table = splitKey(h)
+			if equalKeys(table, want) {
+				return n
+			}
+		default:
+			k, _, ok := strings.Cut(line, "=")
+			if !ok || strings.HasPrefix(line, "#") {
+				continue
+			}
+			// The key itself, a parent set inline (quiet = { from = … }),
+			// or the first key set in the table sought, as a dotted key.
+			full := append(append([]string{}, table...), splitKey(k)...)
+			if n0 := min(len(full), len(want)); equalKeys(full[:n0], want[:n0]) && (len(full) <= len(want) || len(table) < len(want)) {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// splitKey splits a dotted TOML key into its parts, quotes taken off.
+func splitKey(k string) []string {
+	var parts []string
+	var b strings.Builder
+	quote := rune(0)
+	for _, r := range strings.TrimSpace(k) {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+			b.WriteRune(r)
+		case r == '"' || r == '\'':
+			quote = r
+		case r == '.':
+			parts = append(parts, strings.TrimSpace(b.String()))
+			b.Reset()
+		case r == ' ' || r == '\t':
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return append(parts, strings.TrimSpace(b.String()))
+}
+
+func equalKeys(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
