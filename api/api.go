@@ -4,6 +4,8 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"time"
 
 	"hotline/complaint"
@@ -136,8 +138,37 @@ type Delivery struct {
 	Status    string    `json:"status"` // queued, sending, sent, failed, dropped
 	Attempts  int       `json:"attempts"`
 	LastError string    `json:"last_error,omitempty"`
-	NotBefore time.Time `json:"not_before"`
+	NotBefore time.Time `json:"not_before"` // when it was due to go: the log is read by it, newest first
 	NextAt    time.Time `json:"next_at,omitzero"`
 	CreatedAt time.Time `json:"created_at"`
 	SentAt    time.Time `json:"sent_at,omitzero"`
+}
+
+// DeliveryLog is the answer of PathDeliveries asked with counts=1: the
+// newest deliveries of the window (the platform sends at most 500) and how
+// many the whole window holds of each status, so that a cut list can say
+// so. Asked without counts=1 the platform answers the bare list, as the
+// terminals before this one read it.
+type DeliveryLog struct {
+	Deliveries []Delivery     `json:"deliveries"`
+	Counts     map[string]int `json:"counts"` // by status: queued, sending, sent, failed, dropped
+	Total      int            `json:"total"`
+}
+
+// UnmarshalJSON reads the bare list of a platform that does not count as
+// well, as its whole log: the counts are its rows'.
+func (l *DeliveryLog) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) > 0 && t[0] == '[' {
+		var list []Delivery
+		if err := json.Unmarshal(b, &list); err != nil {
+			return err
+		}
+		*l = DeliveryLog{Deliveries: list, Counts: map[string]int{}, Total: len(list)}
+		for _, d := range list {
+			l.Counts[d.Status]++
+		}
+		return nil
+	}
+	type plain DeliveryLog
+	return json.Unmarshal(b, (*plain)(l))
 }

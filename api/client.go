@@ -147,10 +147,11 @@ func (c *Client) Alerts(ctx context.Context, after int64, wait time.Duration) ([
 	return out.Alerts, err
 }
 
-// Deliveries fetches the unit's notification log for [from, to).
-func (c *Client) Deliveries(ctx context.Context, from, to time.Time) ([]Delivery, error) {
-	q := url.Values{"from": {from.Format(time.RFC3339)}, "to": {to.Format(time.RFC3339)}}
-	var out []Delivery
+// Deliveries fetches the unit's notification log for [from, to): the
+// newest the platform sends, and the count of each status over the window.
+func (c *Client) Deliveries(ctx context.Context, from, to time.Time) (DeliveryLog, error) {
+	q := url.Values{"from": {from.Format(time.RFC3339)}, "to": {to.Format(time.RFC3339)}, "counts": {"1"}}
+	var out DeliveryLog
 	err := c.call(ctx, http.MethodGet, PathDeliveries+"?"+q.Encode(), nil, &out)
 	return out, err
 }

@@ -189,9 +189,16 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request, c *caller) error
 	}
 }
 
+// deliveryLimit is how many notifications one answer of the delivery log
+// lists, the newest; the counts cover the whole window.
+const deliveryLimit = 500
+
 // deliveries answers the unit's delivery log, for the supervision screen:
 // the unit's duty officers, reviewers, supervisors and administrators see
-// their unit's; the center sees any unit's it names.
+// their unit's; the center sees any unit's it names. The window is of the
+// time each notification was due to go (not_before), newest first; asked
+// with counts=1 the answer is an api.DeliveryLog, which counts every
+// status over the window, else the bare list older terminals read.
 func (s *Server) deliveries(w http.ResponseWriter, r *http.Request, c *caller) error {
 	q := r.URL.Query()
 	code := c.user.Unit
@@ -222,16 +229,20 @@ func (s *Server) deliveries(w http.ResponseWriter, r *http.Request, c *caller) e
 	if err != nil {
 		return err
 	}
-	list, err := notify.Log(r.Context(), s.db.sql, code, from, to, 500)
+	page, err := notify.Log(r.Context(), s.db.sql, code, from, to, deliveryLimit)
 	if err != nil {
 		return err
 	}
-	out := make([]api.Delivery, len(list))
-	for i, d := range list {
+	out := make([]api.Delivery, len(page.Deliveries))
+	for i, d := range page.Deliveries {
 		out[i] = api.Delivery{ID: d.ID, Event: d.Event, Stage: d.Stage, Ticket: d.Ticket, Unit: d.Unit, Login: d.Login, Name: d.Name,
 			Channel: d.Channel, Text: d.Text, Urgent: d.Urgent, Status: d.Status, Attempts: d.Attempts, LastError: d.LastError,
 			NotBefore: d.NotBefore, NextAt: d.NextAt, CreatedAt: d.CreatedAt, SentAt: d.SentAt}
 	}
-	writeJSON(w, http.StatusOK, out)
+	if q.Get("counts") != "1" {
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}
+	writeJSON(w, http.StatusOK, api.DeliveryLog{Deliveries: out, Counts: page.Counts, Total: page.Total()})
 	return nil
 }

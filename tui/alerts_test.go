@@ -170,9 +170,11 @@ func TestAlertsPageGoldens(t *testing.T) {
 			if bar := h.statusBar(); strings.Contains(bar, "提醒") {
 				t.Errorf("status bar still counts: %q", bar)
 			}
-			for _, want := range []string{"共 5 条，新到 3 条（标 ●，现已读）", "● 05-06 14:59 20200506001 紧急 工单20200506001",
+			// The content column leaves out the 【12345】 tag and the
+			// ticket's own number; the pane shows the text whole.
+			for _, want := range []string{"共 5 条，新到 3 条（标 ●，现已读）", "● 05-06 14:59 20200506001 紧急 「盘锦市兴隆台区供电线路老化",
 				"── 工单 20200506002 · 2020-05-06 14:34 ──", " 工单20200506002「𠮷野家门前路灯不亮」派发时限将到␛[2J␛]0;pwned␇，还剩 1时30分",
-				"  05-04 13:04 20200504017      【12345】"} {
+				"  05-04 13:04 20200504017      「物业收费不合理」已派发给你单位", "  05-05 14:04 20200503011      回复被赵分管退回："} {
 				if !strings.Contains(h.view(), want) {
 					t.Errorf("page lacks %q", want)
 				}
@@ -240,7 +242,7 @@ func TestAlertWhileThePageIsShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.send(AlertMsg{Alerts: []store.Alert{a}})
-	if !strings.Contains(h.line(3), "● 05-06 15:04 20200505030      工单20200505030的回复待你审核") {
+	if !strings.Contains(h.line(3), "● 05-06 15:04 20200505030      回复待你审核") {
 		t.Errorf("first row %q", h.line(3))
 	}
 	if !strings.Contains(h.view(), "共 6 条，新到 4 条") {
@@ -261,28 +263,37 @@ func TestAlertsPageEmpty(t *testing.T) {
 
 // deliveries is a delivery log with every status, a group robot's message
 // and a failure's reason, as Options.Deliveries gives it; asked records
-// the times it was asked for.
+// the times it was asked for. With rows set it gives those instead, and
+// with totals it reports the platform's counts over the window as well.
 type deliveries struct {
-	asked [][2]time.Time
-	err   error
+	asked  [][2]time.Time
+	err    error
+	rows   []Delivery
+	totals *alertspage.Totals
 }
 
-func (d *deliveries) read(_ context.Context, from, to time.Time) ([]Delivery, error) {
+func (d *deliveries) read(ctx context.Context, from, to time.Time) ([]Delivery, error) {
 	d.asked = append(d.asked, [2]time.Time{from, to})
 	if d.err != nil {
 		return nil, d.err
 	}
+	if d.totals != nil {
+		alertspage.ReportTotals(ctx, *d.totals)
+	}
+	if d.rows != nil {
+		return d.rows, nil
+	}
 	return []Delivery{
 		{Ticket: "20200504017", Event: "dispatch", Channel: "terminal", Login: "duty01", Name: "葛\U000E0100𠮷祥", Status: "sent", Attempts: 1,
-			Text: "【12345】工单20200504017已派发给你单位", CreatedAt: at(50 * time.Hour), SentAt: at(50 * time.Hour)},
+			Text: "【12345】工单20200504017已派发给你单位", At: at(50 * time.Hour), SentAt: at(50 * time.Hour)},
 		{Ticket: "20200504017", Event: "dispatch", Channel: "sms", Login: "duty02", Name: "刘强", Status: "failed", Attempts: 20,
-			LastError: "号码无效：isv.MOBILE_NUMBER_ILLEGAL\x1b[2J", Text: "【12345】工单20200504017已派发给你单位", CreatedAt: at(50*time.Hour - time.Second)},
+			LastError: "号码无效：isv.MOBILE_NUMBER_ILLEGAL\x1b[2J", Text: "【12345】工单20200504017已派发给你单位", At: at(50*time.Hour - time.Second)},
 		{Ticket: "20200503011", Event: "urge", Channel: "wecom@PJGD", Status: "dropped", Attempts: 3,
-			LastError: "工单已办结，不再提醒", Text: "催办：双台子区电费催缴短信频繁", CreatedAt: at(4 * time.Hour)},
+			LastError: "工单已办结", Text: "催办：双台子区电费催缴短信频繁", At: at(4 * time.Hour)},
 		{Ticket: "20200506002", Event: "deadline", Channel: "sms", Login: "handler07", Status: "queued",
-			Text: "工单20200506002派发时限将到", CreatedAt: at(30 * time.Minute)},
+			Text: "工单20200506002派发时限将到", At: at(30 * time.Minute)},
 		{Ticket: "20200506001", Event: "deadline", Channel: "dingtalk", Status: "sending", Attempts: 1, Urgent: true,
-			Text: "工单20200506001签收已到时限", CreatedAt: at(5 * time.Minute)},
+			Text: "工单20200506001签收已到时限", At: at(5 * time.Minute)},
 	}, nil
 }
 
@@ -304,7 +315,10 @@ func TestDeliveryLogGoldens(t *testing.T) {
 			}
 			view := h.view()
 			for _, label := range []string{"已送达", "失败", "已放弃", "待发送", "发送中", "终端", "wecom@PJGD", " 群 ",
-				"── 工单 20200504017 · sms · 刘强 · 失败（发送 20 次） ──", " 失败原因：号码无效：isv.MOBILE_NUMBER_ILLEGAL␛[2J"} {
+				"── 工单 20200504017 · sms · 刘强 · 失败（发送 20 次） ──", " 失败原因：号码无效：isv.MOBILE_NUMBER_ILLEGAL␛[2J",
+				// The content column leaves out the tag and the number;
+				// the pane under the table does not.
+				"葛\U000E0100𠮷祥    已送达    1 已派发给你单位", " 【12345】工单20200504017已派发给你单位"} {
 				if !strings.Contains(view, label) {
 					t.Errorf("log lacks %q", label)
 				}
@@ -324,6 +338,49 @@ func TestDeliveryLogGoldens(t *testing.T) {
 				t.Errorf("enter on the failed delivery shows screen %d", h.m.screen)
 			}
 		})
+	}
+}
+
+// A log longer than the platform sends says so: the window's count and
+// the rows shown, each status counted over the whole window, the tab
+// counting it all. The rows are dated by when they were due to go, as
+// the platform reads the window: the last row, at G, is of the window.
+func TestDeliveryLogCapped(t *testing.T) {
+	var rows []Delivery
+	for i := range 500 {
+		d := Delivery{Ticket: fmt.Sprintf("20200506%06d", i), Event: "deadline", Channel: "sms", Login: "duty01", Name: "刘强",
+			Status: "queued", Text: fmt.Sprintf("【12345】工单20200506%06d派发时限将到", i), At: testNow.Add(-time.Duration(i) * 20 * time.Minute)}
+		if i%2 == 0 {
+			d.Status, d.Attempts, d.SentAt = "sent", 1, d.At
+		}
+		rows = append(rows, d)
+	}
+	d := &deliveries{rows: rows, totals: &alertspage.Totals{Total: 845, Counts: map[string]int{"sent": 147, "dropped": 363, "queued": 335}}}
+	h := alertsHarness(t, 80, 24, func(o *Options) { o.Deliveries = d.read })
+	h.press("!", "2")
+	golden(t, "alerts-log-capped-80x24.golden", h.view())
+	if got, want := strings.TrimRight(h.line(1), " "), " 共 845 条，显示最近 500 条 · 已送达 147 · 已放弃 363 · 待发送 335"; got != want {
+		t.Errorf("header %q, want %q", got, want)
+	}
+	if got, want := h.line(0), " 1 提醒 5   2 通知发送记录 845 "; !strings.HasPrefix(got, want) {
+		t.Errorf("tabs %q, want %q", got, want)
+	}
+	if got, want := h.line(3), "  05-06 15:04 20200506000000 sms  刘强   已送达    1 派发时限将到"; !strings.HasPrefix(got, want) {
+		t.Errorf("first row %q, want %q", got, want)
+	}
+	// 499 × 20 minutes before 05-06 15:04 is 04-29 16:44, after the
+	// window's 04-29 15:04.
+	h.press("G")
+	view := h.view()
+	if want := "  04-29 16:44 20200506000499 sms  刘强   待发送    0 派发时限将到"; !strings.Contains(view, want) {
+		t.Errorf("after G the last row is not %q:\n%s", want, view)
+	}
+	// Without the platform's counts (an older Source) the rows are
+	// counted, as before.
+	d.totals = nil
+	h.press("r")
+	if got, want := strings.TrimRight(h.line(1), " "), " 本单位 04-29 15:04 以来的通知 500 条 · 已送达 250 · 待发送 250"; got != want {
+		t.Errorf("header without counts %q, want %q", got, want)
 	}
 }
 
@@ -434,13 +491,13 @@ func TestAlertsEastAsianLocale(t *testing.T) {
 	if *update {
 		t.Skip("goldens are being rewritten")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^(TestAlertsPageGoldens|TestDeliveryLogGoldens|TestEastAsianChild)$", "-test.count=1", "-test.v")
+	cmd := exec.Command(os.Args[0], "-test.run=^(TestAlertsPageGoldens|TestDeliveryLogGoldens|TestDeliveryLogCapped|TestEastAsianChild)$", "-test.count=1", "-test.v")
 	cmd.Env = append(os.Environ(), "HOTLINE_TUI_EASTASIAN_CHILD=1", "RUNEWIDTH_EASTASIAN=1", "LANG=zh_CN.UTF-8", "LC_ALL=zh_CN.UTF-8")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("alerts' goldens under RUNEWIDTH_EASTASIAN=1 LANG=zh_CN.UTF-8: %v\n%s", err, out)
 	}
-	for _, name := range []string{"TestAlertsPageGoldens", "TestDeliveryLogGoldens", "TestEastAsianChild"} {
+	for _, name := range []string{"TestAlertsPageGoldens", "TestDeliveryLogGoldens", "TestDeliveryLogCapped", "TestEastAsianChild"} {
 		if !strings.Contains(string(out), "--- PASS: "+name+" ") {
 			t.Errorf("child did not pass %s:\n%s", name, out)
 		}
@@ -461,10 +518,10 @@ func TestAlertsInTheOrderTheyFellDue(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.press("!")
-	if got, want := h.line(3), "● 05-06 15:03 20261205000020 紧急 工单20261205000020签收已到时限"; !strings.HasPrefix(got, want) {
+	if got, want := h.line(3), "● 05-06 15:03 20261205000020 紧急 签收已到时限"; !strings.HasPrefix(got, want) {
 		t.Errorf("first row %q, want %q", got, want)
 	}
-	if got, want := h.line(4), "● 05-06 14:59 20200506001    紧急 工单20200506001「盘锦市兴隆台区供电线路老"; !strings.HasPrefix(got, want) {
+	if got, want := h.line(4), "● 05-06 14:59 20200506001    紧急 「盘锦市兴隆台区供电线路老化频繁停电」签收已"; !strings.HasPrefix(got, want) {
 		t.Errorf("second row %q, want %q", got, want)
 	}
 	if n := h.unseen(); n != 0 {

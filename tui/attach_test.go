@@ -17,6 +17,7 @@ import (
 
 	"hotline/complaint"
 	"hotline/store"
+	"hotline/tui/cells"
 	"hotline/tui/keys"
 	"hotline/tui/pages/form"
 )
@@ -31,8 +32,8 @@ type pickFiles struct {
 }
 
 const (
-	docxSize = 23552   // 23.0 KB
-	jpgSize  = 2202009 // 2.1 MB
+	docxSize = 23552   // 23.0 KiB
+	jpgSize  = 2202009 // 2.1 MiB
 )
 
 func makePickFiles(t *testing.T) pickFiles {
@@ -139,7 +140,7 @@ func TestReplyWithTwoFiles(t *testing.T) {
 		t.Fatalf("files on the form: %+v", files)
 	}
 	view := h.view()
-	for _, want := range []string{"情况说明.docx", "23.0 KB", "现场照片（1）.jpg", "2.1 MB", "附件 2 个（2.1 MB）"} {
+	for _, want := range []string{"情况说明.docx", "23.0 KiB", "现场照片（1）.jpg", "2.1 MiB", "附件 2 个（2.1 MiB）"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("the form does not show %q:\n%s", want, view)
 		}
@@ -338,10 +339,10 @@ func filesTicket(as ...complaint.Attachment) complaint.Ticket {
 	}, complaint.StepContact, at(2*time.Hour), at(-22*time.Hour))
 }
 
-// A statement of 28.6 MB on its way up, as the reply's.
+// A statement of 28.6 MiB on its way up, as the reply's.
 const (
 	pdfSize = 29989274
-	pdfSent = 12897485 // 43%: 12.3 MB
+	pdfSent = 12897485 // 43%: 12.3 MiB
 )
 
 // filesHarness opens the ticket with the recording and the photo (listed
@@ -381,11 +382,11 @@ func TestDetailFilesGoldens(t *testing.T) {
 				"时长 0:07",
 				"  工单附件  现场照片（1）.jpg",
 				"  回复附件  情况说明.pdf",
-				"上传中 43% 12.3 MB/28.6 MB",
+				"上传中 43% 12.3 MiB/28.6 MiB",
 				// The attach event in the history, in words.
 				"    附件：现场照片（1）.jpg",
 				"    附件类别：工单附件",
-				"    大小：2.1 MB",
+				"    大小：2.1 MiB",
 			} {
 				if !strings.Contains(body, want) {
 					t.Errorf("the page lacks %q", want)
@@ -420,7 +421,7 @@ func TestDetailUploadStates(t *testing.T) {
 		t.Errorf("hashing: %q", got)
 	}
 	h.send(UploadMsg{Ticket: filesNumber, ID: up.ID, Name: up.Name, Sent: pdfSent, Size: pdfSize, State: store.UploadUploading})
-	if got := row(); got != "█████░░░░░░░ 上传中 43% 12.3 MB/28.6 MB" {
+	if got := row(); got != "█████░░░░░░░ 上传中 43% 12.3 MiB/28.6 MiB" {
 		t.Errorf("uploading: %q", got)
 	}
 	if err := h.st.UploadDone(ctx, up.ID); err != nil {
@@ -435,8 +436,8 @@ func TestDetailUploadStates(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.send(UploadMsg{Ticket: filesNumber, ID: up.ID, Name: up.Name, Sent: 0, Size: pdfSize, State: store.UploadFailed, Err: reason})
-	if got := row(); !strings.HasPrefix(got, "失败：文件 /") || !strings.HasSuffix(got, "…") {
-		t.Errorf("failed: %q", got)
+	if got := failedReason(t, h, "情况说明.pdf"); noSpace(got) != noSpace("失败："+reason) {
+		t.Errorf("failed: %q, want the reason whole", got)
 	}
 	if !strings.Contains(h.body(), "添加附件  已退回：文件 "+up.Path+" 已被移动或删除") {
 		t.Errorf("the refused attachment is not shown with its reason:\n%s", h.body())
@@ -444,8 +445,12 @@ func TestDetailUploadStates(t *testing.T) {
 	if want := "附件“情况说明.pdf”上传失败：" + reason; h.notice() != want || !h.m.noticeErr {
 		t.Errorf("notice %q", h.notice())
 	}
-	if !strings.Contains(h.body(), "R 原样重发 · X 放弃") {
+	// R and X say what they do to a file.
+	if !strings.Contains(h.body(), "    R 重新上传 · X 放弃此附件") {
 		t.Errorf("the failed file offers no way on:\n%s", h.body())
+	}
+	if got := strings.TrimRight(h.line(1), " "); !strings.HasSuffix(got, "R 重新上传附件  X 放弃上传失败的附件") {
+		t.Errorf("action line %q", got)
 	}
 	h.press("R")
 	u, _, err := h.st.Upload(ctx, up.ID)
@@ -457,6 +462,85 @@ func TestDetailUploadStates(t *testing.T) {
 	}
 	if got := row(); got != "排队中" {
 		t.Errorf("sent again: %q", got)
+	}
+}
+
+// failedReason is what the 附件 section says of a file that failed to
+// upload, its row and the lines wrapped under it joined, after the name;
+// each line is checked to be in the column the row's text starts in.
+func failedReason(t *testing.T, h *harness, name string) string {
+	t.Helper()
+	lines := strings.Split(h.body(), "\n")
+	for i, l := range lines {
+		at := strings.Index(l, name+"  失败：")
+		if at < 0 {
+			continue
+		}
+		col := cells.Width(l[:at+len(name)+2])
+		text := strings.TrimRight(l[at+len(name)+2:], " ")
+		for _, next := range lines[i+1:] {
+			rest, ok := strings.CutPrefix(next, strings.Repeat(" ", col))
+			if !ok || strings.TrimSpace(rest) == "" || strings.HasPrefix(rest, " ") {
+				break
+			}
+			text += strings.TrimRight(rest, " ")
+		}
+		return text
+	}
+	t.Fatalf("no failed row of %s:\n%s", name, h.body())
+	return ""
+}
+
+func noSpace(s string) string { return strings.ReplaceAll(s, " ", "") }
+
+// A failed upload's reason says what to do about the file: it has the
+// width the row leaves after the file's name, whatever the attachments'
+// columns, and wraps under it in that column, whole, at any width.
+func TestFailedUploadReasonWhole(t *testing.T) {
+	for _, w := range []int{80, 160} {
+		t.Run(fmt.Sprint(w), func(t *testing.T) {
+			h, up := filesHarness(t, w, 30)
+			reason := "文件 " + up.Path + " 已被移动或删除，请放回原处后重试，或重新添加"
+			if err := h.st.UploadFailed(context.Background(), up.ID, reason); err != nil {
+				t.Fatal(err)
+			}
+			h.send(UploadMsg{Ticket: filesNumber, ID: up.ID, Name: up.Name, Size: pdfSize, State: store.UploadFailed, Err: reason})
+			// A space where a row breaks is dropped.
+			if got := failedReason(t, h, "情况说明.pdf"); noSpace(got) != noSpace("失败："+reason) {
+				t.Errorf("reason %q", got)
+			}
+			// The row, and the rows under it that go on in its column.
+			var rows []string
+			lines := strings.Split(h.body(), "\n")
+			for i, l := range lines {
+				if !strings.Contains(l, "情况说明.pdf  失败：") {
+					continue
+				}
+				rows = append(rows, l)
+				for _, next := range lines[i+1:] {
+					rest, under := strings.CutPrefix(next, strings.Repeat(" ", cells.Width("  回复附件  情况说明.pdf  ")))
+					if !under || rest == "" || strings.HasPrefix(rest, " ") {
+						break
+					}
+					rows = append(rows, next)
+				}
+				break
+			}
+			// The name takes no more than it needs; a row that wraps is
+			// filled up to its last cell or two (a wide character that
+			// did not fit).
+			if !strings.HasPrefix(rows[0], "  回复附件  情况说明.pdf  失败：文件 /") {
+				t.Errorf("the row %q", rows[0])
+			}
+			for _, r := range rows[:len(rows)-1] {
+				if cells.Width(strings.TrimRight(r, " ")) < w-1 {
+					t.Errorf("the row %q does not give the reason the width", r)
+				}
+			}
+			if w == 160 && len(rows) != 1 {
+				t.Errorf("at 160 columns the reason takes %d rows", len(rows))
+			}
+		})
 	}
 }
 
@@ -779,7 +863,7 @@ func TestDownloadProgressLine(t *testing.T) {
 		return "/cache/" + a.Name, nil
 	}
 	h.press("tab", "enter")
-	if want := " 正在下载 现场照片（1）.jpg ████████░░░░░░░░░░░░ 43% 924.7 KB/2.1 MB"; during != want {
+	if want := " 正在下载 现场照片（1）.jpg ████████░░░░░░░░░░░░ 43% 924.7 KiB/2.1 MiB"; during != want {
 		t.Errorf("during the download:\n got %q\nwant %q", during, want)
 	}
 	if h.lineWith("正在下载") != "" || !reflect.DeepEqual(f.opened, []string{"/cache/现场照片（1）.jpg"}) {

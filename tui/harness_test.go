@@ -223,6 +223,11 @@ type harness struct {
 	timers []timerMsg
 	quit   bool
 	kicks  int
+	// hold, when set, keeps the messages it accepts in held instead of
+	// delivering them: a command's answer the test sends later with send,
+	// as a download that ends while the officer does something else.
+	hold func(tea.Msg) bool
+	held []tea.Msg
 }
 
 // timerMsg is a timer held by the harness: its message and the delay it
@@ -305,6 +310,10 @@ func (h *harness) run(cmd tea.Cmd) {
 			h.quit = true
 			continue
 		}
+		if h.hold != nil && h.hold(msg) {
+			h.held = append(h.held, msg)
+			continue
+		}
 		_, next := h.m.Update(msg)
 		queue = append(queue, next)
 	}
@@ -365,6 +374,10 @@ var named = map[string]tea.KeyPressMsg{
 	"ctrl+s":    {Code: 's', Mod: tea.ModCtrl},
 	"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
 	"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
+	"ctrl+a":    {Code: 'a', Mod: tea.ModCtrl},
+	"ctrl+e":    {Code: 'e', Mod: tea.ModCtrl},
+	"ctrl+u":    {Code: 'u', Mod: tea.ModCtrl},
+	"ctrl+w":    {Code: 'w', Mod: tea.ModCtrl},
 }
 
 func keyPress(s string) tea.KeyPressMsg {

@@ -674,6 +674,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	case app.RefusedMsg:
 		return m, tea.Batch(m.setNotice(msg.Reason, true), m.forward(msg))
+	case app.DownloadedMsg:
+		return m, m.downloaded(msg)
 	case app.AttachedMsg:
 		text := fmt.Sprintf("已添加 %d 个附件，等待上传（工单 %s）", len(msg.Names), cells.Line(msg.Ticket))
 		if len(msg.Names) == 1 {
@@ -936,6 +938,36 @@ func (m *Model) openSettings() tea.Cmd {
 	return m.pollLink()
 }
 
+// downloaded takes the end of a download: the ticket's page on screen
+// that waits for it opens, plays or saves the file; where no page does any
+// more (it was left, or is under another screen), the status bar says the
+// file came, or why it did not.
+func (m *Model) downloaded(msg app.DownloadedMsg) tea.Cmd {
+	m.ctx.Downloaded(msg.D)
+	if m.detail != nil {
+		if cmd, ok := m.detail.Downloaded(msg, m.screen == screenDetail); ok {
+			return cmd
+		}
+	}
+	name := cells.Line(msg.D.Att.Name)
+	if msg.Err != nil {
+		return m.setNotice("下载附件“"+name+"”失败："+msg.Err.Error(), true)
+	}
+	return m.setNotice("已下载“"+name+"”", false)
+}
+
+// Flush saves at once what the screens hold and have not saved yet: the
+// drafts of the form open, typed since the last save (drafts are saved a
+// moment after the typing stops). quit calls it, and so must whoever ran
+// the program, after it ended: a signal, or its context, ends it without
+// another Update. Call it from Update, or once the program has ended.
+func (m *Model) Flush() error {
+	if m.form == nil {
+		return nil
+	}
+	return m.form.SaveNow()
+}
+
 // quit ends the program. The last frame is blank: the terminal restores
 // the screen from before the program on leaving the alternate screen, but
 // tmux (3.2 and later) copies rows of the alternate screen back into the
@@ -944,6 +976,11 @@ func (m *Model) openSettings() tea.Cmd {
 func (m *Model) quit() tea.Cmd {
 	m.quitting = true
 	m.queue = nil
+	// Nothing typed is lost: the draft waiting for the typing to pause is
+	// saved now, before the program ends (a command might not run). On a
+	// failure the caller's Flush after the program tries again and says
+	// so.
+	_ = m.Flush()
 	if m.detail != nil {
 		// The player is a process of its own: it would play on after
 		// the program. Stopping it here, not in a command, makes sure it

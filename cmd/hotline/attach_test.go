@@ -502,3 +502,50 @@ func TestResumeRefusesAChangedFile(t *testing.T) {
 		t.Errorf("attached on the platform: %+v (%v)", tk.Attachments, err)
 	}
 }
+
+// When the screen ends with files still going up, the terminal says which,
+// and how they go on.
+func TestSayUnsent(t *testing.T) {
+	p, err := startDemoPlatform(t.TempDir(), demoOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.close)
+	ctx := context.Background()
+	ts := p.gen.Tickets(1, time.Now(), time.Hour)
+	if _, err := p.db.Dispatch(ctx, ts, "center"); err != nil {
+		t.Fatal(err)
+	}
+	term, _ := p.loggedInAs(t, "duty", "duty-unsent", "")
+	defer term.close()
+	if err := term.connect(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := term.client.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var none bytes.Buffer
+	term.sayUnsent(ctx, &none)
+	if none.Len() != 0 {
+		t.Fatalf("with nothing waiting: %q", none.String())
+	}
+	tk, err := term.store.Ticket(ctx, ts[0].Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"现场照片（1）.jpg", "情况说明.docx", "整改报告.pdf", "附图.png"} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(name), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := term.store.Attach(ctx, tk.Number, tk.Version, complaint.PartReply, path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	term.sayUnsent(ctx, &out)
+	if want := "hotline: 4 file(s) not yet on the platform (现场照片（1）.jpg, 情况说明.docx, 整改报告.pdf, …); they go on when hotline starts again, or with hotline attach --resume\n"; out.String() != want {
+		t.Errorf("said\n%q\nwant\n%q", out.String(), want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,16 +48,31 @@ func opener(viewer string, lookPath func(string) (string, error)) func(path stri
 			name, args = p.Command[0], append(p.Command[1:], path)
 		} else {
 			name, args = desktopOpener(runtime.GOOS, path)
+			// A desktop without its opener (a bare server, a minimal
+			// install) is told so in words, not by exec's English.
+			p, err := lookPath(name)
+			if err != nil {
+				return noViewer(name)
+			}
+			name = p
 		}
 		cmd := exec.Command(name, args...)
 		// Stdin, Stdout and Stderr stay nil (the null device): the screen
 		// is the TUI's.
 		if err := cmd.Start(); err != nil {
+			if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+				return noViewer(filepath.Base(name))
+			}
 			return fmt.Errorf("无法启动 %s（%v）：请在 hotline.toml 的 [media] 中用 viewer 指定打开附件的程序", filepath.Base(name), err)
 		}
 		go func() { _ = cmd.Wait() }()
 		return nil
 	}
+}
+
+// noViewer is the error of an opener not found: what to install, or set.
+func noViewer(name string) error {
+	return fmt.Errorf("没有找到打开附件的程序 %s：请安装它，或在 hotline.toml 的 [media] 中用 viewer 指定打开附件的程序", name)
 }
 
 // desktopOpener is the command that opens path with the desktop's

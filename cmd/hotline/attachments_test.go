@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -157,5 +158,24 @@ func TestUIOpener(t *testing.T) {
 	}
 	if string(got) != "--fit\n/tmp/现场 照片.jpg\n" {
 		t.Errorf("the viewer was given %q", got)
+	}
+}
+
+// Without a viewer in the settings and without the desktop's opener on
+// this machine, the officer is told in Chinese what is missing and what
+// to do, not exec's English.
+func TestUIOpenerMissing(t *testing.T) {
+	var asked []string
+	none := func(name string) (string, error) {
+		asked = append(asked, name)
+		return "", &exec.Error{Name: name, Err: exec.ErrNotFound}
+	}
+	want, _ := desktopOpener(runtime.GOOS, "")
+	err := opener("", none)("/tmp/x/录音.wav")
+	if msg := "没有找到打开附件的程序 " + want + "：请安装它，或在 hotline.toml 的 [media] 中用 viewer 指定打开附件的程序"; err == nil || err.Error() != msg {
+		t.Errorf("no opener:\n got %v\nwant %s", err, msg)
+	}
+	if !reflect.DeepEqual(asked, []string{want}) {
+		t.Errorf("looked for %q, want %q", asked, want)
 	}
 }

@@ -212,17 +212,35 @@ func cmdList(args []string) error {
 	if w, _, err := term.GetSize(os.Stdout.Fd()); err == nil && w > 40 {
 		width = w
 	}
-	w := bufio.NewWriter(stdout)
-	defer w.Flush()
 	now := time.Now()
-	for _, tk := range ts {
+	var dues []string
+	if *mine || *open {
+		dues = make([]string, len(ts))
+		for i, tk := range ts {
+			dues[i] = due(tk, now, sess.Unit.Policy)
+		}
+	}
+	return writeList(stdout, ts, dues, width)
+}
+
+// writeList writes one ticket a line: number, state, received, the step
+// due (dues, when given) and the title, cut to width. The due column is as
+// wide as its widest entry ("!签收 超时 1天18时", "▲回复 剩 14时28分"), so
+// that the titles line up.
+func writeList(out io.Writer, ts []complaint.Ticket, dues []string, width int) error {
+	dueW := 0
+	for _, d := range dues {
+		dueW = max(dueW, cells.Width(d))
+	}
+	w := bufio.NewWriter(out)
+	for i, tk := range ts {
 		head := fmt.Sprintf("%s %s %s  ", cells.Pad(cells.Line(tk.Number), 14), cells.Pad(tk.State.Label(), 8), tk.ReceivedAt.In(shanghai).Format("2006-01-02 15:04"))
-		if *mine || *open {
-			head += cells.Pad(due(tk, now, sess.Unit.Policy), 18) + " "
+		if dues != nil {
+			head += cells.Pad(dues[i], dueW) + " "
 		}
 		fmt.Fprintln(w, head+cells.Cut(cells.Line(tk.Title), width-cells.Width(head)-1, cells.Ellipsis))
 	}
-	return nil
+	return w.Flush()
 }
 
 func cmdShow(args []string) error {

@@ -8,27 +8,30 @@ import (
 
 	"hotline/api"
 	"hotline/tui"
+	alertspage "hotline/tui/pages/alerts"
 )
 
 // deliveries is the alerts page's 通知发送记录: the unit's notifications of
-// [from, to) as the platform logs them. The page calls it from a command,
-// so it may wait on the network; its errors are in Chinese, as the page
-// shows them.
+// [from, to) as the platform logs them, the newest it sends, with its
+// counts over the whole window reported to the page. The page calls it from
+// a command, so it may wait on the network; its errors are in Chinese, as
+// the page shows them.
 func (t *terminal) deliveries(ctx context.Context, from, to time.Time) ([]tui.Delivery, error) {
 	if t.api == nil {
 		return nil, errors.New("未连接平台")
 	}
-	list, err := t.api.Deliveries(ctx, from, to)
+	log, err := t.api.Deliveries(ctx, from, to)
 	if err != nil {
 		t.log.Warn("deliveries", "err", err)
 		return nil, deliveryError(err)
 	}
-	out := make([]tui.Delivery, len(list))
-	for i, d := range list {
+	out := make([]tui.Delivery, len(log.Deliveries))
+	for i, d := range log.Deliveries {
 		out[i] = tui.Delivery{Ticket: d.Ticket, Event: d.Event, Channel: d.Channel, Login: d.Login, Name: d.Name,
 			Text: d.Text, Urgent: d.Urgent, Status: d.Status, Attempts: d.Attempts, LastError: d.LastError,
-			CreatedAt: d.CreatedAt, SentAt: d.SentAt}
+			At: d.NotBefore, SentAt: d.SentAt}
 	}
+	alertspage.ReportTotals(ctx, alertspage.Totals{Total: log.Total, Counts: log.Counts})
 	return out, nil
 }
 

@@ -355,6 +355,7 @@ func cmdDemo(args []string) error {
 	}
 	err = runUI(ctx, t, sess)
 	if *keep != "" {
+		t.sayUnsent(context.Background(), os.Stderr)
 		// The commands without the screen work on the kept files too;
 		// say where their settings are.
 		fmt.Fprintf(os.Stderr, "hotline demo: files kept in %s; this terminal's settings are %s (e.g. hotline search 停电 --config %s)\n", dir, settingsPath, settingsPath)

@@ -54,7 +54,9 @@ func cmdUI(args []string) error {
 			return fmt.Errorf("login: %w", err)
 		}
 	}
-	return runUI(ctx, t, sess)
+	err = runUI(ctx, t, sess)
+	t.sayUnsent(context.Background(), os.Stderr)
+	return err
 }
 
 // What the screens say of a terminal the platform refuses.
@@ -180,6 +182,13 @@ func runUI(ctx context.Context, t *terminal, sess api.Session, opts ...tea.Progr
 		}
 	}()
 	_, err = p.Run()
+	// However the program ended — quit, a signal through its context or
+	// tea's own handler — what was typed since the last draft save is
+	// saved before the program goes.
+	if ferr := m.Flush(); ferr != nil {
+		t.log.Error("draft", "err", ferr)
+		fmt.Fprintln(os.Stderr, "the text being typed was not saved as a draft:", ferr)
+	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
 	}

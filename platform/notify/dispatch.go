@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -249,7 +250,8 @@ func (d *Dispatcher) NextAt(ctx context.Context) (time.Time, error) {
 type row struct {
 	id                                   int64
 	status, channel, unit, ticket, event string
-	login, phone, text, title, template  string
+	login, name, phone, text, title      string
+	template                             string
 	params, mention                      string
 	step                                 complaint.Step
 	due, notBefore, nextAt               time.Time
@@ -269,28 +271,28 @@ func (d *Dispatcher) pass(ctx context.Context, res *results) (err error) {
 		return err
 	}
 	type op struct {
-		r      row
-		kind   string // "claim", "release", "drop", "fail"
-		key    string
-		reason string
+		r    row
+		kind string // "claim", "release", "drop", "fail"
+		key  string
+		why  reason
 	}
 	var ops []op
 	tickets := map[string]*complaint.Ticket{}
-	stale := func(r row) (bool, string, error) {
+	stale := func(r row) (bool, reason, error) {
 		if !asks(r.event) || d.Current == nil {
-			return false, "", nil
+			return false, reason{}, nil
 		}
 		t, ok := tickets[r.ticket]
 		if !ok {
 			cur, err := d.Current(ctx, r.ticket)
 			if err != nil {
-				return false, "", fmt.Errorf("ticket %s: %w", r.ticket, err)
+				return false, reason{}, fmt.Errorf("ticket %s: %w", r.ticket, err)
 			}
 			t = &cur
 			tickets[r.ticket] = t
 		}
 		why := movedOn(*t, r.event, r.step, r.due)
-		return why != "", why, nil
+		return why != reason{}, why, nil
 	}
 	d.mu.Lock()
 	for _, r := range rows {
@@ -306,18 +308,33 @@ func (d *Dispatcher) pass(ctx context.Context, res *results) (err error) {
 		}
 		switch {
 		case old:
-			ops = append(ops, op{r: r, kind: "drop", reason: why})
+			ops = append(ops, op{r: r, kind: "drop", why: why})
 			continue
 		case r.channel == Terminal:
 			ops = append(ops, op{r: r, kind: "release"})
 			continue
 		case r.attempts >= d.MaxAttempts:
-			ops = append(ops, op{r: r, kind: "fail", reason: fmt.Sprintf("gave up after %d attempts", r.attempts)})
+			ops = append(ops, op{r: r, kind: "fail", why: gaveUp(r.attempts, reason{})})
 			continue
 		}
 		key, ok := d.senderKey(r)
 		if !ok {
-			ops = append(ops, op{r: r, kind: "drop", reason: "no sender for channel " + r.channel})
+			ops = append(ops, op{r: r, kind: "drop", why: reason{
+				log:  "no sender for channel " + r.channel,
+				text: fmt.Sprintf("未配置发送渠道 %s（channels.toml）", r.channel)}})
+			continue
+		}
+		// A message to one person on a channel other than the terminal
+		// goes to their phone (Plan makes a group's without a login); with
+		// none there is nobody to send it to, whatever the sender.
+		if r.login != "" && strings.TrimSpace(r.phone) == "" {
+			who := r.name
+			if strings.TrimSpace(who) == "" {
+				who = r.login
+			}
+			ops = append(ops, op{r: r, kind: "drop", why: reason{
+				log:  fmt.Sprintf("%s has no phone", r.login),
+				text: fmt.Sprintf("%s 没有手机号，未发短信", who)}})
 			continue
 		}
 		if d.busy[key] >= d.PerChannel {
@@ -352,9 +369,9 @@ func (d *Dispatcher) pass(ctx context.Context, res *results) (err error) {
 			case "release":
 				q = `UPDATE notifications SET status = 'queued', seq = (SELECT COALESCE(MAX(seq), 0) + 1 FROM notifications) `
 			case "drop":
-				q, qargs = `UPDATE notifications SET status = 'dropped', last_error = ? `, []any{o.reason}
+				q, qargs = `UPDATE notifications SET status = 'dropped', last_error = ? `, []any{o.why.text}
 			case "fail":
-				q, qargs = `UPDATE notifications SET status = 'failed', last_error = ? `, []any{o.reason}
+				q, qargs = `UPDATE notifications SET status = 'failed', last_error = ? `, []any{o.why.text}
 			}
 			res, err := tx.ExecContext(ctx, q+cond, append(qargs, args...)...)
 			if err != nil {
@@ -372,7 +389,7 @@ func (d *Dispatcher) pass(ctx context.Context, res *results) (err error) {
 				claimed = append(claimed, o)
 			case "drop", "fail":
 				outcome := map[string]string{"drop": "dropped", "fail": "failed"}[o.kind]
-				if err := delivery(ctx, tx, o.r.id, now, outcome, o.reason, 0); err != nil {
+				if err := delivery(ctx, tx, o.r.id, now, outcome, o.why.text, 0); err != nil {
 					return err
 				}
 			}
@@ -398,9 +415,9 @@ func (d *Dispatcher) pass(ctx context.Context, res *results) (err error) {
 	for _, o := range ops {
 		switch {
 		case o.kind == "drop" && err == nil:
-			d.Logger.Info("notify: dropped", "notification", o.r.id, "ticket", o.r.ticket, "channel", o.r.channel, "reason", o.reason)
+			d.Logger.Info("notify: dropped", "notification", o.r.id, "ticket", o.r.ticket, "channel", o.r.channel, "reason", o.why.log)
 		case o.kind == "fail" && err == nil:
-			d.Logger.Warn("notify: failed", "notification", o.r.id, "ticket", o.r.ticket, "channel", o.r.channel, "reason", o.reason)
+			d.Logger.Warn("notify: failed", "notification", o.r.id, "ticket", o.r.ticket, "channel", o.r.channel, "reason", o.why.log)
 			if res != nil {
 				res.mu.Lock()
 				res.failed++
@@ -437,7 +454,7 @@ func (d *Dispatcher) pass(ctx context.Context, res *results) (err error) {
 // due reads the rows to act on at now, oldest first, at most perChannel per
 // channel and unit.
 func (d *Dispatcher) due(ctx context.Context, now time.Time) ([]row, error) {
-	q, err := d.DB.QueryContext(ctx, `SELECT id, status, channel, unit, ticket, event, login, phone, text, title, template,
+	q, err := d.DB.QueryContext(ctx, `SELECT id, status, channel, unit, ticket, event, login, name, phone, text, title, template,
 			params, mention, step, due, not_before, next_at, attempts
 		FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY channel, unit ORDER BY next_at, id) AS n
 			FROM notifications
@@ -451,7 +468,7 @@ func (d *Dispatcher) due(ctx context.Context, now time.Time) ([]row, error) {
 	for q.Next() {
 		var r row
 		var step string
-		if err := q.Scan(&r.id, &r.status, &r.channel, &r.unit, &r.ticket, &r.event, &r.login, &r.phone, &r.text, &r.title,
+		if err := q.Scan(&r.id, &r.status, &r.channel, &r.unit, &r.ticket, &r.event, &r.login, &r.name, &r.phone, &r.text, &r.title,
 			&r.template, &r.params, &r.mention, &step, timeCol{&r.due}, timeCol{&r.notBefore}, timeCol{&r.nextAt}, &r.attempts); err != nil {
 			return nil, fmt.Errorf("notify: due: %w", err)
 		}
@@ -499,45 +516,51 @@ func (d *Dispatcher) send(ctx context.Context, r row, key string) string {
 	}()
 	m := sender.Message{ID: strconv.FormatInt(r.id, 10), Phone: r.phone, Template: r.template, Text: r.text, Title: r.title}
 	if err := json.Unmarshal([]byte(r.params), &m.Params); err != nil {
-		return d.finish(ctx, r, Failed, fmt.Errorf("stored params: %w", err), 0)
+		return d.finish(ctx, r, Failed, reason{"stored params: " + err.Error(), "通知的短信模板参数已损坏，无法发送：" + err.Error()}, nil, 0)
 	}
 	if err := json.Unmarshal([]byte(r.mention), &m.Mention); err != nil {
-		return d.finish(ctx, r, Failed, fmt.Errorf("stored mention: %w", err), 0)
+		return d.finish(ctx, r, Failed, reason{"stored mention: " + err.Error(), "通知要@的手机号已损坏，无法发送：" + err.Error()}, nil, 0)
 	}
 	sctx, cancel := context.WithTimeout(ctx, d.SendTimeout)
 	start := time.Now() // the provider's real time, whatever clock the dispatcher runs on
 	err := d.Senders[key].Send(sctx, m)
 	took := time.Since(start)
 	cancel()
+	// The provider's words are kept as they are, in the platform's log
+	// and the officer's: they are what its support will ask for.
+	var why reason
+	if err != nil {
+		why = reason{err.Error(), err.Error()}
+	}
 	switch {
 	case err == nil:
-		return d.finish(ctx, r, Sent, nil, took)
+		return d.finish(ctx, r, Sent, why, nil, took)
 	case !sender.Temporary(err):
-		return d.finish(ctx, r, Failed, err, took)
+		return d.finish(ctx, r, Failed, why, err, took)
 	}
-	return d.finish(ctx, r, Queued, err, took)
+	return d.finish(ctx, r, Queued, why, err, took)
 }
 
-// finish records the outcome of an attempt: sent, failed for good, or queued
-// again after the backoff (failed when that is past MaxAttempts or MaxAge).
-func (d *Dispatcher) finish(ctx context.Context, r row, status string, sendErr error, took time.Duration) string {
+// finish records the outcome of an attempt: sent, failed for good (why), or
+// queued again after the backoff that sendErr may set (failed when that is
+// past MaxAttempts or MaxAge).
+func (d *Dispatcher) finish(ctx context.Context, r row, status string, why reason, sendErr error, took time.Duration) string {
 	now := d.Now()
 	attempts := r.attempts + 1
 	next := now
-	msg := ""
-	if sendErr != nil {
-		msg = sendErr.Error()
-	}
 	if status == Queued {
 		wait := d.wait(attempts, sendErr)
 		next = now.Add(wait)
 		switch {
 		case attempts >= d.MaxAttempts:
-			status, msg = Failed, fmt.Sprintf("gave up after %d attempts: %s", attempts, msg)
+			status, why = Failed, gaveUp(attempts, why)
 		case next.Sub(r.notBefore) > d.MaxAge:
-			status, msg = Failed, fmt.Sprintf("gave up after %s: %s", d.MaxAge, msg)
+			status, why = Failed, reason{
+				log:  fmt.Sprintf("gave up after %s: %s", d.MaxAge, why.log),
+				text: fmt.Sprintf("应于 %s 发出，%s内未能发出，不再重试：%s", shortTime(r.notBefore), span(d.MaxAge), why.text)}
 		}
 	}
+	msg := why.text
 	outcome := map[string]string{Sent: "sent", Failed: "failed", Queued: "retry"}[status]
 	sentAt := ""
 	if status == Sent {
@@ -561,9 +584,9 @@ func (d *Dispatcher) finish(ctx context.Context, r row, status string, sendErr e
 	case status == Sent:
 		log.Info("notify: sent", "took", took)
 	case status == Failed:
-		log.Warn("notify: failed", "err", msg)
+		log.Warn("notify: failed", "err", why.log)
 	default:
-		log.Info("notify: will retry", "at", next, "err", msg)
+		log.Info("notify: will retry", "at", next, "err", why.log)
 	}
 	return status
 }
@@ -582,31 +605,100 @@ func (d *Dispatcher) wait(attempts int, err error) time.Duration {
 	return w
 }
 
+// reason is why a notification was dropped or failed, said twice: log in
+// English for the platform's log, as the rest of it; text in Chinese for
+// the delivery log the duty officer reads (last_error), its times in China
+// time to the minute.
+type reason struct{ log, text string }
+
+// gaveUp is the reason of a notification failed after attempts tries, the
+// last one's error (the provider's words) after it when there is one.
+func gaveUp(attempts int, last reason) reason {
+	r := reason{
+		log:  fmt.Sprintf("gave up after %d attempts", attempts),
+		text: fmt.Sprintf("已尝试发送 %d 次仍未成功，不再重试", attempts),
+	}
+	if last != (reason{}) {
+		r.log += ": " + last.log
+		r.text += "：" + last.text
+	}
+	return r
+}
+
+// shortTime is t as the delivery log's reasons say it: China time to the
+// minute, without the year, as the terminal dates the rows.
+func shortTime(t time.Time) string {
+	return t.In(complaint.China).Format("01-02 15:04")
+}
+
+// stepName is a step's Chinese name, its code for one without.
+func stepName(s complaint.Step) string {
+	if l := s.Label(); l != "" {
+		return l
+	}
+	return string(s)
+}
+
 // movedOn says why a notification of event, made for the ticket's step
 // step due at due, no longer asks for anything of the ticket t as it is
-// now; "" when it still does. The step's deadline changes when the step
-// begins again (a new dispatch, another reply) or is extended, so a
+// now; the zero reason when it still does. The step's deadline changes when
+// the step begins again (a new dispatch, another reply) or is extended, so a
 // message worded for the old one is dropped as well: the new step makes
 // its own.
-func movedOn(t complaint.Ticket, event string, step complaint.Step, due time.Time) string {
+func movedOn(t complaint.Ticket, event string, step complaint.Step, due time.Time) reason {
 	switch {
 	case t.Number == "":
-		return "ticket no longer exists"
+		return reason{"ticket no longer exists", "工单已不存在"}
 	case !t.State.Open():
-		return "ticket is " + string(t.State)
-	case event == EventDeadline:
-		if t.Step != step || !t.Due.Equal(due) {
-			return fmt.Sprintf("ticket moved on: step %s due %s", t.Step, dbTime(t.Due))
+		text := map[complaint.State]string{complaint.Closed: "工单已办结", complaint.FedBack: "工单已反馈", complaint.Returned: "工单已退单"}[t.State]
+		if text == "" {
+			text = fmt.Sprintf("工单状态为“%s”", t.State.Label())
 		}
-	case step == complaint.StepNone:
+		return reason{"ticket is " + string(t.State), text}
+	case event != EventDeadline && step == complaint.StepNone:
 		// Made when the ticket waited on no step: it asked for nothing
 		// the ticket can have done since.
-	case t.Step == complaint.StepNone:
-		return fmt.Sprintf("ticket moved on: state %s, no longer at the %s step this asked to act on", t.State, step)
 	case t.Step != step || !t.Due.Equal(due):
-		return fmt.Sprintf("ticket moved on: step %s due %s, no longer at the %s step this asked to act on", t.Step, dbTime(t.Due), step)
+		return movedFrom(t, step)
 	}
-	return ""
+	return reason{}
+}
+
+// movedFrom is the reason of a notification that asked for step's act of
+// the ticket t, which is now elsewhere or due at another time.
+func movedFrom(t complaint.Ticket, step complaint.Step) reason {
+	was := stepName(step)
+	logDue := "none"
+	if !t.Due.IsZero() {
+		logDue = dbTime(t.Due)
+	}
+	switch {
+	case t.Step == complaint.StepNone:
+		// Waiting on the center (a return asked for): no step, no
+		// deadline to name.
+		return reason{
+			log:  fmt.Sprintf("ticket moved on: state %s, no longer at the %s step this asked to act on", t.State, step),
+			text: fmt.Sprintf("工单现为“%s”，已不在“%s”环节，不再提醒%s", t.State.Label(), was, was),
+		}
+	case t.Step == step && t.Due.IsZero():
+		return reason{
+			log:  fmt.Sprintf("ticket's %s step has no deadline now: this was for the one before", step),
+			text: fmt.Sprintf("“%s”环节已不计时限，原时限下的通知不再发送", was),
+		}
+	case t.Step == step:
+		return reason{
+			log:  fmt.Sprintf("ticket's %s step is due %s now: this was for the deadline before", step, logDue),
+			text: fmt.Sprintf("“%s”时限已改为 %s，原时限下的通知不再发送", was, shortTime(t.Due)),
+		}
+	}
+	text := fmt.Sprintf("工单已进入“%s”环节，不再提醒%s", stepName(t.Step), was)
+	if !t.Due.IsZero() {
+		text = fmt.Sprintf("工单已进入“%s”环节（时限 %s），不再提醒%s", stepName(t.Step), shortTime(t.Due), was)
+	}
+	return reason{
+		log:  fmt.Sprintf("ticket moved on: step %s due %s, no longer at the %s step this asked to act on", t.Step, logDue, step),
+		text: text,
+	}
 }
 
 func delivery(ctx context.Context, tx *sql.Tx, id int64, at time.Time, outcome, msg string, took time.Duration) error {

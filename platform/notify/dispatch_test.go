@@ -519,14 +519,14 @@ func TestFailures(t *testing.T) {
 		!slices.Equal(r.times, []string{"+0s failed"}) {
 		t.Errorf("permanent error: %+v", r)
 	}
-	if r := get("busy"); r.status != Failed || r.attempts != 3 || r.lastErr != "gave up after 3 attempts: busy: HTTP 503 busy" ||
+	if r := get("busy"); r.status != Failed || r.attempts != 3 || r.lastErr != "已尝试发送 3 次仍未成功，不再重试：busy: HTTP 503 busy" ||
 		!slices.Equal(r.times, []string{"+0s retry", "+30s retry", "+1m30s failed"}) {
 		t.Errorf("temporary errors: %+v", r)
 	}
 	if r := get("later"); r.status != Sent || r.attempts != 2 || !slices.Equal(r.times, []string{"+0s retry", "+10m0s sent"}) {
 		t.Errorf("Retry-After: %+v", r)
 	}
-	if r := get("nobody"); r.status != Dropped || r.lastErr != "no sender for channel nobody" || !slices.Equal(r.times, []string{"+0s dropped"}) {
+	if r := get("nobody"); r.status != Dropped || r.lastErr != "未配置发送渠道 nobody（channels.toml）" || !slices.Equal(r.times, []string{"+0s dropped"}) {
 		t.Errorf("no sender: %+v", r)
 	}
 }

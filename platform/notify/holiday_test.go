@@ -276,10 +276,10 @@ func TestHolidayTimeline(t *testing.T) {
 	if !slices.Equal(drops, wantDrops) {
 		t.Errorf("dropped:\n%s\nwant:\n%s", strings.Join(drops, "\n"), strings.Join(wantDrops, "\n"))
 	}
-	if r := dropped["A contact/due h1"]; r != "ticket moved on: step reply due 2026-05-09T08:50:00.000000000Z" {
+	if r := dropped["A contact/due h1"]; r != "工单已进入“回复”环节（时限 05-09 16:50），不再提醒联系" {
 		t.Errorf("A's contact reminder dropped because %q", r)
 	}
-	if r := dropped["A review/late s1"]; r != "ticket is fed_back" {
+	if r := dropped["A review/late s1"]; r != "工单已反馈" {
 		t.Errorf("A's review escalation dropped because %q", r)
 	}
 	// B's reply reminders were never made: B never reached the reply step.

@@ -101,32 +101,78 @@ type Attempt struct {
 	Took    time.Duration `json:"took"`
 }
 
-// Log returns unit's notifications due in [from, to), newest first, at most
-// limit (200 when 0 or less), each with its attempts.
-func Log(ctx context.Context, db *sql.DB, unit string, from, to time.Time, limit int) ([]Delivery, error) {
+// LogPage is a unit's delivery log over a window of time: its newest
+// notifications, and how many the whole window holds of each status, so
+// that a page cut at its limit can say what it left out.
+type LogPage struct {
+	Deliveries []Delivery
+	Counts     map[string]int // by status, over the whole window
+}
+
+// Total is how many notifications the window holds.
+func (p LogPage) Total() int {
+	n := 0
+	for _, c := range p.Counts {
+		n += c
+	}
+	return n
+}
+
+// Log returns unit's notifications due to go in [from, to) (not_before:
+// when the plan meant them to go, before quiet hours held them), newest
+// first, at most limit (200 when 0 or less), each with its attempts; and
+// the count of each status over the whole window. A reminder is planned
+// when its step begins and due later: it is in the log of the time it
+// was due, as the officer reads a log, not of the time it was planned.
+func Log(ctx context.Context, db *sql.DB, unit string, from, to time.Time, limit int) (LogPage, error) {
 	if limit <= 0 {
 		limit = 200
 	}
+	page := LogPage{Counts: map[string]int{}}
+	fail := func(what string, err error) (LogPage, error) {
+		return LogPage{}, fmt.Errorf("notify: log of %s%s: %w", unit, what, err)
+	}
+	// One read transaction: the counts are of the rows listed.
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, fmt.Errorf("notify: log of %s: %w", unit, err)
+		return fail("", err)
 	}
 	defer tx.Rollback()
+	const window = `unit = ? AND not_before >= ? AND not_before < ?`
+	args := []any{unit, dbTime(from), dbTime(to)}
+	counts, err := tx.QueryContext(ctx, `SELECT status, COUNT(*) FROM notifications WHERE `+window+` GROUP BY status`, args...)
+	if err != nil {
+		return fail(": counts", err)
+	}
+	for counts.Next() {
+		var status string
+		var n int
+		if err := counts.Scan(&status, &n); err != nil {
+			counts.Close()
+			return fail(": counts", err)
+		}
+		page.Counts[status] = n
+	}
+	counts.Close()
+	if err := counts.Err(); err != nil {
+		return fail(": counts", err)
+	}
+	const newest = `SELECT id FROM notifications WHERE ` + window + ` ORDER BY not_before DESC, id DESC LIMIT ?`
 	rows, err := tx.QueryContext(ctx, `SELECT id, event, stage, ticket, unit, login, name, channel, text, urgent, status,
 			attempts, last_error, not_before, next_at, created_at, sent_at
-		FROM notifications WHERE unit = ? AND not_before >= ? AND not_before < ?
-		ORDER BY not_before DESC, id DESC LIMIT ?`, unit, dbTime(from), dbTime(to), limit)
+		FROM notifications WHERE id IN (`+newest+`)
+		ORDER BY not_before DESC, id DESC`, append(args, limit)...)
 	if err != nil {
-		return nil, fmt.Errorf("notify: log of %s: %w", unit, err)
+		return fail("", err)
 	}
-	var out []Delivery
+	out := []Delivery{}
 	index := map[int64]int{}
 	for rows.Next() {
 		var d Delivery
 		if err := rows.Scan(&d.ID, &d.Event, &d.Stage, &d.Ticket, &d.Unit, &d.Login, &d.Name, &d.Channel, &d.Text, &d.Urgent,
 			&d.Status, &d.Attempts, &d.LastError, timeCol{&d.NotBefore}, timeCol{&d.NextAt}, timeCol{&d.CreatedAt}, timeCol{&d.SentAt}); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("notify: log of %s: %w", unit, err)
+			return fail("", err)
 		}
 		if d.Status != Queued {
 			d.NextAt = time.Time{}
@@ -136,23 +182,23 @@ func Log(ctx context.Context, db *sql.DB, unit string, from, to time.Time, limit
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("notify: log of %s: %w", unit, err)
+		return fail("", err)
 	}
+	page.Deliveries = out
 	if len(out) == 0 {
-		return out, nil
+		return page, nil
 	}
-	tries, err := tx.QueryContext(ctx, `SELECT d.notification, d.at, d.outcome, d.error, d.took_ms
-		FROM deliveries d JOIN notifications n ON n.id = d.notification
-		WHERE n.unit = ? AND n.not_before >= ? AND n.not_before < ? ORDER BY d.id`, unit, dbTime(from), dbTime(to))
+	tries, err := tx.QueryContext(ctx, `SELECT notification, at, outcome, error, took_ms
+		FROM deliveries WHERE notification IN (`+newest+`) ORDER BY id`, append(args, limit)...)
 	if err != nil {
-		return nil, fmt.Errorf("notify: log of %s: attempts: %w", unit, err)
+		return fail(": attempts", err)
 	}
 	defer tries.Close()
 	for tries.Next() {
 		var id, ms int64
 		var a Attempt
 		if err := tries.Scan(&id, timeCol{&a.At}, &a.Outcome, &a.Error, &ms); err != nil {
-			return nil, fmt.Errorf("notify: log of %s: attempts: %w", unit, err)
+			return fail(": attempts", err)
 		}
 		a.Took = time.Duration(ms) * time.Millisecond
 		if i, ok := index[id]; ok {
@@ -160,7 +206,7 @@ func Log(ctx context.Context, db *sql.DB, unit string, from, to time.Time, limit
 		}
 	}
 	if err := tries.Err(); err != nil {
-		return nil, fmt.Errorf("notify: log of %s: attempts: %w", unit, err)
+		return fail(": attempts", err)
 	}
-	return out, nil
+	return page, nil
 }

@@ -154,7 +154,7 @@ func TestLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, e := range log {
+	for _, e := range log.Deliveries {
 		var tries []string
 		for _, a := range e.Tries {
 			tries = append(tries, fmt.Sprintf("%s %s %q", a.At.In(complaint.China).Format("15:04:05"), a.Outcome, a.Error))
@@ -169,11 +169,11 @@ func TestLog(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	b, _ := json.Marshal(log[0])
+	b, _ := json.Marshal(log.Deliveries[0])
 	if strings.Contains(string(b), "13800000002") {
 		t.Errorf("the log shows the phone: %s", b)
 	}
-	if l, _ := Log(context.Background(), db, "P1", t0.Add(2*time.Minute), t0.Add(time.Hour), 0); len(l) != 0 {
-		t.Errorf("log from 10:02 has %d rows", len(l))
+	if l, _ := Log(context.Background(), db, "P1", t0.Add(2*time.Minute), t0.Add(time.Hour), 0); len(l.Deliveries) != 0 || l.Total() != 0 {
+		t.Errorf("log from 10:02 has %d rows, counts %v", len(l.Deliveries), l.Counts)
 	}
 }

@@ -99,7 +99,7 @@ func TestHeldDispatchDropped(t *testing.T) {
 		log = append(log, fmt.Sprintf("%s %s %d %s %s %s", ch, status, attempts, outcome, at.In(complaint.China).Format("15:04"), why))
 	}
 	rows.Close()
-	const reason = "ticket moved on: step assign due 2026-12-02T22:42:00.000000000Z, no longer at the sign step this asked to act on"
+	const reason = "工单已进入“派发”环节（时限 12-03 06:42），不再提醒签收"
 	wantLog := []string{
 		"sms dropped 0 dropped 07:30 " + reason,
 		"wecom dropped 0 dropped 07:30 " + reason,
@@ -127,47 +127,79 @@ func TestHeldDispatchDropped(t *testing.T) {
 
 // TestMovedOn: which notifications the ticket's later state makes stale,
 // and why, for each event that asks for an act and for those that only
-// inform.
+// inform: in Chinese for the delivery log, times in China time to the
+// minute, every step named; in English for the platform's log.
 func TestMovedOn(t *testing.T) {
 	due := time.Date(2026, 12, 3, 8, 50, 0, 0, time.UTC)
 	later := due.Add(48 * time.Hour)
+	// As a ticket's deadline is stored: to the nanosecond, in UTC.
+	odd := time.Date(2026, 12, 3, 3, 56, 16, 845438109, time.UTC)
 	at := func(st complaint.State, step complaint.Step, d time.Time) complaint.Ticket {
 		return complaint.Ticket{Number: "20261203000001", State: st, Step: step, Due: d}
 	}
+	const (
+		laterLog = "2026-12-05T08:50:00.000000000Z"
+		// Of the ticket waiting on the center, no step.
+		returnAsked    = "工单现为“退单申请”，已不在“签收”环节，不再提醒签收"
+		returnAskedLog = "ticket moved on: state return_requested, no longer at the sign step this asked to act on"
+	)
 	for _, c := range []struct {
-		name  string
-		event string
-		step  complaint.Step
-		now   complaint.Ticket
-		want  string
+		name      string
+		event     string
+		step      complaint.Step
+		now       complaint.Ticket
+		text, log string
 	}{
-		{"dispatch, not signed", "dispatch", complaint.StepSign, at(complaint.Dispatched, complaint.StepSign, due), ""},
+		{"dispatch, not signed", "dispatch", complaint.StepSign, at(complaint.Dispatched, complaint.StepSign, due), "", ""},
 		{"dispatch, signed", "dispatch", complaint.StepSign, at(complaint.Signed, complaint.StepAssign, later),
-			"ticket moved on: step assign due 2026-12-05T08:50:00.000000000Z, no longer at the sign step this asked to act on"},
+			"工单已进入“派发”环节（时限 12-05 16:50），不再提醒签收",
+			"ticket moved on: step assign due " + laterLog + ", no longer at the sign step this asked to act on"},
+		{"dispatch, signed, deadline to the nanosecond", "dispatch", complaint.StepSign, at(complaint.Signed, complaint.StepAssign, odd),
+			"工单已进入“派发”环节（时限 12-03 11:56），不再提醒签收",
+			"ticket moved on: step assign due 2026-12-03T03:56:16.845438109Z, no longer at the sign step this asked to act on"},
+		{"dispatch, signed, no deadline", "dispatch", complaint.StepSign, at(complaint.Signed, complaint.StepAssign, time.Time{}),
+			"工单已进入“派发”环节，不再提醒签收",
+			"ticket moved on: step assign due none, no longer at the sign step this asked to act on"},
 		{"dispatch, return asked", "dispatch", complaint.StepSign, at(complaint.ReturnRequested, complaint.StepNone, time.Time{}),
-			"ticket moved on: state return_requested, no longer at the sign step this asked to act on"},
-		{"dispatch, returned", "dispatch", complaint.StepSign, at(complaint.Returned, complaint.StepNone, time.Time{}), "ticket is returned"},
+			returnAsked, returnAskedLog},
+		{"dispatch, returned", "dispatch", complaint.StepSign, at(complaint.Returned, complaint.StepNone, time.Time{}),
+			"工单已退单", "ticket is returned"},
 		{"reopen, dispatched again", "reopen", complaint.StepSign, at(complaint.Dispatched, complaint.StepSign, later),
-			"ticket moved on: step sign due 2026-12-05T08:50:00.000000000Z, no longer at the sign step this asked to act on"},
-		{"assign, not contacted", "assign", complaint.StepContact, at(complaint.Assigned, complaint.StepContact, due), ""},
+			"“签收”时限已改为 12-05 16:50，原时限下的通知不再发送",
+			"ticket's sign step is due " + laterLog + " now: this was for the deadline before"},
+		{"assign, not contacted", "assign", complaint.StepContact, at(complaint.Assigned, complaint.StepContact, due), "", ""},
 		{"assign, contacted", "assign", complaint.StepContact, at(complaint.Contacted, complaint.StepReply, later),
-			"ticket moved on: step reply due 2026-12-05T08:50:00.000000000Z, no longer at the contact step this asked to act on"},
+			"工单已进入“回复”环节（时限 12-05 16:50），不再提醒联系",
+			"ticket moved on: step reply due " + laterLog + ", no longer at the contact step this asked to act on"},
 		{"reply, approved", "reply", complaint.StepReview, at(complaint.Approved, complaint.StepSend, later),
-			"ticket moved on: step send due 2026-12-05T08:50:00.000000000Z, no longer at the review step this asked to act on"},
-		{"reject, contacted again", "reject", complaint.StepReply, at(complaint.Contacted, complaint.StepReply, due), ""},
+			"工单已进入“反馈”环节（时限 12-05 16:50），不再提醒审核",
+			"ticket moved on: step send due " + laterLog + ", no longer at the review step this asked to act on"},
+		{"reject, contacted again", "reject", complaint.StepReply, at(complaint.Contacted, complaint.StepReply, due), "", ""},
 		{"reject, extended", "reject", complaint.StepReply, at(complaint.Rejected, complaint.StepReply, later),
-			"ticket moved on: step reply due 2026-12-05T08:50:00.000000000Z, no longer at the reply step this asked to act on"},
-		{"urge, closed", "urge", complaint.StepReply, at(complaint.Closed, complaint.StepNone, time.Time{}), "ticket is closed"},
-		{"supervise, gone", "supervise", complaint.StepReply, complaint.Ticket{}, "ticket no longer exists"},
-		{"reminder, same step", EventDeadline, complaint.StepReply, at(complaint.Rejected, complaint.StepReply, due), ""},
+			"“回复”时限已改为 12-05 16:50，原时限下的通知不再发送",
+			"ticket's reply step is due " + laterLog + " now: this was for the deadline before"},
+		{"urge, closed", "urge", complaint.StepReply, at(complaint.Closed, complaint.StepNone, time.Time{}), "工单已办结", "ticket is closed"},
+		{"urge, fed back", "urge", complaint.StepSend, at(complaint.FedBack, complaint.StepNone, time.Time{}), "工单已反馈", "ticket is fed_back"},
+		{"supervise, gone", "supervise", complaint.StepReply, complaint.Ticket{}, "工单已不存在", "ticket no longer exists"},
+		{"reminder, same step", EventDeadline, complaint.StepReply, at(complaint.Rejected, complaint.StepReply, due), "", ""},
 		{"reminder, moved on", EventDeadline, complaint.StepReply, at(complaint.Replied, complaint.StepReview, later),
-			"ticket moved on: step review due 2026-12-05T08:50:00.000000000Z"},
+			"工单已进入“审核”环节（时限 12-05 16:50），不再提醒回复",
+			"ticket moved on: step review due " + laterLog + ", no longer at the reply step this asked to act on"},
+		// The tester's "ticket moved on: step  due": a reminder of a ticket
+		// now waiting on the center, at no step.
+		{"reminder, return asked", EventDeadline, complaint.StepSign, at(complaint.ReturnRequested, complaint.StepNone, time.Time{}),
+			returnAsked, returnAskedLog},
+		{"reminder, deadline gone", EventDeadline, complaint.StepReply, at(complaint.Rejected, complaint.StepReply, time.Time{}),
+			"“回复”环节已不计时限，原时限下的通知不再发送",
+			"ticket's reply step has no deadline now: this was for the one before"},
+		{"reminder, fed back", EventDeadline, complaint.StepSend, at(complaint.FedBack, complaint.StepNone, time.Time{}),
+			"工单已反馈", "ticket is fed_back"},
 	} {
 		if !asks(c.event) {
 			t.Errorf("%s: %s does not ask for an act", c.name, c.event)
 		}
-		if got := movedOn(c.now, c.event, c.step, due); got != c.want {
-			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
+		if got := movedOn(c.now, c.event, c.step, due); got.text != c.text || got.log != c.log {
+			t.Errorf("%s:\n got %q\n     %q\nwant %q\n     %q", c.name, got.text, got.log, c.text, c.log)
 		}
 	}
 	// The center's decisions inform; they go whatever happened since.

@@ -107,6 +107,10 @@ type Context struct {
 	After func(d time.Duration, msg tea.Msg) tea.Cmd
 
 	nav int // screens asked for with Navigate and not yet shown
+	// downloads are the attachments being downloaded, by their key (see
+	// Download): the program's, not a page's, so that a page opened anew
+	// joins a download its ticket's page started before.
+	downloads map[string]*Download
 }
 
 // Navigate is a Cmd that asks the root for another screen: msg is an

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -43,6 +44,65 @@ type Playback interface {
 	Done() <-chan struct{}
 	Err() error
 	Elapsed() time.Duration
+}
+
+// Download is an attachment on its way into the cache. The context keeps
+// those under way by the file's SHA-256, so that asking again for a file
+// still coming (from its ticket's page left and opened again) joins the
+// download instead of fetching the file a second time.
+type Download struct {
+	Ticket string
+	Att    complaint.Attachment
+	got    atomic.Int64 // written by the command downloading
+}
+
+// Got is how many bytes have come so far.
+func (d *Download) Got() int64 { return d.got.Load() }
+
+// DownloadedMsg tells that a download ended: Path is the file in the
+// cache, or Err why it could not be had.
+type DownloadedMsg struct {
+	D    *Download
+	Path string
+	Err  error
+}
+
+// downloadKey is what tells one file from another: its SHA-256, or, for a
+// file the platform gave none, its ID.
+func downloadKey(a complaint.Attachment) string {
+	if a.SHA256 != "" {
+		return "sha256:" + a.SHA256
+	}
+	return "id:" + a.ID
+}
+
+// Download returns the download of attachment a of ticket number: the
+// one under way for the same file, with start nil, or a new one with
+// start, the command that fetches it and answers with a DownloadedMsg.
+// It is called from Update, and only where Fetch is set.
+func (c *Context) Download(number string, a complaint.Attachment) (d *Download, start tea.Cmd) {
+	k := downloadKey(a)
+	if d := c.downloads[k]; d != nil {
+		return d, nil
+	}
+	if c.downloads == nil {
+		c.downloads = map[string]*Download{}
+	}
+	d = &Download{Ticket: number, Att: a}
+	c.downloads[k] = d
+	fetch, ctx := c.Fetch, c.Bg()
+	return d, func() tea.Msg {
+		path, err := fetch(ctx, number, a, func(got int64) { d.got.Store(got) })
+		return DownloadedMsg{D: d, Path: path, Err: err}
+	}
+}
+
+// Downloaded forgets d once its DownloadedMsg has come: asking for the
+// file again fetches it anew (from the cache, at once, when it came).
+func (c *Context) Downloaded(d *Download) {
+	if k := downloadKey(d.Att); c.downloads[k] == d {
+		delete(c.downloads, k)
+	}
 }
 
 // UploadMsg tells how far a file being attached has got: bytes sent (or,
@@ -167,19 +227,20 @@ func (c *Context) Attach(t complaint.Ticket, part complaint.Part, files []string
 	}
 }
 
-// Size is a file's size as people read it, in units of 1024: "512 B",
-// "2.1 KB", "28.6 MB", "1.2 GB".
+// Size is a file's size as people read it, in units of 1024 and named
+// so, as the command line names them: "512 B", "2.1 KiB", "28.6 MiB",
+// "1.2 GiB" (10 cells at most: "1023.9 MiB").
 func Size(n int64) string {
 	const k = 1024
 	switch {
 	case n < k:
 		return fmt.Sprintf("%d B", max(n, 0))
 	case n < k*k:
-		return fmt.Sprintf("%.1f KB", float64(n)/k)
+		return fmt.Sprintf("%.1f KiB", float64(n)/k)
 	case n < k*k*k:
-		return fmt.Sprintf("%.1f MB", float64(n)/(k*k))
+		return fmt.Sprintf("%.1f MiB", float64(n)/(k*k))
 	default:
-		return fmt.Sprintf("%.1f GB", float64(n)/(k*k*k))
+		return fmt.Sprintf("%.1f GiB", float64(n)/(k*k*k))
 	}
 }
 

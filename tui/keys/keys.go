@@ -94,8 +94,8 @@ type Detail struct {
 	Scroll  table.KeyMap
 	Actions []Action
 	Edit    key.Binding // open a refused action's form to correct and send it again
-	Resend  key.Binding // send a refused action again as it is
-	Discard key.Binding // give up a refused action
+	Resend  key.Binding // send a refused action again as it is; upload a failed file again
+	Discard key.Binding // give up a refused action, or a file that failed to upload
 	Print   key.Binding
 	Back    key.Binding
 	Files   Files
@@ -347,9 +347,12 @@ func Default() Map {
 				{FormUrge, bind("u", "催办")},
 				{FormSupervise, bind("U", "督办")},
 			},
+			// A file that failed to upload waits as a refused action
+			// too: R uploads it again, X gives it up. The page says
+			// which it is (detail's enable); help says both.
 			Edit:    bind("m", "修改被退回的操作"),
-			Resend:  bind("R", "原样重发"),
-			Discard: bind("X", "放弃被退回的操作"),
+			Resend:  bind("R", "原样重发/重传附件"),
+			Discard: bind("X", "放弃退回的操作/附件"),
 			Print:   bind("p", "打印"),
 			Back:    key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "返回列表")),
 			Files: Files{

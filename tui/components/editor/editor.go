@@ -10,6 +10,8 @@ package editor
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -23,7 +25,12 @@ type KeyMap struct {
 	Left, Right, Up, Down key.Binding
 	LineStart, LineEnd    key.Binding
 	Backspace, Delete     key.Binding
-	Newline               key.Binding
+	// DeleteWord deletes the word before the cursor, and the spaces and
+	// punctuation between them: in a path, its last part with the /
+	// after it. DeleteToStart deletes from the line's start to the
+	// cursor.
+	DeleteWord, DeleteToStart key.Binding
+	Newline                   key.Binding
 }
 
 // DefaultKeyMap is the editing keys of a common terminal editor.
@@ -37,7 +44,10 @@ func DefaultKeyMap() KeyMap {
 		LineEnd:   key.NewBinding(key.WithKeys("end", "ctrl+e")),
 		Backspace: key.NewBinding(key.WithKeys("backspace", "ctrl+h"), key.WithHelp("backspace", "删除前一字")),
 		Delete:    key.NewBinding(key.WithKeys("delete", "ctrl+d"), key.WithHelp("delete", "删除后一字")),
-		Newline:   key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp("enter", "换行")),
+		// As in a shell's line and most terminal programs.
+		DeleteWord:    key.NewBinding(key.WithKeys("ctrl+w", "alt+backspace"), key.WithHelp("ctrl+w", "删除前一词")),
+		DeleteToStart: key.NewBinding(key.WithKeys("ctrl+u"), key.WithHelp("ctrl+u", "删除至行首")),
+		Newline:       key.NewBinding(key.WithKeys("enter", "ctrl+j"), key.WithHelp("enter", "换行")),
 	}
 }
 
@@ -48,7 +58,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 
 // FullHelp is every editing key that has help text.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Left, k.Up, k.LineStart, k.Backspace, k.Delete, k.Newline}}
+	return [][]key.Binding{{k.Left, k.Up, k.LineStart, k.Backspace, k.Delete, k.DeleteWord, k.DeleteToStart, k.Newline}}
 }
 
 // Model is the editor's state. The zero value is not usable; call New.
@@ -59,6 +69,12 @@ type Model struct {
 	// Placeholder is shown, in PlaceholderStyle, while the text is empty.
 	Placeholder      string
 	PlaceholderStyle lipgloss.Style
+	// OneLine draws each line on one row that scrolls sideways to keep
+	// the cursor in view, the prompt always before it, instead of
+	// wrapping it into rows: for a path typed under a label that says
+	// what it is for. Where text was scrolled out of view, an ellipsis
+	// says so.
+	OneLine bool
 
 	keys   KeyMap
 	lines  []string // logical lines, never containing \n
@@ -68,6 +84,7 @@ type Model struct {
 	width  int      // whole width, prompt included
 	height int
 	offset int // first visual row shown
+	shift  int // OneLine: byte offset in lines[row] of the first character shown
 }
 
 // New returns an empty editor.
@@ -90,7 +107,7 @@ func (m Model) Value() string { return strings.Join(m.lines, "\n") }
 // SetValue replaces the text and puts the cursor at its end.
 func (m *Model) SetValue(s string) {
 	m.lines = []string{""}
-	m.row, m.col, m.want, m.offset = 0, 0, -1, 0
+	m.row, m.col, m.want, m.offset, m.shift = 0, 0, -1, 0, 0
 	m.InsertString(s)
 }
 
@@ -137,6 +154,10 @@ func (m *Model) key(msg tea.KeyPressMsg) bool {
 		return m.backspace()
 	case key.Matches(msg, k.Delete):
 		return m.delete()
+	case key.Matches(msg, k.DeleteWord):
+		return m.cut(m.wordStart())
+	case key.Matches(msg, k.DeleteToStart):
+		return m.cut(0)
 	case key.Matches(msg, k.Newline):
 		m.InsertString("\n")
 		return true
@@ -263,6 +284,44 @@ func (m *Model) backspace() bool {
 	return true
 }
 
+// cut deletes the cursor's line from byte offset from to the cursor.
+func (m *Model) cut(from int) bool {
+	m.want = -1
+	defer m.scroll()
+	if from >= m.col {
+		return false
+	}
+	line := m.lines[m.row]
+	m.lines[m.row] = line[:from] + line[m.col:]
+	m.col = from
+	return true
+}
+
+// wordStart is where the word before the cursor begins: back over what is
+// not a word (spaces, punctuation, a path's /), then over the word's
+// characters, letters and digits of any script. A run of Chinese is one
+// word up to its punctuation, as editors take it.
+func (m *Model) wordStart() int {
+	gs := cells.Graphemes(m.lines[m.row][:m.col])
+	i := len(gs)
+	for i > 0 && !wordChar(gs[i-1]) {
+		i--
+	}
+	for i > 0 && wordChar(gs[i-1]) {
+		i--
+	}
+	n := 0
+	for _, g := range gs[:i] {
+		n += len(g)
+	}
+	return n
+}
+
+func wordChar(g string) bool {
+	r, _ := utf8.DecodeRuneInString(g)
+	return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r)
+}
+
 func (m *Model) delete() bool {
 	m.want = -1
 	defer m.scroll()
@@ -296,6 +355,10 @@ func (m Model) rows() []vrow {
 	tw := m.textWidth()
 	var out []vrow
 	for i, l := range m.lines {
+		if m.OneLine {
+			out = append(out, vrow{line: i, start: 0, end: len(l), last: true})
+			continue
+		}
 		br := cells.Breaks(l, tw)
 		for j, start := range br {
 			end := len(l)
@@ -351,8 +414,11 @@ func (m *Model) vertical(d int) {
 	m.scroll()
 }
 
-// scroll keeps the cursor's row in view.
+// scroll keeps the cursor's row in view, and in OneLine its column.
 func (m *Model) scroll() {
+	if m.OneLine {
+		m.slide()
+	}
 	rows := m.rows()
 	cur := m.cursorRow(rows)
 	if cur < m.offset {
@@ -364,6 +430,37 @@ func (m *Model) scroll() {
 	m.offset = max(0, min(m.offset, len(rows)-m.height))
 }
 
+// slide sets shift, for OneLine, so that the cursor's cell is in view and,
+// once text is scrolled out on the left, a character of it before the
+// cursor (drawn as the ellipsis); the text fills the row where it can.
+func (m *Model) slide() {
+	line := m.lines[m.row]
+	tw := m.textWidth()
+	m.shift = snap(line, min(m.shift, len(line)))
+	if m.shift > m.col {
+		m.shift = m.col
+	}
+	if m.shift > 0 && m.shift == m.col {
+		m.shift -= lastGrapheme(line[:m.shift])
+	}
+	// The cursor takes a cell after the text before it.
+	for m.shift < m.col && cells.Width(line[m.shift:m.col])+1 > tw {
+		m.shift += firstGrapheme(line[m.shift:])
+	}
+	// Text deleted at the end: show again what fits on the left.
+	for m.shift > 0 {
+		p := m.shift - lastGrapheme(line[:m.shift])
+		need := cells.Width(line[p:])
+		if m.col == len(line) {
+			need++
+		}
+		if need > tw {
+			break
+		}
+		m.shift = p
+	}
+}
+
 // Cursor is where the terminal cursor belongs, in cells from the editor's
 // top-left corner. x may equal the width when the cursor follows a row that
 // exactly fills it: the cursor then sits in the cell just right of the
@@ -372,6 +469,9 @@ func (m Model) Cursor() (x, y int) {
 	rows := m.rows()
 	cur := m.cursorRow(rows)
 	r := rows[cur]
+	if m.OneLine {
+		r.start = m.shift
+	}
 	return cells.Width(m.Prompt) + cells.Width(m.lines[m.row][r.start:m.col]), cur - m.offset
 }
 
@@ -385,12 +485,18 @@ func (m Model) View() string {
 	empty := len(m.lines) == 1 && m.lines[0] == ""
 	for i := m.offset; i < m.offset+m.height; i++ {
 		prefix := indent
-		if i == 0 {
+		if i == 0 || m.OneLine && i == m.offset {
 			prefix = m.Prompt
 		}
 		switch {
 		case empty && i == 0 && m.Placeholder != "":
 			out = append(out, prefix+m.PlaceholderStyle.Render(cells.Fit(m.Placeholder, tw)))
+		case m.OneLine && i < len(rows) && rows[i].line == m.row && m.shift > 0:
+			// The first character shown gives its cells to the ellipsis.
+			rest := m.lines[m.row][m.shift:]
+			g := firstGrapheme(rest)
+			lead := cells.Ellipsis + strings.Repeat(" ", max(cells.Width(rest[:g])-1, 0))
+			out = append(out, prefix+cells.Fit(lead+cells.Split(rest[g:]), tw))
 		case i < len(rows):
 			r := rows[i]
 			out = append(out, prefix+cells.Fit(cells.Split(m.lines[r.line][r.start:r.end]), tw))

@@ -6,6 +6,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"hotline/tui/cells"
 )
 
 func press(code rune, text string, mod tea.KeyMod) tea.KeyPressMsg {
@@ -244,4 +246,109 @@ func TestPlaceholder(t *testing.T) {
 		t.Fatalf("placeholder row = %q", got)
 	}
 	checkBox(t, m, 12, 2)
+}
+
+var (
+	ctrlW        = press('w', "", tea.ModCtrl)
+	ctrlU        = press('u', "", tea.ModCtrl)
+	ctrlA        = press('a', "", tea.ModCtrl)
+	ctrlE        = press('e', "", tea.ModCtrl)
+	altBackspace = press(tea.KeyBackspace, "", tea.ModAlt)
+)
+
+// ctrl+w deletes the word before the cursor with what separates it from
+// the one before: in a path, a part at a time; in Chinese, back to the
+// punctuation. ctrl+u deletes from the line's start to the cursor. Each
+// reports the change, and nothing to delete is no change.
+func TestDeleteWordAndToStart(t *testing.T) {
+	m := newEditor(60, 1, "")
+	m.SetValue("/root/下载/big.bin")
+	for _, want := range []string{"/root/下载/big.", "/root/下载/", "/root/", "/", ""} {
+		if !m.Update(ctrlW) {
+			t.Fatalf("ctrl+w changed nothing before %q", want)
+		}
+		if got := m.Value(); got != want {
+			t.Fatalf("after ctrl+w %q, want %q", got, want)
+		}
+	}
+	if m.Update(ctrlW) {
+		t.Error("ctrl+w on nothing reports a change")
+	}
+	m.SetValue("已到现场核实，情况属实。 𠮷野家")
+	m.Update(altBackspace)
+	if got := m.Value(); got != "已到现场核实，情况属实。 " {
+		t.Errorf("alt+backspace: %q", got)
+	}
+	m.Update(ctrlW)
+	if got := m.Value(); got != "已到现场核实，" {
+		t.Errorf("ctrl+w over Chinese: %q", got)
+	}
+	// ctrl+u from inside the line keeps what follows the cursor.
+	m.SetValue("第一行\n处理情况：已更换")
+	m.Update(left)
+	m.Update(left)
+	if !m.Update(ctrlU) || m.Value() != "第一行\n更换" {
+		t.Fatalf("ctrl+u: %q", m.Value())
+	}
+	if x, _ := m.Cursor(); x != 0 {
+		t.Errorf("cursor after ctrl+u at column %d, want 0", x)
+	}
+	if m.Update(ctrlU) {
+		t.Error("ctrl+u at the line's start reports a change")
+	}
+}
+
+// oneLine is the row drawn and the cursor's column, with the row's width
+// checked.
+func oneLine(t *testing.T, m Model, w int) (string, int) {
+	t.Helper()
+	v := m.View()
+	if strings.Contains(v, "\n") || cells.Width(v) != w {
+		t.Fatalf("one-line view %q is %d cells, want one row of %d", v, cells.Width(v), w)
+	}
+	x, y := m.Cursor()
+	if y != 0 || x >= w {
+		t.Fatalf("cursor at (%d,%d), outside the row of %d", x, y, w)
+	}
+	return v, x
+}
+
+// A one-line editor keeps its prompt whatever the length of the text: the
+// text scrolls sideways with the cursor, an ellipsis where some is out of
+// view, and comes back into view as it is deleted.
+func TestOneLineScrolls(t *testing.T) {
+	const w = 24
+	m := New(DefaultKeyMap())
+	m.Prompt = " 另存为："
+	m.OneLine = true
+	m.SetSize(w, 1)
+	m.SetValue("/root/下载/现场照片（1）.jpg")
+	for _, tt := range []struct {
+		key  tea.KeyPressMsg
+		view string
+		x    int
+	}{
+		// The end, the cursor after it; the wide 场 given to the
+		// ellipsis is one cell too many to show more.
+		{tea.KeyPressMsg{}, " 另存为：… 片（1）.jpg  ", 22},
+		{ctrlA, " 另存为：/root/下载/现… ", 9},
+		{right, " 另存为：/root/下载/现… ", 10},
+		{ctrlE, " 另存为：… 片（1）.jpg  ", 22},
+		// On the last character, the cell the cursor took after the
+		// text shows one more.
+		{left, " 另存为：… 照片（1）.jpg", 23},
+		{ctrlW, " 另存为：… 场照片（1）.g", 23},
+	} {
+		if tt.key.Code != 0 {
+			m.Update(tt.key)
+		}
+		view, x := oneLine(t, m, w)
+		if view != tt.view || x != tt.x {
+			t.Errorf("after %q: %q cursor %d, want %q cursor %d", tt.key.String(), view, x, tt.view, tt.x)
+		}
+	}
+	m.Update(ctrlU)
+	if view, x := oneLine(t, m, w); view != " 另存为：g              " || x != 9 {
+		t.Errorf("after ctrl+u: %q cursor %d", view, x)
+	}
 }

@@ -59,14 +59,46 @@ type Delivery struct {
 	Status      string // queued, sending, sent, failed, dropped
 	Attempts    int
 	LastError   string
-	CreatedAt   time.Time
-	SentAt      time.Time
+	// At is when it was due to go: the platform reads the log's window
+	// by it, newest first, and the page dates the rows by it, so that no
+	// row is dated before the time the page says the log begins.
+	At     time.Time
+	SentAt time.Time
 }
 
 // Source reads the unit's delivery log of [from, to) from the platform,
 // its error in Chinese for the page to show (offline, not allowed). It is
-// called from a command; nil: there is no platform to ask.
+// called from a command; nil: there is no platform to ask. The platform
+// sends only the newest of a long log; a Source tells the page how many
+// the whole window holds with ReportTotals.
 type Source func(ctx context.Context, from, to time.Time) ([]Delivery, error)
+
+// Totals is what the platform counts over the whole window it was asked
+// for, of which it sent the newest rows only.
+type Totals struct {
+	Total  int
+	Counts map[string]int // by status
+}
+
+type totalsKey struct{}
+
+// ReportTotals tells the page, from inside its Source's call, what the
+// platform counts over the window. A Source's results are the rows alone
+// (they are tui.Options.Deliveries'), so the counts ride on the context
+// the page calls it with (WithTotals). Without it the page counts the
+// rows it got; with another context it does nothing.
+func ReportTotals(ctx context.Context, t Totals) {
+	if p, ok := ctx.Value(totalsKey{}).(*Totals); ok {
+		*p = t
+	}
+}
+
+// WithTotals is ctx made to take what a Source called with it reports,
+// and where that lands; its Counts stay nil when nothing is reported.
+func WithTotals(ctx context.Context) (context.Context, *Totals) {
+	t := &Totals{}
+	return context.WithValue(ctx, totalsKey{}, t), t
+}
 
 // Messages of the page's commands.
 type (
@@ -81,6 +113,7 @@ type (
 		seq        int
 		from       time.Time
 		deliveries []Delivery
+		totals     *Totals // nil: the Source did not report any
 		err        error
 	}
 )
@@ -146,6 +179,7 @@ type Model struct {
 
 	log        table.Model
 	deliveries []Delivery
+	logTotals  *Totals // the platform's counts over the window, nil when it gave none
 	logFrom    time.Time
 	logState   logState
 	logErr     string
@@ -325,10 +359,15 @@ func (m *Model) loadLog() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), LogTimeout)
 		defer cancel()
+		ctx, totals := WithTotals(ctx)
 		// A minute ahead: what was made just now, by a platform whose
 		// clock is a little ahead of this one's.
 		ds, err := src(ctx, from, now.Add(time.Minute))
-		return loggedMsg{page: id, seq: seq, from: from, deliveries: ds, err: err}
+		msg := loggedMsg{page: id, seq: seq, from: from, deliveries: ds, err: err}
+		if totals.Counts != nil {
+			msg.totals = totals
+		}
+		return msg
 	}
 }
 
@@ -353,9 +392,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			m.logState, m.logErr = logFailed, msg.err.Error()
 		} else {
-			m.logState, m.logFrom = logLoaded, msg.from
+			m.logState, m.logFrom, m.logTotals = logLoaded, msg.from, msg.totals
 			m.deliveries = slices.Clone(msg.deliveries)
-			slices.SortStableFunc(m.deliveries, func(a, b Delivery) int { return b.CreatedAt.Compare(a.CreatedAt) })
+			slices.SortStableFunc(m.deliveries, func(a, b Delivery) int { return b.At.Compare(a.At) })
 		}
 		m.log.SetColumns(logColumns(m.deliveries))
 		m.refreshLog()
@@ -397,7 +436,7 @@ func (m *Model) refreshList() {
 			level, tone = urgent, table.Alert
 		}
 		rows[i] = table.Row{Key: strconv.FormatInt(a.ID, 10), Marked: !a.Seen, Tone: tone,
-			Cells: []string{m.ctx.Short(a.At), orDash(a.Ticket), level, a.Text}}
+			Cells: []string{m.ctx.Short(a.At), orDash(a.Ticket), level, content(a.Text, a.Ticket)}}
 	}
 	switch {
 	case m.failed != "" && !m.loaded:
@@ -413,7 +452,7 @@ func (m *Model) refreshList() {
 func (m *Model) refreshLog() {
 	rows := make([]table.Row, len(m.deliveries))
 	for i, d := range m.deliveries {
-		note := d.Text
+		note := content(d.Text, d.Ticket)
 		tone := table.Plain
 		switch d.Status {
 		case "failed":
@@ -425,7 +464,7 @@ func (m *Model) refreshLog() {
 			note = d.LastError
 		}
 		rows[i] = table.Row{Key: strconv.Itoa(i), Tone: tone, Cells: []string{
-			m.ctx.Short(d.CreatedAt), orDash(d.Ticket), ChannelLabel(d.Channel), Recipient(d),
+			m.ctx.Short(d.At), orDash(d.Ticket), ChannelLabel(d.Channel), Recipient(d),
 			StatusLabel(d.Status), strconv.Itoa(d.Attempts), note,
 		}}
 	}
@@ -437,7 +476,57 @@ func (m *Model) refreshLog() {
 	}
 	m.log.SetRows(rows)
 	t := &m.tabs.Tabs[1]
-	t.Count, t.NoCount = len(m.deliveries), m.logState != logLoaded
+	_, total := m.logCounts()
+	t.Count, t.NoCount = total, m.logState != logLoaded
+}
+
+// logCounts is the log's count of each status and in all: the platform's
+// over the whole window when it gave them, else the rows'.
+func (m *Model) logCounts() (map[string]int, int) {
+	if m.logTotals != nil {
+		return m.logTotals.Counts, m.logTotals.Total
+	}
+	counts := map[string]int{}
+	for _, d := range m.deliveries {
+		counts[d.Status]++
+	}
+	return counts, len(m.deliveries)
+}
+
+// content is a notification's text as a table's content column shows it:
+// without a leading 【…】 tag (the sender's signature on every message),
+// and without a leading 工单<number> when the number is the row's ticket,
+// which the ticket column shows already. The pane under the table shows
+// the text whole.
+func content(text, ticket string) string {
+	s := strings.TrimLeft(text, " ")
+	if rest, ok := strings.CutPrefix(s, "【"); ok {
+		if _, after, ok := strings.Cut(rest, "】"); ok {
+			s = strings.TrimLeft(after, " ")
+		}
+	}
+	if ticket = strings.TrimSpace(ticket); ticket != "" {
+		rest, ok := strings.CutPrefix(s, "工单")
+		if ok {
+			rest, ok = strings.CutPrefix(strings.TrimLeft(rest, " "), ticket)
+		}
+		// Not a longer number that begins with this one.
+		if ok && (rest == "" || rest[0] < '0' || rest[0] > '9') {
+			rest = strings.TrimLeft(rest, " ")
+			// "工单…的回复被退回" reads "回复被退回"; "工单…：签收" "签收".
+			for _, sep := range []string{"的", "：", ":", "，", ","} {
+				if after, ok := strings.CutPrefix(rest, sep); ok {
+					rest = after
+					break
+				}
+			}
+			s = rest
+		}
+	}
+	if strings.TrimSpace(s) == "" {
+		return text
+	}
+	return s
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -531,15 +620,15 @@ func (m *Model) info() string {
 	case logFailed:
 		return fail("读取通知发送记录失败：" + m.logErr)
 	case logLoaded:
-		s := fmt.Sprintf("本单位 %s 以来的通知 %d 条", m.ctx.Short(m.logFrom), len(m.deliveries))
+		counts, total := m.logCounts()
+		s := fmt.Sprintf("本单位 %s 以来的通知 %d 条", m.ctx.Short(m.logFrom), total)
+		if total > len(m.deliveries) {
+			// The platform sent the newest only: the counts are the
+			// window's, the rows fewer.
+			s = fmt.Sprintf("共 %d 条，显示最近 %d 条", total, len(m.deliveries))
+		}
 		for _, status := range []string{"sent", "failed", "dropped", "queued", "sending"} {
-			n := 0
-			for _, d := range m.deliveries {
-				if d.Status == status {
-					n++
-				}
-			}
-			if n > 0 {
+			if n := counts[status]; n > 0 {
 				s += fmt.Sprintf(" · %s %d", StatusLabel(status), n)
 			}
 		}

@@ -163,6 +163,14 @@ func (m *Model) enable() {
 	m.keys.Edit.SetEnabled(refused && editable(it.Kind) && complaint.Allowed(m.ctx.User, it.Kind))
 	m.keys.Resend.SetEnabled(refused)
 	m.keys.Discard.SetEnabled(refused)
+	// Said for what they act on: an action, or a file that failed to
+	// upload (its attach action is the one refused).
+	resend, discard := "原样重发", "放弃被退回的操作"
+	if refused && it.Kind == complaint.KindAttach {
+		resend, discard = "重新上传附件", "放弃上传失败的附件"
+	}
+	m.keys.Resend.SetHelp(m.keys.Resend.Help().Key, resend)
+	m.keys.Discard.SetHelp(m.keys.Discard.Help().Key, discard)
 }
 
 // editable reports whether an action of kind k has a form to correct it in.
@@ -622,10 +630,14 @@ func (m *Model) body() []string {
 			if it.Status == store.StatusRefused && it.ID == target.ID {
 				// The keys of the action line (refusedKeys), said short.
 				var hints []string
+				resend, discard := "原样重发", "放弃"
+				if it.Kind == complaint.KindAttach {
+					resend, discard = "重新上传", "放弃此附件"
+				}
 				for _, k := range []struct {
 					b    key.Binding
 					what string
-				}{{m.keys.Edit, "修改后重发"}, {m.keys.Resend, "原样重发"}, {m.keys.Discard, "放弃"}} {
+				}{{m.keys.Edit, "修改后重发"}, {m.keys.Resend, resend}, {m.keys.Discard, discard}} {
 					if k.b.Enabled() {
 						hints = append(hints, k.b.Help().Key+" "+k.what)
 					}

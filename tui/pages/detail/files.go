@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -37,12 +36,16 @@ type files struct {
 	lines   []int // the body's line of each attachment, in that order
 	uploads []store.Upload
 	picker  *picker.Model // adding files to the ticket
-	fetch   *fetchJob     // the download under way
+	fetch   *fetchJob     // the download this page waits for
 	play    *playing      // the recording playing
 	prompt  *savePrompt   // asking where to save a copy
 	// exists is the copy asked for over a file that is there: y
 	// overwrites it.
 	exists *copyJob
+	// typed is the path last typed to save an attachment, until a copy
+	// is saved: w on the same attachment offers it again, to be
+	// corrected, rather than the default.
+	typed typedPath
 	// hashingIDs are the uploads being read for their hash.
 	hashingIDs []string
 }
@@ -56,15 +59,19 @@ const (
 	toSave
 )
 
-// fetchJob is a download under way; got is written by the command
-// downloading and read by the page on its ticks.
+// fetchJob is what the page waits for a download to do: the download is
+// the program's (app.Download), the purpose the page's. shown is how far
+// it had got at the page's last tick.
 type fetchJob struct {
-	att   complaint.Attachment
+	dl    *app.Download
 	why   purpose
 	dest  string // toSave: where the copy goes
-	got   atomic.Int64
+	into  bool   // toSave: dest is a folder to save into
 	shown int64
 }
+
+// typedPath is the path typed to save attachment id.
+type typedPath struct{ id, text string }
 
 // playing is a recording being played.
 type playing struct {
@@ -87,20 +94,16 @@ func (p *savePrompt) resize(w int) {
 	}
 }
 
-// copyJob is a copy of a file downloaded, to be made at dest.
+// copyJob is a copy of a file downloaded, to be made at dest; into dest,
+// under the attachment's name, when into is set or dest is a folder.
 type copyJob struct {
 	name, src, dest string
+	into            bool
 }
 
 // Messages of the page's commands on files. Each carries the page it is
 // for: the root gives every message to every page open.
 type (
-	fetchedMsg struct {
-		m    *Model
-		job  *fetchJob
-		path string
-		err  error
-	}
 	fetchTickMsg struct {
 		m   *Model
 		job *fetchJob
@@ -278,15 +281,31 @@ func (m *Model) fileSection(start int) []string {
 	}
 	for _, u := range ups {
 		status := m.uploadStatus(u)
-		room := w - 2 - partW - 2 - c.name - 2
+		lead := func(nameW int) string {
+			return "  " + cells.Pad(u.part.Label(), partW) + "  " + cells.Fit(cells.Line(u.Name), nameW) + "  "
+		}
+		// The name in the attachments' column; where what follows would
+		// not fit after it, in no more than the name needs, so that how
+		// far the file got, or why it failed, has the rest of the row.
+		row := lead(c.name)
+		if cells.Width(row)+cells.Width(status) > w {
+			row = lead(min(max(cells.Width(cells.Line(u.Name)), 8), c.name))
+		}
+		room := w - cells.Width(row)
 		if bar := 12; u.State == store.UploadUploading && room >= bar+1+cells.Width(status) {
 			status = progress.Bar(int(u.Sent/1024), int(max(u.Size, 1)/1024), bar) + " " + status
 		}
-		row := "  " + cells.Pad(u.part.Label(), partW) + "  " + cells.Fit(cells.Line(u.Name), c.name) + "  " + status
-		if u.State == store.UploadFailed {
-			out = append(out, st.Error.Render(cells.Fit(row, w)))
-		} else {
-			add(row)
+		if u.State != store.UploadFailed {
+			add(row + status)
+			continue
+		}
+		// The reason whole, wrapped in the room the row leaves: it says
+		// what to do about the file.
+		for i, l := range fill(status, max(room, 1)) {
+			if i > 0 {
+				row = strings.Repeat(" ", cells.Width(row))
+			}
+			out = append(out, st.Error.Render(cells.Fit(row+l, w)))
 		}
 	}
 	if len(as) > 0 {
@@ -373,14 +392,15 @@ func (m *Model) statusLines() []string {
 		out = append(out, st.Error.Render(cells.Fit(" 文件 "+cells.Line(f.exists.dest)+" 已存在：按 "+c+" 覆盖，其他键取消", w)))
 	}
 	if j := f.fetch; j != nil {
-		text := " 正在下载 " + cells.Line(j.att.Name) + " "
-		counts := fmt.Sprintf(" %s/%s", app.Size(j.shown), app.Size(j.att.Size))
-		if j.att.Size > 0 {
-			counts = fmt.Sprintf(" %d%%", min(j.shown*100/j.att.Size, 100)) + counts
+		a := j.dl.Att
+		text := " 正在下载 " + cells.Line(a.Name) + " "
+		counts := fmt.Sprintf(" %s/%s", app.Size(j.shown), app.Size(a.Size))
+		if a.Size > 0 {
+			counts = fmt.Sprintf(" %d%%", min(j.shown*100/a.Size, 100)) + counts
 		}
 		room := w - cells.Width(text) - cells.Width(counts)
 		if room >= progress.MinBar {
-			text += progress.Bar(int(j.shown/1024), int(max(j.att.Size, 1)/1024), min(room, 20))
+			text += progress.Bar(int(j.shown/1024), int(max(a.Size, 1)/1024), min(room, 20))
 		}
 		out = append(out, cells.Fit(text+counts, w))
 	}
@@ -392,7 +412,9 @@ func (m *Model) statusLines() []string {
 		}
 		pos := app.Clock(p.elapsed)
 		if p.total > 0 {
-			pos += " / " + app.Clock(p.total)
+			// A player that runs on past the end (its own silence, a
+			// length the platform rounded) shows the end, not beyond.
+			pos = app.Clock(min(p.elapsed, p.total)) + " / " + app.Clock(p.total)
 		}
 		text := " " + state + cells.Line(p.name) + " " + pos + " · " + k.Pause.Help().Key + act + " · " + k.Stop.Help().Key + " 停止"
 		out = append(out, st.OK.Render(cells.Fit(text, w)))
@@ -462,26 +484,8 @@ func (m *Model) updateFiles(msg tea.Msg) (tea.Cmd, bool) {
 		if msg.m != m || f.fetch != msg.job {
 			return nil, true
 		}
-		f.fetch.shown = f.fetch.got.Load()
+		f.fetch.shown = f.fetch.dl.Got()
 		return m.ctx.After(FetchTick, msg), true
-	case fetchedMsg:
-		if msg.m != m {
-			return nil, true
-		}
-		if f.fetch == msg.job {
-			f.fetch = nil
-		}
-		name := cells.Line(msg.job.att.Name)
-		if msg.err != nil {
-			return app.NoticeErr("下载附件“" + name + "”失败：" + msg.err.Error()), true
-		}
-		switch msg.job.why {
-		case toPlay:
-			return m.startPlay(msg.job.att, msg.path), true
-		case toSave:
-			return m.copyTo(copyJob{name: msg.job.att.Name, src: msg.path, dest: msg.job.dest}, false), true
-		}
-		return m.open(msg.job.att.Name, msg.path), true
 	case openedMsg:
 		if msg.m != m {
 			return nil, true
@@ -551,9 +555,33 @@ func (m *Model) updateFiles(msg tea.Msg) (tea.Cmd, bool) {
 		case msg.err != nil:
 			return app.NoticeErr("另存“" + cells.Line(msg.job.name) + "”失败：" + msg.err.Error()), true
 		}
+		f.typed = typedPath{}
 		return app.Notice("已另存为 " + cells.Line(msg.job.dest)), true
 	}
 	return nil, false
+}
+
+// fill breaks s into rows of w cells, filling each: a reason names paths,
+// which word wrapping would push whole to a row of their own, leaving the
+// row before nearly empty. A space where a row breaks is dropped.
+func fill(s string, w int) []string {
+	var rows []string
+	var b strings.Builder
+	used := 0
+	cells.Each(s, func(g string, gw int) bool {
+		if used+gw > w && used > 0 {
+			rows = append(rows, b.String())
+			b.Reset()
+			used = 0
+			if g == " " {
+				return true
+			}
+		}
+		b.WriteString(g)
+		used += gw
+		return true
+	})
+	return append(rows, b.String())
 }
 
 // hashing notes whether upload id is being read for its hash, which its
@@ -574,11 +602,13 @@ func (m *Model) fileKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			p := f.prompt
 			f.prompt = nil
 			m.layout()
-			dest := m.expand(strings.TrimSpace(p.line.Value()))
+			typed := strings.TrimSpace(p.line.Value())
+			dest := m.expand(typed)
 			if dest == "" {
 				return nil, true
 			}
-			return m.fetch(p.att, toSave, dest), true
+			f.typed = typedPath{id: p.att.ID, text: typed}
+			return m.fetch(p.att, toSave, dest, folderTyped(typed)), true
 		case key.Matches(msg, lk.Close):
 			f.prompt = nil
 			m.layout()
@@ -647,7 +677,7 @@ func (m *Model) fileKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		if m.ctx.Open == nil {
 			return app.NoticeErr("本终端没有设置打开附件的程序"), true
 		}
-		return m.fetch(a, toOpen, ""), true
+		return m.fetch(a, toOpen, "", false), true
 	case key.Matches(msg, k.Play):
 		a, ok := m.recording()
 		if !ok {
@@ -662,7 +692,7 @@ func (m *Model) fileKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			f.play = nil
 			stop = func() tea.Msg { _ = p.pb.Stop(); return nil }
 		}
-		return tea.Sequence(stop, m.fetch(a, toPlay, "")), true
+		return tea.Sequence(stop, m.fetch(a, toPlay, "", false)), true
 	case key.Matches(msg, k.Save):
 		a, ok := m.selected()
 		if !ok {
@@ -676,7 +706,13 @@ func (m *Model) fileKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		ks.Newline = key.NewBinding(key.WithDisabled())
 		p := &savePrompt{att: a, line: editor.New(ks)}
 		p.line.Prompt = " 另存为："
-		p.line.SetValue(filepath.Join(dir, cleanName(a.Name)))
+		// A long path scrolls under the prompt, which stays.
+		p.line.OneLine = true
+		if f.typed.id == a.ID && f.typed.text != "" {
+			p.line.SetValue(f.typed.text)
+		} else {
+			p.line.SetValue(filepath.Join(dir, cleanName(a.Name)))
+		}
 		p.resize(m.width)
 		f.prompt = p
 		m.layout()
@@ -716,23 +752,56 @@ func (m *Model) reveal() {
 	m.clamp()
 }
 
-// fetch downloads a into the cache, then does with it what why says.
-func (m *Model) fetch(a complaint.Attachment, why purpose, dest string) tea.Cmd {
-	fetch := m.ctx.Fetch
-	if fetch == nil {
+// fetch has a downloaded into the cache, then does with it what why
+// says. A download of the same file under way, started from this ticket's
+// page before it was left, is joined: the file is not fetched twice.
+func (m *Model) fetch(a complaint.Attachment, why purpose, dest string, into bool) tea.Cmd {
+	if m.ctx.Fetch == nil {
 		return app.NoticeErr("未接入平台：附件不能下载")
 	}
 	if j := m.files.fetch; j != nil {
-		return app.NoticeErr("正在下载“" + cells.Line(j.att.Name) + "”，请稍候")
+		return app.NoticeErr("正在下载“" + cells.Line(j.dl.Att.Name) + "”，请稍候")
 	}
-	job := &fetchJob{att: a, why: why, dest: dest}
+	d, start := m.ctx.Download(m.number, a)
+	job := &fetchJob{dl: d, why: why, dest: dest, into: into, shown: d.Got()}
 	m.files.fetch = job
 	m.layout()
-	ctx, n := m.ctx.Bg(), m.number
-	return tea.Batch(m.ctx.After(FetchTick, fetchTickMsg{m: m, job: job}), func() tea.Msg {
-		path, err := fetch(ctx, n, a, func(got int64) { job.got.Store(got) })
-		return fetchedMsg{m: m, job: job, path: path, err: err}
-	})
+	return tea.Batch(m.ctx.After(FetchTick, fetchTickMsg{m: m, job: job}), start)
+}
+
+// Downloaded takes the end of a download, and reports whether the page
+// acted on it: only when it waits for that download and is shown
+// (shown), it opens, plays or saves the file as it was asked to. A page
+// under a form or help lets go of it: a viewer or a player starting for a
+// page not in sight would come out of the blue; the root then says the
+// file came, and the key asks again (from the cache, at once).
+func (m *Model) Downloaded(msg app.DownloadedMsg, shown bool) (tea.Cmd, bool) {
+	j := m.files.fetch
+	if j == nil || j.dl != msg.D {
+		return nil, false
+	}
+	m.files.fetch = nil
+	m.layout()
+	if !shown {
+		return nil, false
+	}
+	a := j.dl.Att
+	if msg.Err != nil {
+		return app.NoticeErr("下载附件“" + cells.Line(a.Name) + "”失败：" + msg.Err.Error()), true
+	}
+	switch j.why {
+	case toPlay:
+		return m.startPlay(a, msg.Path), true
+	case toSave:
+		return m.copyTo(copyJob{name: a.Name, src: msg.Path, dest: j.dest, into: j.into}, false), true
+	}
+	return m.open(a.Name, msg.Path), true
+}
+
+// folderTyped reports whether a path typed names a folder by its form:
+// it ends in a separator.
+func folderTyped(p string) bool {
+	return strings.HasSuffix(p, "/") || strings.HasSuffix(p, string(filepath.Separator))
 }
 
 // open hands the file downloaded to the system's viewer.
@@ -758,8 +827,11 @@ func (m *Model) startPlay(a complaint.Attachment, path string) tea.Cmd {
 // only when overwrite is set; else the answer says it exists.
 func (m *Model) copyTo(job copyJob, overwrite bool) tea.Cmd {
 	return func() tea.Msg {
-		if fi, err := os.Stat(job.dest); err == nil && fi.IsDir() {
+		if fi, err := os.Stat(job.dest); job.into || err == nil && fi.IsDir() {
+			// A folder typed that is not there fails below, as any
+			// path into a folder not there does.
 			job.dest = filepath.Join(job.dest, cleanName(job.name))
+			job.into = false
 		}
 		exists, err := copyFile(job.src, job.dest, overwrite)
 		return savedMsg{m: m, job: job, exists: exists, err: err}
@@ -787,6 +859,9 @@ func copyFile(src, dest string, overwrite bool) (exists bool, err error) {
 	case errors.Is(err, fs.ErrPermission):
 		return false, fmt.Errorf("没有权限写入 %s", cells.Line(dest))
 	case err != nil:
+		if fi, serr := os.Stat(filepath.Dir(dest)); serr == nil && !fi.IsDir() {
+			return false, fmt.Errorf("%s 是文件，不是文件夹", cells.Line(filepath.Dir(dest)))
+		}
 		return false, err
 	}
 	if _, err := io.Copy(out, in); err != nil {

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -191,6 +192,15 @@ type Model struct {
 	height  int
 	// picker is the file picker while it is open over the form.
 	picker *picker.Model
+	// last orders the saves of drafts (see SaveNow).
+	last *lastSave
+}
+
+// lastSave lets SaveNow have the last word: once it has run, a save
+// still on its way in a command (of an older text) writes nothing.
+type lastSave struct {
+	mu   sync.Mutex
+	done bool
 }
 
 // Name is the form's name (one of the keys.Form* names).
@@ -629,8 +639,21 @@ func (m *Model) edit(msg tea.Msg) tea.Cmd {
 // save writes a field's text as it is now; an emptied field forgets its
 // draft.
 func (m *Model) save(f *Field) tea.Cmd {
-	st, ctx, n, name, seq, text, now := m.ctx.Store, m.ctx.Bg(), m.ticket.Number, f.Name, f.seq, f.draft(), m.ctx.Now
+	write, last := m.writer(f), m.last
 	return func() tea.Msg {
+		last.mu.Lock()
+		defer last.mu.Unlock()
+		if last.done {
+			return nil
+		}
+		return write()
+	}
+}
+
+// writer is what save and SaveNow write of f: its text as it is now.
+func (m *Model) writer(f *Field) func() DraftSavedMsg {
+	st, ctx, n, name, seq, text, now := m.ctx.Store, m.ctx.Bg(), m.ticket.Number, f.Name, f.seq, f.draft(), m.ctx.Now
+	return func() DraftSavedMsg {
 		var err error
 		if strings.TrimSpace(text) == "" {
 			err = st.DeleteDraft(ctx, n, name)
@@ -639,6 +662,33 @@ func (m *Model) save(f *Field) tea.Cmd {
 		}
 		return DraftSavedMsg{Ticket: n, Field: name, Seq: seq, At: now(), Err: err}
 	}
+}
+
+// SaveNow saves, in the caller's goroutine and before it returns, every
+// draft not saved since its last edit: for the end of the program, when
+// the save a moment after the typing would never come. From then on only
+// SaveNow writes the form's drafts, so that a save of an older text still
+// on its way cannot land after it. It returns the first failure.
+func (m *Model) SaveNow() error {
+	m.last.mu.Lock()
+	defer m.last.mu.Unlock()
+	m.last.done = true
+	var first error
+	for _, f := range m.fields {
+		if !f.drafted() || f.seq == f.savedSeq {
+			continue
+		}
+		saved := m.writer(f)()
+		if saved.Err != nil {
+			if first == nil {
+				first = saved.Err
+			}
+			continue
+		}
+		f.savedSeq, m.savedAt = saved.Seq, saved.At
+	}
+	m.saveErr = first
+	return first
 }
 
 // saveAll saves every text not saved since its last edit.
@@ -728,8 +778,18 @@ func (m *Model) Len() int {
 // Width of the label column: the focus mark, the longest label and a gap.
 const labelWidth = 15
 
-// maxFileRows is the most rows a list of files takes; longer ones scroll.
+// maxFileRows is the most files a list shows at once; a longer one
+// scrolls, with a row under it that counts the files out of view.
 const maxFileRows = 3
+
+// fileRows is how many files f shows at once, and whether the row
+// counting those out of view follows them.
+func fileRows(f *Field) (shown int, more bool) {
+	if len(f.files) > maxFileRows {
+		return maxFileRows, true
+	}
+	return max(len(f.files), 1), false
+}
 
 // focusMark is drawn before the label of the field with the focus.
 const focusMark = "▶ "
@@ -790,7 +850,11 @@ func (m *Model) rows() []int {
 		case Line, Choice:
 			out[i] = 1
 		case Files:
-			out[i] = max(min(len(f.files), maxFileRows), 1)
+			n, more := fileRows(f)
+			if more {
+				n++
+			}
+			out[i] = n
 		case Checks:
 			out[i] = len(f.Options)
 		case List:
@@ -1031,6 +1095,8 @@ func (m *Model) drawField(f *Field, focused bool, rows, cw int) []string {
 		if len(f.files) == 0 {
 			content = []string{st.Muted.Render(cells.Fit(f.Hint, cw))}
 		}
+		shown, more := fileRows(f)
+		rows := min(rows, shown)
 		if f.sel < f.top {
 			f.top = f.sel
 		}
@@ -1051,6 +1117,15 @@ func (m *Model) drawField(f *Field, focused bool, rows, cw int) []string {
 				s = st.Selected.Render(s)
 			}
 			content = append(content, s)
+		}
+		if more {
+			// Every file can be seen: say how many are out of view, and
+			// how to reach them.
+			s := fmt.Sprintf("…另有 %d 个附件", len(f.files)-rows)
+			if focused {
+				s += "，↑/↓ 查看"
+			}
+			content = append(content, st.Muted.Render(cells.Fit(s, cw)))
 		}
 	case Static:
 		lines := cells.Wrap(cells.Sanitize(f.Hint), cw)

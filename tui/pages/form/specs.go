@@ -36,7 +36,7 @@ var Satisfactions = []string{complaint.Satisfied, complaint.FairlySatisfied, com
 // ticket t. item, when not nil, is a refused action to correct: the form
 // opens with what it carried. Init reads the drafts.
 func New(ctx *app.Context, name string, t complaint.Ticket, item *store.OutboxItem) *Model {
-	m := &Model{ctx: ctx, name: name, ticket: t, item: item, width: 3, height: 4}
+	m := &Model{ctx: ctx, name: name, ticket: t, item: item, width: 3, height: 4, last: &lastSave{}}
 	var prev complaint.Action // what the refused action carried
 	if item != nil {
 		prev = item.Action

@@ -37,7 +37,8 @@ type File struct {
 	Size int64
 }
 
-// DoneMsg gives the host the files picked, in the order they were picked.
+// DoneMsg gives the host the files picked, in the order they were picked
+// (their keys pressed), as the picker's summary line lists them.
 type DoneMsg struct {
 	Picker *Model
 	Files  []File
@@ -64,33 +65,44 @@ type listedMsg struct {
 	err     error
 }
 
-// checkedMsg brings the answer on a file about to be picked.
+// checkedMsg brings the answer on a file about to be picked; turn is
+// when its key was pressed.
 type checkedMsg struct {
 	p      *Model
 	file   File
+	turn   int
 	err    error
 	finish bool
 }
 
 // Model is the picker.
 type Model struct {
-	ctx     *app.Context
-	title   string
-	home    string
-	dir     string
-	all     []entry // the folder, sorted
-	shown   []int   // all's indexes shown: hidden names left out unless asked for
-	hidden  bool
-	cursor  int // into shown
-	top     int
-	picked  []File
-	loading bool
-	seq     int
-	typing  bool
-	line    editor.Model
-	err     string
-	width   int
-	height  int
+	ctx    *app.Context
+	title  string
+	home   string
+	dir    string
+	all    []entry // the folder, sorted
+	shown  []int   // all's indexes shown: hidden names left out unless asked for
+	hidden bool
+	cursor int // into shown
+	top    int
+	// picked are the files picked, in the order their keys were pressed
+	// (turns: the checks that answer run side by side and may come back
+	// in another order). The summary line, DoneMsg and so the form's
+	// list and the order of uploading all follow it.
+	picked []File
+	turns  map[string]int // path → turn
+	turn   int            // the last turn given
+	// checking counts the files being checked: keys wait for them
+	// (Ready), so that enter after space finishes with both.
+	checking int
+	loading  bool
+	seq      int
+	typing   bool
+	line     editor.Model
+	err      string
+	width    int
+	height   int
 }
 
 // New returns a picker titled title; Init lists the folder it starts in:
@@ -101,6 +113,8 @@ func New(ctx *app.Context, title string) *Model {
 	ks.Newline = key.NewBinding(key.WithDisabled())
 	m := &Model{ctx: ctx, title: title, home: home, line: editor.New(ks), width: 1, height: 4}
 	m.line.Prompt = "路径："
+	// A long path scrolls under the prompt, which stays.
+	m.line.OneLine = true
 	m.line.Placeholder = "~/下载、/media/U盘，或相对当前文件夹的路径"
 	m.line.PlaceholderStyle = ctx.Styles.Muted
 	return m
@@ -119,8 +133,9 @@ func (m *Model) Init() tea.Cmd {
 }
 
 // Ready reports whether the picker takes keys now: not while a folder is
-// being read, when the rows keys would act on are not there yet.
-func (m *Model) Ready() bool { return !m.loading }
+// being read, when the rows keys would act on are not there yet, nor while
+// a file picked is being checked.
+func (m *Model) Ready() bool { return !m.loading && m.checking == 0 }
 
 // Typing reports whether the path line is open, where keys are text.
 func (m *Model) Typing() bool { return m.typing }
@@ -234,13 +249,22 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.p != m {
 			return nil
 		}
+		m.checking = max(m.checking-1, 0)
 		if msg.err != nil {
 			m.err = msg.err.Error()
 			return nil
 		}
 		m.err = ""
 		if !m.isPicked(msg.file.Path) {
-			m.picked = append(m.picked, msg.file)
+			i := len(m.picked)
+			for i > 0 && m.turns[m.picked[i-1].Path] > msg.turn {
+				i--
+			}
+			m.picked = slices.Insert(m.picked, i, msg.file)
+			if m.turns == nil {
+				m.turns = map[string]int{}
+			}
+			m.turns[msg.file.Path] = msg.turn
 		}
 		if msg.finish {
 			return m.done()
@@ -331,6 +355,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		if m.isPicked(path) {
 			m.picked = slices.DeleteFunc(m.picked, func(f File) bool { return f.Path == path })
+			delete(m.turns, path)
 			m.err = ""
 			return nil
 		}
@@ -356,15 +381,18 @@ func (m *Model) leave() {
 // and answers with its size.
 func (m *Model) check(path string, finish bool) tea.Cmd {
 	p := m
+	m.turn++
+	m.checking++
+	turn := m.turn
 	return func() tea.Msg {
 		if err := app.CheckFile(path); err != nil {
-			return checkedMsg{p: p, err: err}
+			return checkedMsg{p: p, turn: turn, err: err}
 		}
 		fi, err := os.Stat(path)
 		if err != nil {
-			return checkedMsg{p: p, err: fmt.Errorf("无法读取文件 %s：%v", cells.Line(path), err)}
+			return checkedMsg{p: p, turn: turn, err: fmt.Errorf("无法读取文件 %s：%v", cells.Line(path), err)}
 		}
-		return checkedMsg{p: p, file: File{Path: path, Name: filepath.Base(path), Size: fi.Size()}, finish: finish}
+		return checkedMsg{p: p, turn: turn, file: File{Path: path, Name: filepath.Base(path), Size: fi.Size()}, finish: finish}
 	}
 }
 
@@ -463,7 +491,7 @@ func (m *Model) shownPath(p string) string {
 // Widths of the columns besides the name.
 const (
 	markW = 2
-	sizeW = 9
+	sizeW = 10 // 1023.9 MiB
 	timeW = 11
 )
 
