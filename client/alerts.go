@@ -39,13 +39,7 @@ func (c *Client) alertLoop(ctx context.Context, emit func(Event), stop func()) {
 			wait = c.opt.RetryMax
 		}
 		c.log.Info("alerts paused", "err", err, "failures", fails)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-		case <-c.alertWake:
-		}
-		t.Stop()
+		pause(ctx, wait, c.alertWake)
 	}
 }
 

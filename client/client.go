@@ -391,16 +391,24 @@ func (c *Client) sendLoop(ctx context.Context, emit func(Event), stop func()) {
 		default:
 			fails = 0
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause(ctx, wait, c.kick) {
 			return
-		case <-c.kick:
-		case <-t.C:
 		}
-		t.Stop()
 	}
+}
+
+// pause waits for wait to pass or wake to be signalled; false when ctx
+// ended first.
+func pause(ctx context.Context, wait time.Duration, wake <-chan struct{}) bool {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-wake:
+	case <-t.C:
+	}
+	return true
 }
 
 func sleep(ctx context.Context, d time.Duration) {

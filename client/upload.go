@@ -60,15 +60,9 @@ func (c *Client) uploadLoop(ctx context.Context, emit func(Event), stop func()) 
 		default:
 			fails = 0
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause(ctx, wait, c.upWake) {
 			return
-		case <-c.upWake:
-		case <-t.C:
 		}
-		t.Stop()
 	}
 }
 

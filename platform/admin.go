@@ -444,7 +444,7 @@ func (db *DB) addTerminal(ctx context.Context, name, userLogin string, publicKey
 		if chosen.IsValid() {
 			var holder string
 			var revoked time.Time
-			err := tx.QueryRowContext(ctx, `SELECT name, revoked_at FROM terminals WHERE address = ?`, chosen.String()).Scan(&holder, timeCol{&revoked})
+			err := tx.QueryRowContext(ctx, `SELECT name, revoked_at FROM terminals WHERE address = ?`, chosen.String()).Scan(&holder, timeCol(&revoked))
 			switch {
 			case err == nil && revoked.IsZero():
 				return fmt.Errorf("add terminal %s: address %s %w: terminal %s has it", name, chosen, ErrExists, holder)
@@ -521,7 +521,7 @@ func (db *DB) Terminals(ctx context.Context) ([]Terminal, error) {
 	for rows.Next() {
 		var t Terminal
 		var addr string
-		if err := rows.Scan(&t.Name, &t.User, &t.PublicKey, &addr, timeCol{&t.CreatedAt}, timeCol{&t.RevokedAt}); err != nil {
+		if err := rows.Scan(&t.Name, &t.User, &t.PublicKey, &addr, timeCol(&t.CreatedAt), timeCol(&t.RevokedAt)); err != nil {
 			return nil, fmt.Errorf("list terminals: %w", err)
 		}
 		if t.Address, err = netip.ParseAddr(addr); err != nil {

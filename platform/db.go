@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hotline/platform/dbtime"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -152,52 +153,13 @@ func (db *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return fn(tx)
 }
 
-// Instants are stored as UTC text in one fixed-width layout, so that text
-// order is time order, SQLite's date functions understand them, and they read
-// back Equal to what was written. The zero time is stored as the empty string.
-const timeLayout = "2006-01-02T15:04:05.000000000Z"
+// Instants are kept as dbtime says.
+func dbTime(t time.Time) string { return dbtime.Format(t) }
 
-// dbTime is the one way an instant goes into the database.
-func dbTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(timeLayout)
-}
+func parseTime(s string) (time.Time, error) { return dbtime.Parse(s) }
 
-// parseTime is the one way an instant comes out of the database.
-func parseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(timeLayout, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
-	}
-	return t, nil
-}
-
-// timeCol scans a column written by dbTime into a time.Time.
-type timeCol struct{ t *time.Time }
-
-func (c timeCol) Scan(v any) error {
-	var s string
-	switch x := v.(type) {
-	case nil:
-	case string:
-		s = x
-	case []byte:
-		s = string(x)
-	default:
-		return fmt.Errorf("stored time: unexpected %T", v)
-	}
-	t, err := parseTime(s)
-	if err != nil {
-		return err
-	}
-	*c.t = t
-	return nil
-}
+// timeCol scans a column written by dbTime into *t.
+func timeCol(t *time.Time) dbtime.Col { return dbtime.Col{T: t} }
 
 // migrations are applied in order; schema_version records how many have
 // been. Never edit one that has shipped: append a new one.

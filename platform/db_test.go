@@ -166,7 +166,7 @@ func TestInstants(t *testing.T) {
 		if err := rows.Scan(&r.name, &r.at, &r.datetime); err != nil {
 			t.Fatal(err)
 		}
-		if err := (timeCol{&tm}).Scan(r.at); err != nil {
+		if err := (timeCol(&tm)).Scan(r.at); err != nil {
 			t.Fatal(err)
 		}
 		got = append(got, r)

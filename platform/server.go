@@ -175,18 +175,7 @@ func (s *Server) route(auth bool, h handlerFunc) http.Handler {
 		if (r.URL.Path == api.PathChanges || r.URL.Path == api.PathAlerts) && sw.status == http.StatusOK {
 			level = slog.LevelDebug // long-polls repeat all day
 		}
-		attrs := []slog.Attr{
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.String("remote", r.RemoteAddr), slog.Int("status", sw.status),
-			slog.Duration("took", time.Since(start)),
-		}
-		if c != nil {
-			attrs = append(attrs, slog.String("user", c.user.Login))
-		}
-		if err != nil {
-			attrs = append(attrs, slog.String("error", err.Error()))
-		}
-		s.log.LogAttrs(r.Context(), level, "request", attrs...)
+		s.log.LogAttrs(r.Context(), level, "request", requestAttrs(r, sw.status, start, c, err)...)
 	})
 }
 
@@ -285,7 +274,7 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	var expires time.Time
 	row := s.db.sql.QueryRowContext(ctx, `SELECT u.login, u.name, u.unit, u.roles, u.phone, s.ip, s.expires_at
 		FROM sessions s JOIN users u ON u.login = s.user WHERE s.token_hash = ?`, tokenHash(token))
-	u, err := scanUser(row, &sessIP, timeCol{&expires})
+	u, err := scanUser(row, &sessIP, timeCol(&expires))
 	if errNoRows(err) {
 		return nil, errNoSession
 	}
@@ -522,4 +511,21 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request, c *caller) error
 		return failf(http.StatusUnprocessableEntity, api.CodeRefused, "%s", ref.reason)
 	}
 	return err
+}
+
+// requestAttrs are what the log says of a request: what was asked, by whom,
+// how it went and how long it took.
+func requestAttrs(r *http.Request, status int, start time.Time, c *caller, err error) []slog.Attr {
+	attrs := []slog.Attr{
+		slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.String("remote", r.RemoteAddr), slog.Int("status", status),
+		slog.Duration("took", time.Since(start)),
+	}
+	if c != nil {
+		attrs = append(attrs, slog.String("user", c.user.Login))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	return attrs
 }

@@ -449,7 +449,7 @@ func loadTickets(ctx context.Context, q queryer, numbers []string) ([]complaint.
 		var e complaint.Event
 		var number string
 		var fields sql.NullString
-		if err := rows.Scan(&e.ID, &number, &e.Kind, &e.Actor, &e.Unit, timeCol{&e.At}, &e.From, &e.To, &e.Text, &e.Action, &fields); err != nil {
+		if err := rows.Scan(&e.ID, &number, &e.Kind, &e.Actor, &e.Unit, timeCol(&e.At), &e.From, &e.To, &e.Text, &e.Action, &fields); err != nil {
 			return nil, fmt.Errorf("load events: %w", err)
 		}
 		if fields.Valid {
@@ -480,10 +480,10 @@ func scanTicket(s interface{ Scan(...any) error }) (complaint.Ticket, error) {
 	var t complaint.Ticket
 	var reply, contact, review, ret, ext, atts sql.NullString
 	err := s.Scan(&t.Number, &t.Title, &t.Content, &t.Caller, &t.Phone, &t.Address, &t.Category,
-		timeCol{&t.ReceivedAt}, timeCol{&t.DispatchedAt}, timeCol{&t.Deadline}, &t.Unit, &t.Subunit, &t.Handler,
-		&t.State, &reply, &t.Version, timeCol{&t.UpdatedAt},
+		timeCol(&t.ReceivedAt), timeCol(&t.DispatchedAt), timeCol(&t.Deadline), &t.Unit, &t.Subunit, &t.Handler,
+		&t.State, &reply, &t.Version, timeCol(&t.UpdatedAt),
 		&contact, &review, &ret, &ext, &t.Satisfaction, &t.Reopens, &t.Urges, &t.Supervised,
-		&t.Step, timeCol{&t.StepStart}, timeCol{&t.Due}, &t.DueNote, &atts)
+		&t.Step, timeCol(&t.StepStart), timeCol(&t.Due), &t.DueNote, &atts)
 	if err != nil {
 		return t, err
 	}

@@ -90,18 +90,7 @@ func (s *Server) uploads() (http.Handler, error) {
 		if r.Method == http.MethodHead {
 			level = slog.LevelDebug
 		}
-		attrs := []slog.Attr{
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.String("remote", r.RemoteAddr), slog.Int("status", sw.status),
-			slog.Duration("took", time.Since(start)),
-		}
-		if c != nil {
-			attrs = append(attrs, slog.String("user", c.user.Login))
-		}
-		if err != nil {
-			attrs = append(attrs, slog.String("error", err.Error()))
-		}
-		s.log.LogAttrs(r.Context(), level, "upload", attrs...)
+		s.log.LogAttrs(r.Context(), level, "upload", requestAttrs(r, sw.status, start, c, err)...)
 	}), nil
 }
 

@@ -63,7 +63,7 @@ func Save(pdf []byte, dir, name string) (string, error) {
 // Open opens a file with the program the desktop uses for it, without
 // waiting for that program to close.
 func Open(path string) error {
-	name, args := opener(runtime.GOOS, path)
+	name, args := Opener(runtime.GOOS, path)
 	cmd := exec.Command(name, args...)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("open %s with %s: %w (open the file yourself to print it)", path, name, err)
@@ -73,10 +73,11 @@ func Open(path string) error {
 	return nil
 }
 
-// opener is the command that opens path on an operating system. On
-// Windows, rundll32 hands the file to its associated program without a
-// shell, so no quoting of the path is needed.
-func opener(goos, path string) (string, []string) {
+// Opener is the command that opens path with the desktop's program for it
+// on an operating system. On Windows, rundll32 hands the file to its
+// associated program without a shell: "cmd /c start" would need the path
+// quoted for cmd, which a name with & or ^ defeats.
+func Opener(goos, path string) (string, []string) {
 	switch goos {
 	case "windows":
 		return "rundll32", []string{"url.dll,FileProtocolHandler", path}

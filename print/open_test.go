@@ -47,7 +47,7 @@ func TestOpener(t *testing.T) {
 		{"windows", []string{"rundll32", "url.dll,FileProtocolHandler", `/tmp/a b.pdf`}},
 	}
 	for _, tt := range tests {
-		name, args := opener(tt.goos, `/tmp/a b.pdf`)
+		name, args := Opener(tt.goos, `/tmp/a b.pdf`)
 		if got := append([]string{name}, args...); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: %q, want %q", tt.goos, got, tt.want)
 		}

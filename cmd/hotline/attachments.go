@@ -15,6 +15,7 @@ import (
 
 	"hotline/complaint"
 	"hotline/media"
+	"hotline/print"
 	"hotline/tui"
 )
 
@@ -47,7 +48,7 @@ func opener(viewer string, lookPath func(string) (string, error)) func(path stri
 			}
 			name, args = p.Command[0], append(p.Command[1:], path)
 		} else {
-			name, args = desktopOpener(runtime.GOOS, path)
+			name, args = print.Opener(runtime.GOOS, path)
 			// A desktop without its opener (a bare server, a minimal
 			// install) is told so in words, not by exec's English.
 			p, err := lookPath(name)
@@ -73,20 +74,6 @@ func opener(viewer string, lookPath func(string) (string, error)) func(path stri
 // noViewer is the error of an opener not found: what to install, or set.
 func noViewer(name string) error {
 	return fmt.Errorf("没有找到打开附件的程序 %s：请安装它，或在 hotline.toml 的 [media] 中用 viewer 指定打开附件的程序", name)
-}
-
-// desktopOpener is the command that opens path with the desktop's
-// program for it. On Windows, rundll32 hands the file to its associated
-// program without a shell: "cmd /c start" would need the path quoted for
-// cmd, which a name with & or ^ defeats.
-func desktopOpener(goos, path string) (string, []string) {
-	switch goos {
-	case "windows":
-		return "rundll32", []string{"url.dll,FileProtocolHandler", path}
-	case "darwin":
-		return "open", []string{path}
-	}
-	return "xdg-open", []string{path}
 }
 
 // players starts recordings with the settings' [media] player, or the

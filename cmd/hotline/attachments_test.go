@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hotline/client"
+	"hotline/print"
 	"hotline/store"
 	"hotline/tui"
 )
@@ -124,7 +125,7 @@ func TestUIOpener(t *testing.T) {
 		{"darwin", "open", "/tmp/现场 照片.jpg"},
 		{"windows", "rundll32", "url.dll,FileProtocolHandler|/tmp/现场 照片.jpg"},
 	} {
-		name, args := desktopOpener(tt.goos, "/tmp/现场 照片.jpg")
+		name, args := print.Opener(tt.goos, "/tmp/现场 照片.jpg")
 		if name != tt.name || strings.Join(args, "|") != tt.args {
 			t.Errorf("%s: %s %q", tt.goos, name, args)
 		}
@@ -170,7 +171,7 @@ func TestUIOpenerMissing(t *testing.T) {
 		asked = append(asked, name)
 		return "", &exec.Error{Name: name, Err: exec.ErrNotFound}
 	}
-	want, _ := desktopOpener(runtime.GOOS, "")
+	want, _ := print.Opener(runtime.GOOS, "")
 	err := opener("", none)("/tmp/x/录音.wav")
 	if msg := "没有找到打开附件的程序 " + want + "：请安装它，或在 hotline.toml 的 [media] 中用 viewer 指定打开附件的程序"; err == nil || err.Error() != msg {
 		t.Errorf("no opener:\n got %v\nwant %s", err, msg)

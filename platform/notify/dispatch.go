@@ -222,7 +222,7 @@ func (d *Dispatcher) NextAt(ctx context.Context) (time.Time, error) {
 	for rows.Next() {
 		var r row
 		var at time.Time
-		if err := rows.Scan(&r.channel, &r.unit, timeCol{&at}); err != nil {
+		if err := rows.Scan(&r.channel, &r.unit, timeCol(&at)); err != nil {
 			return time.Time{}, fmt.Errorf("notify: next due: %w", err)
 		}
 		if key, ok := d.senderKey(r); ok && r.channel != Terminal {
@@ -469,7 +469,7 @@ func (d *Dispatcher) due(ctx context.Context, now time.Time) ([]row, error) {
 		var r row
 		var step string
 		if err := q.Scan(&r.id, &r.status, &r.channel, &r.unit, &r.ticket, &r.event, &r.login, &r.name, &r.phone, &r.text, &r.title,
-			&r.template, &r.params, &r.mention, &step, timeCol{&r.due}, timeCol{&r.notBefore}, timeCol{&r.nextAt}, &r.attempts); err != nil {
+			&r.template, &r.params, &r.mention, &step, timeCol(&r.due), timeCol(&r.notBefore), timeCol(&r.nextAt), &r.attempts); err != nil {
 			return nil, fmt.Errorf("notify: due: %w", err)
 		}
 		r.step = complaint.Step(step)

@@ -140,7 +140,7 @@ func TestOutage(t *testing.T) {
 		for rows.Next() {
 			var at time.Time
 			var outcome, e string
-			if err := rows.Scan(timeCol{&at}, &outcome, &e); err != nil {
+			if err := rows.Scan(timeCol(&at), &outcome, &e); err != nil {
 				t.Fatal(err)
 			}
 			tries = append(tries, at.In(complaint.China).Format("15:04:05")+" "+outcome)
@@ -193,7 +193,7 @@ func attemptTimes(t *testing.T, db *sql.DB, number string) string {
 	var out []string
 	for rows.Next() {
 		var at time.Time
-		if err := rows.Scan(timeCol{&at}); err != nil {
+		if err := rows.Scan(timeCol(&at)); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, at.In(complaint.China).Format("15:04:05"))
@@ -510,7 +510,7 @@ func TestFailures(t *testing.T) {
 		for rows.Next() {
 			var at time.Time
 			var o string
-			rows.Scan(timeCol{&at}, &o)
+			rows.Scan(timeCol(&at), &o)
 			r.times = append(r.times, fmt.Sprintf("+%s %s", at.Sub(t0), o))
 		}
 		return r

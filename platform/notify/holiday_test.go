@@ -196,7 +196,7 @@ func TestHolidayTimeline(t *testing.T) {
 	for rows.Next() {
 		var ticket, login, event, stage string
 		var at time.Time
-		if err := rows.Scan(&ticket, &login, &event, &stage, timeCol{&at}); err != nil {
+		if err := rows.Scan(&ticket, &login, &event, &stage, timeCol(&at)); err != nil {
 			t.Fatal(err)
 		}
 		what := event

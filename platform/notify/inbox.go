@@ -43,7 +43,7 @@ func Inbox(ctx context.Context, db *sql.DB, login string, after int64, limit int
 			var a Alert
 			var id int64
 			var status string
-			if err := rows.Scan(&id, &a.ID, &a.Event, &a.Stage, &a.Ticket, &a.Text, timeCol{&a.At}, &a.Urgent, &status); err != nil {
+			if err := rows.Scan(&id, &a.ID, &a.Event, &a.Stage, &a.Ticket, &a.Text, timeCol(&a.At), &a.Urgent, &status); err != nil {
 				rows.Close()
 				return fmt.Errorf("inbox of %s: %w", login, err)
 			}
@@ -170,7 +170,7 @@ func Log(ctx context.Context, db *sql.DB, unit string, from, to time.Time, limit
 	for rows.Next() {
 		var d Delivery
 		if err := rows.Scan(&d.ID, &d.Event, &d.Stage, &d.Ticket, &d.Unit, &d.Login, &d.Name, &d.Channel, &d.Text, &d.Urgent,
-			&d.Status, &d.Attempts, &d.LastError, timeCol{&d.NotBefore}, timeCol{&d.NextAt}, timeCol{&d.CreatedAt}, timeCol{&d.SentAt}); err != nil {
+			&d.Status, &d.Attempts, &d.LastError, timeCol(&d.NotBefore), timeCol(&d.NextAt), timeCol(&d.CreatedAt), timeCol(&d.SentAt)); err != nil {
 			rows.Close()
 			return fail("", err)
 		}
@@ -197,7 +197,7 @@ func Log(ctx context.Context, db *sql.DB, unit string, from, to time.Time, limit
 	for tries.Next() {
 		var id, ms int64
 		var a Attempt
-		if err := tries.Scan(&id, timeCol{&a.At}, &a.Outcome, &a.Error, &ms); err != nil {
+		if err := tries.Scan(&id, timeCol(&a.At), &a.Outcome, &a.Error, &ms); err != nil {
 			return fail(": attempts", err)
 		}
 		a.Took = time.Duration(ms) * time.Millisecond

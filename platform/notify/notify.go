@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"hotline/platform/dbtime"
 	"time"
 )
 
@@ -143,46 +144,10 @@ func Enqueue(ctx context.Context, tx *sql.Tx, ns []Notification) (int, error) {
 	return added, nil
 }
 
-// timeLayout is the platform's: fixed width, so that text order is time
-// order, and read back Equal to what was written.
-const timeLayout = "2006-01-02T15:04:05.000000000Z"
+// Instants are kept as dbtime says.
+func dbTime(t time.Time) string { return dbtime.Format(t) }
 
-func dbTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(timeLayout)
-}
+func parseTime(s string) (time.Time, error) { return dbtime.Parse(s) }
 
-func parseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(timeLayout, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
-	}
-	return t, nil
-}
-
-// timeCol scans a column written by dbTime.
-type timeCol struct{ t *time.Time }
-
-func (c timeCol) Scan(v any) error {
-	var s string
-	switch x := v.(type) {
-	case nil:
-	case string:
-		s = x
-	case []byte:
-		s = string(x)
-	default:
-		return fmt.Errorf("stored time: unexpected %T", v)
-	}
-	t, err := parseTime(s)
-	if err != nil {
-		return err
-	}
-	*c.t = t
-	return nil
-}
+// timeCol scans a column written by dbTime into *t.
+func timeCol(t *time.Time) dbtime.Col { return dbtime.Col{T: t} }

@@ -256,14 +256,14 @@ func TestReminders(t *testing.T) {
 	ns, _, _ := Plan(context.Background(), complaint.Ticket{}, tk, ev, Settings{}, people, cal, tk.StepStart)
 	enqueue(t, db, ns)
 	var next time.Time
-	if err := db.QueryRow(`SELECT next_at FROM notifications WHERE stage = 'near' AND channel = 'sms'`).Scan(timeCol{&next}); err != nil {
+	if err := db.QueryRow(`SELECT next_at FROM notifications WHERE stage = 'near' AND channel = 'sms'`).Scan(timeCol(&next)); err != nil {
 		t.Fatal(err)
 	}
 	if !next.Equal(cst(2026, 6, 3, 7, 30)) {
 		t.Errorf("near reminder next_at %s, want 07:30", next.In(complaint.China))
 	}
 	// The terminal's copy is not held.
-	if err := db.QueryRow(`SELECT next_at FROM notifications WHERE stage = 'near' AND channel = 'terminal'`).Scan(timeCol{&next}); err != nil {
+	if err := db.QueryRow(`SELECT next_at FROM notifications WHERE stage = 'near' AND channel = 'terminal'`).Scan(timeCol(&next)); err != nil {
 		t.Fatal(err)
 	}
 	if !next.Equal(cst(2026, 6, 3, 4, 0)) {

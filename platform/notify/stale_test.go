@@ -90,7 +90,7 @@ func TestHeldDispatchDropped(t *testing.T) {
 		var ch, status, last, outcome, why string
 		var attempts int
 		var at time.Time
-		if err := rows.Scan(&ch, &status, &attempts, &last, &outcome, &why, timeCol{&at}); err != nil {
+		if err := rows.Scan(&ch, &status, &attempts, &last, &outcome, &why, timeCol(&at)); err != nil {
 			t.Fatal(err)
 		}
 		if last != why {
