@@ -118,6 +118,9 @@ type Alert struct {
 	Urgent bool      `json:"urgent"`
 }
 
+// AlertsPage is the most alerts one answer of PathAlerts holds.
+const AlertsPage = 100
+
 // Alerts is an answer of PathAlerts.
 type Alerts struct {
 	Alerts []Alert `json:"alerts"`

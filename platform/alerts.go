@@ -162,7 +162,7 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request, c *caller) error
 	deadline := time.Now().Add(wait)
 	for {
 		woken := s.db.changed()
-		list, err := notify.Inbox(ctx, s.db.sql, c.user.Login, after, 100, s.opts.Now())
+		list, err := notify.Inbox(ctx, s.db.sql, c.user.Login, after, api.AlertsPage, s.opts.Now())
 		if err != nil {
 			return err
 		}

@@ -285,6 +285,10 @@ func (t *terminal) sendFiles(ctx context.Context, ids []string) error {
 	news := uploadNews(false)
 	check := time.NewTicker(500 * time.Millisecond)
 	defer check.Stop()
+	// The platform may go away after the tunnel answered: then nothing
+	// moves and the link's requests fail. The command does not wait for
+	// it forever; the files stay queued, as when it was away at the start.
+	moved, offline := time.Now(), error(nil)
 	for {
 		select {
 		case <-ctx.Done():
@@ -293,17 +297,31 @@ func (t *terminal) sendFiles(ctx context.Context, ids []string) error {
 			return errors.New("the link stopped (see the log)")
 		case ev := <-events:
 			news(ev)
-			if ev.Kind == client.SendFailed || ev.Kind == client.SyncFailed {
+			switch ev.Kind {
+			case client.SendFailed, client.SyncFailed:
 				t.log.Info("link", "event", ev.Kind.String(), "err", ev.Err)
+				if !ev.Online {
+					offline = ev.Err
+				}
+			case client.Uploading, client.Uploaded, client.Sent, client.Synced, client.SyncProgress:
+				moved, offline = time.Now(), nil
 			}
 		case <-check.C:
 			finished, err := t.attached(ctx, ids)
 			if err != nil || finished {
 				return err
 			}
+			if offline != nil && time.Since(moved) >= giveUpAfter {
+				stayQueued(complaint.KindAttach.Label(), fmt.Errorf("the platform has not answered for %v: %w", time.Since(moved).Round(time.Second), offline))
+				return nil
+			}
 		}
 	}
 }
+
+// giveUpAfter is how long attach waits for a platform that stopped
+// answering in the middle of its work.
+var giveUpAfter = 30 * time.Second
 
 // uploadNews prints what the uploads report: how far each has got, on
 // stderr every 5 s, and each file once on the platform; failed, when

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"hotline/api"
 	"hotline/complaint"
 	"hotline/store"
 )
@@ -547,5 +548,60 @@ func TestSayUnsent(t *testing.T) {
 	term.sayUnsent(ctx, &out)
 	if want := "hotline: 4 file(s) not yet on the platform (现场照片（1）.jpg, 情况说明.docx, 整改报告.pdf, …); they go on when hotline starts again, or with hotline attach --resume\n"; out.String() != want {
 		t.Errorf("said\n%q\nwant\n%q", out.String(), want)
+	}
+}
+
+// The platform stops answering after the tunnel's handshake: attach does
+// not wait for it forever, but says the files stay queued, as when it was
+// away from the start.
+func TestAttachGivesUpOnASilentPlatform(t *testing.T) {
+	d := newDutyDesk(t, demoOptions{})
+	photo := d.file("现场照片.jpg", jpeg7)
+	defer func(was time.Duration) { giveUpAfter = was }(giveUpAfter)
+	giveUpAfter = 2 * time.Second
+	d.rl.dataCut.Store(true)
+	start := time.Now()
+	out, err := d.run(2*time.Minute, "attach", d.number, photo)
+	took := time.Since(start)
+	head := "添加附件 " + d.number + ": queued 现场照片.jpg (7 字节)\n添加附件: the files stay queued (the platform has not answered for "
+	if err != nil || !strings.HasPrefix(out, head) || !strings.HasSuffix(out, "); `hotline attach --resume` sends them, as do `hotline sync --once` and the full-screen hotline\n") {
+		t.Fatalf("attach with a silent platform: %q, %v", out, err)
+	}
+	t.Logf("gave up after %v: %s", took.Round(time.Millisecond), out)
+	d.rl.dataCut.Store(false)
+	out, err = d.run(time.Minute, "attach", "--resume")
+	if want := "添加附件 " + d.number + ": 现场照片.jpg (7 字节), 0 字节 on the platform\nuploaded 现场照片.jpg\nattached: every file is on the platform\n"; err != nil || out != want {
+		t.Errorf("attach --resume with the platform back: %q, %v\nwant %q", out, err, want)
+	}
+}
+
+// sync --once fetches every alert waiting, page after page, and says how
+// many came: 130 new tickets make more than the platform's page of alerts.
+func TestSyncFetchesEveryAlertPage(t *testing.T) {
+	d := newDutyDesk(t, demoOptions{})
+	ctx := context.Background()
+	if _, err := d.p.db.Dispatch(ctx, d.p.gen.Tickets(130, time.Now(), time.Hour), "center"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := d.run(time.Minute, "sync", "--once")
+	if err != nil {
+		t.Fatal(err)
+	}
+	term := d.terminal()
+	defer term.close()
+	kept, err := term.store.Alerts(ctx, 10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) <= api.AlertsPage {
+		t.Fatalf("only %d alerts kept: the test needs more than a page", len(kept))
+	}
+	if want := fmt.Sprintf("alerts: %d new (hotline alerts lists them)\n", len(kept)); !strings.HasSuffix(out, want) {
+		t.Errorf("sync --once said %q, want it to end %q", out, want)
+	}
+	// A second sync finds none left.
+	out, err = d.run(time.Minute, "sync", "--once")
+	if err != nil || strings.Contains(out, "alerts:") {
+		t.Errorf("the second sync: %q, %v", out, err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/charmbracelet/x/term"
 
+	"hotline/api"
 	"hotline/cmd/internal/cli"
 	"hotline/complaint"
 	"hotline/store"
@@ -92,9 +93,18 @@ func cmdSync(args []string) error {
 	// The user's alerts, as the full-screen terminal would ring them; a
 	// platform that keeps none for this terminal says so with an error,
 	// which is only logged.
-	alerts, aerr := t.client.AlertsOnce(ctx, 0, nil)
-	if aerr != nil {
-		t.log.Warn("alerts", "err", aerr)
+	// The platform answers a page at a time: ask until one comes back
+	// short.
+	alerts := 0
+	for {
+		n, aerr := t.client.AlertsOnce(ctx, 0, nil)
+		alerts += n
+		if aerr != nil {
+			t.log.Warn("alerts", "err", aerr)
+		}
+		if aerr != nil || n < api.AlertsPage {
+			break
+		}
 	}
 	fmt.Fprintf(stdout, "synced in %.1fs: %d new, %d updated, %d removed; cursor %d\n", time.Since(start).Seconds(), res.New, res.Updated, res.Removed, res.Cursor)
 	if fr.Sent+fr.Refused+fr.Failed > 0 || ferr != nil {
@@ -213,30 +223,31 @@ func cmdList(args []string) error {
 		width = w
 	}
 	now := time.Now()
-	var dues []string
+	var dues [][2]string
 	if *mine || *open {
-		dues = make([]string, len(ts))
+		dues = make([][2]string, len(ts))
 		for i, tk := range ts {
-			dues[i] = due(tk, now, sess.Unit.Policy)
+			dues[i][0], dues[i][1] = dueParts(tk, now, sess.Unit.Policy)
 		}
 	}
 	return writeList(stdout, ts, dues, width)
 }
 
 // writeList writes one ticket a line: number, state, received, the step
-// due (dues, when given) and the title, cut to width. The due column is as
-// wide as its widest entry ("!签收 超时 1天18时", "▲回复 剩 14时28分"), so
-// that the titles line up.
-func writeList(out io.Writer, ts []complaint.Ticket, dues []string, width int) error {
+// due (dues, when given: its mark and the rest, as dueParts gives them) and
+// the title, cut to width. The marks keep a column of their own and the
+// due column is as wide as its widest entry ("!签收 超时 1天18时",
+// " 回复 剩 14时28分"), so that steps and titles line up.
+func writeList(out io.Writer, ts []complaint.Ticket, dues [][2]string, width int) error {
 	dueW := 0
 	for _, d := range dues {
-		dueW = max(dueW, cells.Width(d))
+		dueW = max(dueW, cells.Width(cells.Pad(d[0], 1)+d[1]))
 	}
 	w := bufio.NewWriter(out)
 	for i, tk := range ts {
 		head := fmt.Sprintf("%s %s %s  ", cells.Pad(cells.Line(tk.Number), 14), cells.Pad(tk.State.Label(), 8), tk.ReceivedAt.In(shanghai).Format("2006-01-02 15:04"))
 		if dues != nil {
-			head += cells.Pad(dues[i], dueW) + " "
+			head += cells.Pad(cells.Pad(dues[i][0], 1)+dues[i][1], dueW) + " "
 		}
 		fmt.Fprintln(w, head+cells.Cut(cells.Line(tk.Title), width-cells.Width(head)-1, cells.Ellipsis))
 	}

@@ -17,15 +17,22 @@ import (
 // screen by the unit's policy p: "▲审核 剩 1时10分", "!回复 超时 35分"; ""
 // when nothing is due.
 func due(tk complaint.Ticket, now time.Time, p complaint.Policy) string {
+	mark, text := dueParts(tk, now, p)
+	return mark + text
+}
+
+// dueParts is due as its mark ("!", "▲" or "") and the rest, for a column
+// that keeps the marks in one place.
+func dueParts(tk complaint.Ticket, now time.Time, p complaint.Policy) (mark, text string) {
 	if tk.Step == complaint.StepNone || tk.Due.IsZero() {
-		return ""
+		return "", ""
 	}
-	mark := strings.TrimSpace(app.Mark(p.Urgency(tk, now)))
+	mark = strings.TrimSpace(app.Mark(p.Urgency(tk, now)))
 	left := tk.Due.Sub(now)
 	if left > 0 {
-		return fmt.Sprintf("%s%s 剩 %s", mark, tk.Step.Label(), app.Elapsed(left))
+		return mark, fmt.Sprintf("%s 剩 %s", tk.Step.Label(), app.Elapsed(left))
 	}
-	return fmt.Sprintf("%s%s 超时 %s", mark, tk.Step.Label(), app.Elapsed(-left))
+	return mark, fmt.Sprintf("%s 超时 %s", tk.Step.Label(), app.Elapsed(-left))
 }
 
 // writeTicket prints a ticket for `hotline show`: its fields, the step due,
@@ -106,14 +113,22 @@ func writeTicket(w io.Writer, tk complaint.Ticket, units []complaint.Unit, peopl
 	}
 	if len(tk.Attachments) > 0 {
 		fmt.Fprintln(w, "附件：")
-		for _, a := range tk.Attachments {
-			fmt.Fprintln(w, "  "+attachmentLine(a, person, at))
+		rows := make([][]string, len(tk.Attachments))
+		for i, a := range tk.Attachments {
+			rows[i] = attachmentCells(a, person, at)
 		}
+		writeColumns(w, "  ", rows, 3)
 	}
 	if len(tk.Events) > 0 {
+		// The actors' column is as wide as the widest name, by display
+		// width, so that what they did lines up.
+		actorW := 8
+		for _, e := range tk.Events {
+			actorW = max(actorW, cells.Width(cells.Line(person(e.Actor))))
+		}
 		fmt.Fprintln(w, "办理记录：")
 		for _, e := range tk.Events {
-			fmt.Fprintf(w, "  %s  %-8s %s", at(e.At), cells.Line(person(e.Actor)), e.Kind.Label())
+			fmt.Fprintf(w, "  %s  %s %s", at(e.At), cells.Pad(cells.Line(person(e.Actor)), actorW), e.Kind.Label())
 			if e.To != "" && e.From != e.To {
 				fmt.Fprintf(w, "  %s→%s", stateOrDash(e.From), e.To.Label())
 			}
@@ -130,27 +145,60 @@ func writeTicket(w io.Writer, tk complaint.Ticket, units []complaint.Unit, peopl
 	}
 }
 
-// attachmentLine is one attachment as show lists it: part, name, type,
-// size, who added it and when, and a recording's length.
-func attachmentLine(a complaint.Attachment, person func(string) string, at func(time.Time) string) string {
-	typ := a.Type
+// attachmentCells is one attachment as show lists it, made safe to print:
+// part, name, type, size, who added it, when, and a recording's length.
+func attachmentCells(a complaint.Attachment, person func(string) string, at func(time.Time) string) []string {
+	typ, when, length := a.Type, "", ""
 	if typ == "" {
 		typ = "—"
 	}
-	parts := []string{a.Part.Label(), a.Name, typ, app.Size(a.Size)}
-	if by := person(a.By); by != "" {
-		parts = append(parts, by)
-	}
 	if !a.At.IsZero() {
-		parts = append(parts, at(a.At))
+		when = at(a.At)
 	}
 	if a.Duration > 0 {
-		parts = append(parts, "时长 "+app.Clock(a.Duration))
+		length = "时长 " + app.Clock(a.Duration)
 	}
-	for i, p := range parts {
-		parts[i] = cells.Line(p)
+	out := []string{a.Part.Label(), a.Name, typ, app.Size(a.Size), orDashText(person(a.By)), when, length}
+	for i, c := range out {
+		out[i] = cells.Line(c)
 	}
-	return strings.Join(parts, "  ")
+	return out
+}
+
+// writeColumns writes rows as columns two spaces apart, each as wide as
+// its widest cell by display width; column right is aligned right (a
+// size); a line's trailing blanks are left out.
+func writeColumns(w io.Writer, indent string, rows [][]string, right int) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], cells.Width(c))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i == right {
+				b.WriteString(cells.PadLeft(c, widths[i]))
+			} else {
+				b.WriteString(cells.Pad(c, widths[i]))
+			}
+		}
+		fmt.Fprintln(w, indent+strings.TrimRight(b.String(), " "))
+	}
+}
+
+func orDashText(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
 }
 
 func stateOrDash(s complaint.State) string {

@@ -10,7 +10,8 @@ import (
 
 // show lists a ticket's attachments in an 附件 section: part, name made
 // safe to print, type, size, who added it (by name) and when in China
-// time, and a recording's length; before the history.
+// time, and a recording's length, in columns by display width; before the
+// history, whose actors' column lines up the same way.
 func TestShowListsAttachments(t *testing.T) {
 	at := time.Date(2026, 12, 3, 6, 5, 0, 0, time.UTC)
 	tk := complaint.Ticket{
@@ -29,11 +30,11 @@ func TestShowListsAttachments(t *testing.T) {
 	writeTicket(&b, tk, nil, people, complaint.Policy{}, at)
 	want := "编号：9001\n标题：小区门口井盖缺失\n状态：已签收\n来电时间：2026-12-03 13:05:00\n" +
 		"附件：\n" +
-		"  来电录音  来电录音 9001.wav  audio/wav  222.6 KiB  陈坐席  2026-12-03 14:05  时长 1:05\n" +
-		"  工单附件  现场␛[2J照片（1）.jpg  image/jpeg  512 B  李明  2026-12-03 15:05\n" +
-		"  回复附件  情况说明.docx  —  3.0 MiB  nobody-known  2026-12-03 16:05\n" +
+		"  来电录音  来电录音 9001.wav      audio/wav   222.6 KiB  陈坐席        2026-12-03 14:05  时长 1:05\n" +
+		"  工单附件  现场␛[2J照片（1）.jpg  image/jpeg      512 B  李明          2026-12-03 15:05\n" +
+		"  回复附件  情况说明.docx          —             3.0 MiB  nobody-known  2026-12-03 16:05\n" +
 		"办理记录：\n" +
-		"  2026-12-03 14:05  陈坐席      添加附件\n" +
+		"  2026-12-03 14:05  陈坐席   添加附件\n" +
 		"      附件：来电录音 9001.wav\n" +
 		"      附件类别：来电录音\n" +
 		"      大小：222.6 KiB\n"

@@ -86,6 +86,13 @@ burst = 3
 		{"[channel.\"wecom@gdj\"]\nkind = \"wecom\"\nburst = 1.5\n", `:3: channel."wecom@gdj".burst: want a whole number, not a number`},
 		{"[channel.sms]\nkind = \"wecom\"\nwebhook = \"https://x\"\nper_minute = -1\n", `:4: [channel.sms] per_minute and burst cannot be negative`},
 		{"# robots\n\n[channels.sms]\nkind = \"wecom\"\n", `:3: unknown table "channels.sms"`},
+		// A value where a table belongs: the decoder ignores it silently
+		// in a map's place and says it in Go's terms in a struct's.
+		{"channel = \"x\"\n", `:1: channel: want tables [channel.NAME] with kind = …, not a string`},
+		{"# senders\nchannel = 3\n", `:2: channel: want tables [channel.NAME] with kind = …, not a whole number`},
+		{"[channel]\nsms = \"x\"\n", `:2: channel.sms: want a table [channel.sms] with kind = …, not a string`},
+		{"channel = { \"wecom@gdj\" = [\"x\"] }\n", `:1: channel."wecom@gdj": want a table [channel."wecom@gdj"] with kind = …, not a list`},
+		{"[channel.g]\nkind = \"gateway\"\nurl = \"https://x\"\nheader = \"X-Token: t\"\n", `:4: channel.g.header: want a table { NAME = … }, not a string`},
 		{"[channel.x]\nkind = \"wecom\"\n\xef\xbb\xbf\xff\xfe garbage\n", `:3: a byte-order mark (U+FEFF) inside the file: save it as UTF-8 without BOM`},
 		{"[channel.x]\nkind = \"wecom\"\nwebhook = \"https://x\" \xff\xfe\n", `:3: invalid UTF-8 byte: 0xff`},
 	} {

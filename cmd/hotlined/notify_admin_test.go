@@ -72,6 +72,15 @@ func TestUnitNotifyFile(t *testing.T) {
 		{"[[escalation]]\nname = \"x\"\nroles = [\"duty\"]\n\n[[escalation]]\nname = \"y\"\nafter = \"1h\"\n", file + `:5: escalation[1].roles: empty: say who is reminded`},
 		{"[events.dispatch]\nchannels = []\n", file + `:2: events.dispatch.channels: an empty list does not turn the event off: set enabled = false for that, or leave channels out for the default ones`},
 		{"[events.urge]\ntext = \"工单{{.Nope}}\"\n", file + `:2: events.urge.text: {{.Nope}}: no such field; the fields are .Number .Title .Deadline .Left .Within .Action .Step .Unit .Subunit .Event .Note .Result`},
+		// Lists checked after decoding are placed on the key's line too.
+		{"# gdj\n[events.urge]\nchannels = [\"terminal\", \"SMS\"]\n", file + `:3: events.urge.channels[1]: "SMS" is not a channel name (lower-case letters, digits, '-', '_', '.')`},
+		{"[events.urge]\nurgent = true\nroles = [\"king\"]\n", file + `:3: events.urge.roles[0]: "king": want owner, handler, duty, reviewer or supervisor`},
+		{"[events.urge]\nchannels = [\"terminal\", \"wecom@gdj\"]\n", file + `:2: events.urge.channels[1]: "wecom@gdj": write "wecom" here, and register the unit's own sender as [channel."wecom@gdj"] in channels.toml`},
+		{"quiet = { from = \"22:00\", to = \"07:00\" }\ngroups = [\"wecom@gdj\"]\n", file + `:2: groups[0]: "wecom@gdj": write "wecom" here, and register the unit's own sender as [channel."wecom@gdj"] in channels.toml`},
+		// A value where a table belongs.
+		{"events = \"urge\"\n", file + `:1: events: want tables [events.NAME], not a string`},
+		{"[events]\nurge = true\n", file + `:2: events.urge: want a table [events.urge], not true or false`},
+		{"quiet = \"22:00-07:30\"\n", file + `:1: quiet: want a table [quiet] with from = "HH:MM" and to = "HH:MM", not a string`},
 	} {
 		if _, _, err := set(c.text); err == nil || err.Error() != c.want {
 			t.Errorf("%q:\n got %v\nwant %s", c.text, err, c.want)
@@ -109,7 +118,7 @@ func TestUnitNotifyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, stages, _ := strings.Cut(out, "[[escalation]]")
-	for _, want := range []string{"name = \"due\"", "name = \"late\"", "after = \"3h0m0s\"", "working = true"} {
+	for _, want := range []string{"name = \"due\"", "name = \"late\"", "after = \"3h\"", "working = true"} {
 		if !strings.Contains(stages, want) {
 			t.Errorf("printed stages lack %q:\n%s", want, stages)
 		}
@@ -151,7 +160,7 @@ func TestUserPhone(t *testing.T) {
 		{[]string{"--login", "duty", "--clear"}, "phone of duty cleared\n", ""},
 		{[]string{"--login", "h1", "--phone", "abc<>"}, "", bad},
 		{[]string{"--login", "h1"}, "", "user phone needs --phone NUMBER or --clear (see hotlined help)"},
-		{[]string{"--login", "h1", "--phone", "13900000002", "--clear"}, "", "user phone needs --phone NUMBER or --clear (see hotlined help)"},
+		{[]string{"--login", "h1", "--phone", "13900000002", "--clear"}, "", "give --phone NUMBER or --clear, not both (see hotlined help)"},
 		{[]string{"--phone", "13900000002"}, "", "user phone needs --login (see hotlined help)"},
 		{[]string{"--login", "nobody", "--phone", "13900000002"}, "", `set phone: unknown user "nobody"`},
 	} {

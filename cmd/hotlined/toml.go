@@ -5,12 +5,15 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
+
+	"hotline/platform/notify"
 )
 
 // decodeTOML reads one of hotlined's settings files (hotlined.toml,
@@ -55,7 +58,37 @@ func decodeTOML(path string, v any) error {
 			}
 			return fmt.Errorf("%s: %s: want %s, not %s", at, m[2], wantType(m[4]), hasType(m[3]))
 		}
+		if m := notTable.FindStringSubmatch(err.Error()); m != nil {
+			k := m[2]
+			if u, err := strconv.Unquote(`"` + k + `"`); err == nil {
+				k = u
+			}
+			line, _ := strconv.Atoi(m[1])
+			if line == 0 {
+				line = keyLine(text, k)
+			}
+			at := path
+			if line > 0 {
+				at = fmt.Sprintf("%s:%d", path, line)
+			}
+			return fmt.Errorf("%s: %s: want %s, not %s", at, k, wantTable(reflect.TypeOf(v), k), hasType(m[3]))
+		}
 		return fmt.Errorf("%s: %w", path, err)
+	}
+	// A value where a map's table belongs is dropped by the decoder
+	// without a word (channel = "x"): the file would seem to be taken.
+	for _, k := range md.Keys() {
+		switch md.Type(k...) {
+		case "Hash", "ArrayHash":
+			continue
+		}
+		if t := destType(reflect.TypeOf(v), k); t != nil && t.Kind() == reflect.Map {
+			at := path
+			if line := keyLine(text, k.String()); line > 0 {
+				at = fmt.Sprintf("%s:%d", path, line)
+			}
+			return fmt.Errorf("%s: %s: want %s, not %s", at, k, wantTable(reflect.TypeOf(v), k.String()), valueType(md.Type(k...)))
+		}
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0].String()
@@ -74,6 +107,112 @@ func decodeTOML(path string, v any) error {
 // badType reads the decoder's type error: line (0 or absent when it did
 // not say), key, the value's Go type, the field's kind.
 var badType = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "(.*)"\): incompatible types: TOML value has type (.+); destination has type (.+)$`)
+
+// notTable reads the decoder's error for a value where a struct's table
+// belongs: line, key, the value's Go type.
+var notTable = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "(.*)"\): type mismatch for .+: expected table but found (.+)$`)
+
+// tableHints say what goes in the tables of hotlined's files, by the Go
+// type the table is decoded into.
+var tableHints = map[reflect.Type]string{
+	reflect.TypeFor[channel]():     "with kind = …",
+	reflect.TypeFor[notify.Span](): `with from = "HH:MM" and to = "HH:MM"`,
+}
+
+// wantTable says what the dotted key wants in a file decoded into a value
+// of type root: one table ([channel.sms]), a table of tables, one per name
+// ([channel.NAME]), or a table of values ({ NAME = … }).
+func wantTable(root reflect.Type, key string) string {
+	t := destType(root, splitKey(key))
+	if t == nil {
+		return fmt.Sprintf("a table [%s]", key)
+	}
+	hint := func(t reflect.Type) string {
+		if h := tableHints[t]; h != "" {
+			return " " + h
+		}
+		return ""
+	}
+	if t.Kind() != reflect.Map {
+		return fmt.Sprintf("a table [%s]%s", key, hint(t))
+	}
+	elem := t.Elem()
+	for elem.Kind() == reflect.Pointer {
+		elem = elem.Elem()
+	}
+	if elem.Kind() == reflect.Struct {
+		return fmt.Sprintf("tables [%s.NAME]%s", key, hint(elem))
+	}
+	return "a table { NAME = … }"
+}
+
+// destType is the Go type the dotted key of a file is decoded into, v
+// being of type root, or nil when the key has no place there. Like the
+// decoder, it matches fields by their toml tag or, without one, by name
+// in any case, looks into embedded structs, and passes through pointers
+// and the lists of [[tables]], whose keys carry no index.
+func destType(root reflect.Type, key []string) reflect.Type {
+	t := root
+	for _, part := range key {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+			t = t.Elem()
+		}
+		switch t.Kind() {
+		case reflect.Map:
+			t = t.Elem()
+		case reflect.Struct:
+			f, ok := tomlField(t, part)
+			if !ok {
+				return nil
+			}
+			t = f.Type
+		default:
+			return nil
+		}
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+func tomlField(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		switch {
+		case tag == "-" || !f.IsExported() && !f.Anonymous:
+		case f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct:
+			if g, ok := tomlField(f.Type, name); ok {
+				return g, true
+			}
+		case tag != "":
+			if tag == name {
+				return f, true
+			}
+		case strings.EqualFold(f.Name, name):
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// valueType says a TOML value's type (MetaData.Type) in words.
+func valueType(t string) string {
+	switch t {
+	case "String":
+		return "a string"
+	case "Integer":
+		return "a whole number"
+	case "Float":
+		return "a number"
+	case "Bool":
+		return "true or false"
+	case "Array":
+		return "a list"
+	}
+	return "a date or time"
+}
 
 func wantType(dst string) string {
 	switch dst {

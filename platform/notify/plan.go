@@ -97,7 +97,7 @@ type Data struct {
 	Unit     string // the unit's name
 	Subunit  string // the sub-unit's name
 	Event    string // the event's name: 派发, 催办, …
-	Note     string // the event's text (urge reason, review note), one line, cut to 60 cells
+	Note     string // the event's text (urge reason, review note), one line, cut to 60 cells; {{sentence .Note}} ends it with 。 unless it has its own stop
 	Result   string // extension_decide: 已同意 or 未同意
 }
 

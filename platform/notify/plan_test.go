@@ -367,3 +367,53 @@ func TestHeldText(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestNoteEnds: the default urge and supervise texts end the note with
+// 。 unless it ends a sentence itself, so a reason written with its own
+// full stop, question or exclamation mark is not followed by another.
+// (Without a note, "被催办。": TestPlanTrouble.)
+func TestNoteEnds(t *testing.T) {
+	cal := official(t)
+	now := cst(2026, 6, 2, 15, 20)
+	const head = "【12345】工单2026060200001「小区门口井盖缺失」"
+	const tail = "请联系来电人，时限2026-06-03 10:00。"
+	for _, c := range []struct {
+		kind  complaint.Kind
+		actor string
+		note  string
+		want  string
+	}{
+		{complaint.KindUrge, "c1", "市民再次来电，请加快办理。", head + "被催办：市民再次来电，请加快办理。" + tail},
+		{complaint.KindUrge, "c1", "市民再次来电", head + "被催办：市民再次来电。" + tail},
+		{complaint.KindUrge, "c1", "为何仍未联系？", head + "被催办：为何仍未联系？" + tail},
+		{complaint.KindSupervise, "s1", "列入本周督办。", head + "被督办：列入本周督办。" + tail},
+		{complaint.KindSupervise, "s1", "列入本周督办", head + "被督办：列入本周督办。" + tail},
+		{complaint.KindSupervise, "s1", "今天必须办结！", head + "被督办：今天必须办结！" + tail},
+		{complaint.KindSupervise, "s1", "See ticket 12.", head + "被督办：See ticket 12." + tail},
+	} {
+		before := assigned(t)
+		after, ev, err := complaint.Apply(before, user(c.actor), complaint.Action{ID: "n1", Kind: c.kind, Ticket: before.Number, Text: c.note}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after.SetDue(complaint.Policy{}, cal)
+		ns, _, err := Plan(context.Background(), before, after, ev, Settings{}, people, cal, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, n := range ns {
+			if n.Event != EventDeadline && n.Login == "h1" {
+				got = append(got, n.Text)
+			}
+		}
+		if len(got) == 0 {
+			t.Errorf("%s %q: nothing to h1", c.kind, c.note)
+		}
+		for _, text := range got {
+			if text != c.want {
+				t.Errorf("%s %q:\n got %s\nwant %s", c.kind, c.note, text, c.want)
+			}
+		}
+	}
+}

@@ -5,9 +5,11 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
+	"unicode/utf8"
 
 	"hotline/complaint"
 )
@@ -165,7 +167,31 @@ type Span struct {
 // Duration is a time.Duration written as in Go ("2h", "90m", "-30m").
 type Duration time.Duration
 
-func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+// String is the duration as an administrator writes it: "3h", "1h30m",
+// "-30m", not Go's "3h0m0s". Below a second it is Go's own form.
+func (d Duration) String() string {
+	v := time.Duration(d)
+	if v == 0 || v%time.Second != 0 {
+		return v.String()
+	}
+	var b strings.Builder
+	if v < 0 {
+		b.WriteByte('-')
+		v = -v // whole seconds, so not math.MinInt64, which has no negation
+	}
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if n := v / u.unit; n > 0 {
+			b.WriteString(strconv.FormatInt(int64(n), 10) + u.name)
+			v -= n * u.unit
+		}
+	}
+	return b.String()
+}
+
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // UnmarshalTOML takes a duration in quotes, and refuses a bare number
 // with what to write instead.
@@ -224,9 +250,9 @@ func DefaultSettings() Settings {
 			"reply":    {Roles: []complaint.Role{complaint.RoleReviewer}, Channels: phone, Text: p + "已回复待审核，请于{{.Deadline}}前审核。"},
 			"reject":   {Roles: handler, Channels: phone, Text: p + "的回复被退回{{with .Note}}（{{.}}）{{end}}，请重新办理，于{{.Deadline}}前回复。"},
 			"urge": {Roles: []complaint.Role{complaint.RoleHandler, complaint.RoleDuty}, Channels: phone,
-				Text: p + "被催办{{with .Note}}：{{.}}{{end}}。{{if .Action}}请{{.Action}}{{with .Deadline}}，时限{{.}}{{end}}。{{end}}"},
+				Text: p + "被催办{{with .Note}}：{{sentence .}}{{else}}。{{end}}{{if .Action}}请{{.Action}}{{with .Deadline}}，时限{{.}}{{end}}。{{end}}"},
 			"supervise": {Roles: []complaint.Role{complaint.RoleHandler, complaint.RoleDuty}, Channels: phone,
-				Text: p + "被督办{{with .Note}}：{{.}}{{end}}。{{if .Action}}请{{.Action}}{{with .Deadline}}，时限{{.}}{{end}}。{{end}}"},
+				Text: p + "被督办{{with .Note}}：{{sentence .}}{{else}}。{{end}}{{if .Action}}请{{.Action}}{{with .Deadline}}，时限{{.}}{{end}}。{{end}}"},
 			"return_accept":    {Roles: duty, Channels: terminal, Text: p + "中心已同意退单。"},
 			"return_refuse":    {Roles: duty, Channels: terminal, Text: p + "中心不同意退单{{with .Note}}（{{.}}）{{end}}，请继续办理。"},
 			"extension_decide": {Roles: duty, Channels: terminal, Text: p + "延期申请{{.Result}}{{with .Deadline}}，办理时限{{.}}{{end}}。"},
@@ -356,6 +382,9 @@ func (s Settings) Check() error {
 		}
 	}
 	for i, g := range s.Groups {
+		if err := ownSender(g); err != nil {
+			return fmt.Errorf("groups[%d]: %w", i, err)
+		}
 		if g == Terminal || !channelName.MatchString(g) {
 			return fmt.Errorf("groups[%d]: %q is not a group channel name (lower-case letters, digits, '-', '_', '.')", i, g)
 		}
@@ -451,6 +480,9 @@ func (r Rule) check() error {
 	}
 	seen := map[string]bool{}
 	for i, c := range r.Channels {
+		if err := ownSender(c); err != nil {
+			return fmt.Errorf("channels[%d]: %w", i, err)
+		}
 		if !channelName.MatchString(c) {
 			return fmt.Errorf("channels[%d]: %q is not a channel name (lower-case letters, digits, '-', '_', '.')", i, c)
 		}
@@ -480,6 +512,17 @@ func (r Rule) check() error {
 	return nil
 }
 
+// ownSender refuses a unit's own sender ("wecom@gdj") named in the
+// settings: the channel is named alone, and channels.toml decides whether
+// the unit has a sender of its own under that name or uses the common one.
+func ownSender(name string) error {
+	ch, unit, ok := strings.Cut(name, "@")
+	if !ok || ch == Terminal || !channelName.MatchString(ch) || strings.TrimSpace(unit) == "" || strings.Contains(unit, "@") {
+		return nil
+	}
+	return fmt.Errorf("%q: write %q here, and register the unit's own sender as [channel.%q] in channels.toml", name, ch, name)
+}
+
 // noField finds the field a template named that Data does not have.
 var noField = regexp.MustCompile(`can't evaluate field (\w+) in type`)
 
@@ -503,7 +546,20 @@ func parseText(text string) (*template.Template, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, fmt.Errorf("empty")
 	}
-	return template.New("text").Option("missingkey=error").Parse(text)
+	return template.New("text").Option("missingkey=error").Funcs(textFuncs).Parse(text)
+}
+
+// textFuncs are the functions a text can call besides the fields of Data.
+var textFuncs = template.FuncMap{"sentence": sentence}
+
+// sentence ends s with 。 unless it ends a sentence already: a note people
+// write ("列入本周督办。", "为何仍未联系？") often brings its own stop, and
+// 。 after it is a doubled one.
+func sentence(s string) string {
+	if r, _ := utf8.DecodeLastRuneInString(s); s == "" || strings.ContainsRune("。！？.!?", r) {
+		return s
+	}
+	return s + "。"
 }
 
 // clockOf parses "HH:MM" into the time since midnight.

@@ -132,6 +132,10 @@ func TestCheck(t *testing.T) {
 		{`quiet = { from = "25:00", to = "07:30" }`, `quiet.from: "25:00" is not a time of day HH:MM`},
 		{`business = { from = "18:00", to = "08:30" }`, `business: from 18:00 must be before to 08:30`},
 		{`groups = ["terminal"]`, `groups[0]: "terminal" is not a group channel name (lower-case letters, digits, '-', '_', '.')`},
+		// A unit's own sender is chosen by channels.toml, not named here.
+		{`groups = ["wecom@gdj"]`, `groups[0]: "wecom@gdj": write "wecom" here, and register the unit's own sender as [channel."wecom@gdj"] in channels.toml`},
+		{"[events.urge]\nchannels = [\"terminal\", \"sms@gdj\"]", `events.urge.channels[1]: "sms@gdj": write "sms" here, and register the unit's own sender as [channel."sms@gdj"] in channels.toml`},
+		{"[events.urge]\nchannels = [\"wecom@\"]", `events.urge.channels[0]: "wecom@" is not a channel name (lower-case letters, digits, '-', '_', '.')`},
 		{"[events.sign]\nchannels = [\"sms\"]", `events.sign: no such event; events with rules: dispatch, reopen, assign, reply, reject, urge, supervise, return_accept, return_refuse, extension_decide`},
 		{"[events.urge]\nchannels = [\"sms\", \"SMS\"]", `events.urge.channels[1]: "SMS" is not a channel name (lower-case letters, digits, '-', '_', '.')`},
 		{"[events.urge]\nchannels = [\"sms\", \"sms\"]", `events.urge.channels[1]: "sms" is given twice`},
@@ -267,5 +271,62 @@ func TestPrintedUrgent(t *testing.T) {
 	}
 	if want := map[string]string{`"near"`: "false", `"due"`: "true", `"late"`: "true"}; !reflect.DeepEqual(urgent, want) {
 		t.Errorf("printed urgent %v, want %v\n%s", urgent, want, buf.String())
+	}
+}
+
+// TestDurationText: a duration is printed as short as it is written, and
+// what is printed reads back as the same duration, in TOML and JSON.
+func TestDurationText(t *testing.T) {
+	for _, c := range []struct{ in, out string }{
+		{"3h", "3h"},
+		{"90m", "1h30m"},
+		{"-30m", "-30m"},
+		{"-90m", "-1h30m"},
+		{"120m", "2h"},
+		{"0s", "0s"},
+		{"0", "0s"},
+		{"45s", "45s"},
+		{"1h30s", "1h30s"},
+		{"2h30m15s", "2h30m15s"},
+		{"1.5s", "1.5s"},
+		{"1h0.5s", "1h0m0.5s"}, // below a second: Go's own form
+	} {
+		var d Duration
+		if err := d.UnmarshalText([]byte(c.in)); err != nil {
+			t.Fatalf("%q: %v", c.in, err)
+		}
+		b, err := d.MarshalText()
+		if err != nil || string(b) != c.out {
+			t.Errorf("%q printed as %q, %v; want %q", c.in, b, err, c.out)
+		}
+		var back Duration
+		if err := back.UnmarshalText(b); err != nil || back != d {
+			t.Errorf("%q: %q reads back as %v, %v; want %v", c.in, b, time.Duration(back), err, time.Duration(d))
+		}
+	}
+	// Through the settings file and the units table.
+	s := Settings{Escalation: []Stage{{Name: "late", After: durationPtr(90 * time.Minute), Rule: Rule{Roles: []complaint.Role{complaint.RoleSupervisor}}},
+		{Name: "early", After: durationPtr(-30 * time.Minute), Rule: Rule{Roles: []complaint.Role{complaint.RoleDuty}}}}}
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "after = \"1h30m\"\n") || !strings.Contains(buf.String(), "after = \"-30m\"\n") {
+		t.Errorf("printed:\n%s", buf.String())
+	}
+	var back Settings
+	if _, err := toml.Decode(buf.String(), &back); err != nil || !reflect.DeepEqual(back, s) {
+		t.Errorf("TOML round trip: %v\n%s", err, buf.String())
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"after":"1h30m"`) {
+		t.Errorf("JSON %s", b)
+	}
+	back = Settings{}
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, s) {
+		t.Errorf("JSON round trip: %v %s", err, b)
 	}
 }
