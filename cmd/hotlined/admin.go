@@ -264,7 +264,9 @@ func admin(noun, verb string, args []string) error {
 		switch {
 		case login == "":
 			return usageError("user phone needs --login")
-		case clear == (phone != ""):
+		case clear && phone != "":
+			return usageError("give --phone NUMBER or --clear, not both")
+		case !clear && phone == "":
 			return usageError("user phone needs --phone NUMBER or --clear")
 		}
 		p, err := platform.MobilePhone(phone)
@@ -399,7 +401,9 @@ func settingLine(text, msg string) int {
 	}
 	m := stageKey.FindStringSubmatch(key)
 	if m == nil {
-		return keyLine(text, key)
+		// An entry of a list ("events.urge.channels[1]") is on the line
+		// of the list's key.
+		return keyLine(text, listIndex.ReplaceAllString(key, ""))
 	}
 	// The n-th [[escalation]] table, and in it the field when it is there.
 	n, _ := strconv.Atoi(m[1])
@@ -428,6 +432,9 @@ func settingLine(text, msg string) int {
 
 // stageKey reads "escalation[1].roles[0]".
 var stageKey = regexp.MustCompile(`^escalation\[(\d+)\](?:\.(.+))?$`)
+
+// listIndex is the index of a list's entry at the end of a key.
+var listIndex = regexp.MustCompile(`\[\d+\]$`)
 
 // policyText shows a unit's policy as it applies, defaults filled in.
 func policyText(p complaint.Policy) string {

@@ -210,8 +210,10 @@ func valueType(t string) string {
 		return "true or false"
 	case "Array":
 		return "a list"
+	case "Datetime":
+		return "a date or time"
 	}
-	return "a date or time"
+	return t
 }
 
 func wantType(dst string) string {
