@@ -2,7 +2,10 @@ package client
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -528,5 +531,54 @@ func TestRunLoginRequired(t *testing.T) {
 	c.Kick()
 	if ev := waitFor(t, events, Sent); ev.Item.ID != a.ID {
 		t.Errorf("Sent %s, want %s", ev.Item.ID, a.ID)
+	}
+}
+
+// The file of an attach action comes to be on the platform while the
+// outbox is being sent (its hash read and found there, as for a copy of a
+// file attached before): the action goes with the hash, not as it was when
+// the pass began, without one.
+func TestFlushSendsTheAttachAsItIsNow(t *testing.T) {
+	f, st, c := setup(t)
+	ctx := context.Background()
+	t1, t2 := dispatched(1), dispatched(2)
+	f.put(t1)
+	f.put(t2)
+	syncAll(t, c)
+	sign, _ := st.Enqueue(ctx, complaint.Action{Kind: complaint.KindSign, Ticket: t1.Number, BaseVersion: 1})
+	photo := filepath.Join(t.TempDir(), "现场照片（1）.jpg")
+	if err := os.WriteFile(photo, []byte("照片"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	up, err := st.Attach(ctx, t2.Number, 1, complaint.PartTicket, photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("照片"))
+	hash := hex.EncodeToString(sum[:])
+	f.with(func() {
+		f.onAction = func(a complaint.Action) {
+			if a.ID != sign.ID {
+				return
+			}
+			// The upload loop, meanwhile.
+			if err := st.SetUploadHash(ctx, up.ID, hash); err != nil {
+				t.Error(err)
+			}
+			if err := st.UploadDone(ctx, up.ID); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	res, err := c.Flush(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res != (FlushResult{Sent: 2}) {
+		t.Fatalf("Flush = %+v, want both sent", res)
+	}
+	got, _ := st.Ticket(ctx, t2.Number)
+	if len(got.Attachments) != 1 || got.Attachments[0].SHA256 != hash || got.Attachments[0].Name != "现场照片（1）.jpg" {
+		t.Errorf("ticket 2's attachments: %+v", got.Attachments)
 	}
 }

@@ -44,6 +44,9 @@ type fakePlatform struct {
 	// never counts what is left.
 	oldFeed bool
 	asked   []string // the query of every feed request, in order
+	// onAction runs as each action arrives, before it is looked at: what
+	// else happens on the terminal meanwhile.
+	onAction func(complaint.Action)
 }
 
 type feedEntry struct {
@@ -216,6 +219,12 @@ func (f *fakePlatform) actions(w http.ResponseWriter, r *http.Request) {
 	if err := json.NewDecoder(r.Body).Decode(&a); err != nil {
 		writeJSON(w, http.StatusBadRequest, api.Error{Code: api.CodeBadRequest, Message: "请求格式错误"})
 		return
+	}
+	f.mu.Lock()
+	hook := f.onAction
+	f.mu.Unlock()
+	if hook != nil {
+		hook(a)
 	}
 	f.mu.Lock()
 	f.calls[a.ID]++

@@ -73,6 +73,14 @@ func (c *Client) flush(ctx context.Context, emit func(Event)) (FlushResult, erro
 				blocked[it.Ticket] = true
 				continue
 			}
+			// The upload loop wrote the file's hash into the action
+			// after this pass read it: send it as it is now.
+			if it, err = c.st.Item(ctx, it.ID); err != nil {
+				return res, err
+			}
+			if it.Status != store.StatusPending {
+				continue
+			}
 		}
 		out, sendErr, err := c.send(ctx, &it)
 		if err != nil {

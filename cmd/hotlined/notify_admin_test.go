@@ -184,6 +184,12 @@ func TestMaxFileSizeNumber(t *testing.T) {
 	if _, err := loadSettings(dir); err == nil || err.Error() != want {
 		t.Errorf("max_file_size = 100: %v\nwant %s", err, want)
 	}
+	// Digits in quotes are the same guess.
+	os.WriteFile(path, []byte("network = \"10.77.0.0/24\"\nendpoint = \"h:1\"\nmax_file_size = \"100\"\n"), 0o644)
+	want = path + `:3: max_file_size = "100": write the size with its unit, e.g. "100MB" or "4GiB"`
+	if _, err := loadSettings(dir); err == nil || err.Error() != want {
+		t.Errorf("max_file_size = \"100\": %v\nwant %s", err, want)
+	}
 	os.WriteFile(path, []byte("network = \"10.77.0.0/24\"\nendpoint = \"h:1\"\nmax_file_size = \"100MB\"\n"), 0o644)
 	if s, err := loadSettings(dir); err != nil || s.maxFileSize != 100_000_000 {
 		t.Errorf("max_file_size = \"100MB\": %d, %v", s.maxFileSize, err)

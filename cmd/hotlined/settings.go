@@ -113,6 +113,9 @@ type fileSize string
 func (f *fileSize) UnmarshalTOML(v any) error {
 	switch x := v.(type) {
 	case string:
+		if d := strings.TrimSpace(x); d != "" && strings.Trim(d, "0123456789") == "" {
+			return fmt.Errorf("max_file_size = %q: write the size with its unit, e.g. \"%sMB\" or \"4GiB\"", x, d)
+		}
 		*f = fileSize(x)
 		return nil
 	case int64:
