@@ -374,3 +374,53 @@ func newActionID() (string, error) {
 	}
 	return id.String(), nil
 }
+
+// UploadExpiry is how long an upload may sit without a byte before the
+// platform drops it: a terminal that comes back later starts that file
+// again (it asks, finds the upload gone, and makes a new one).
+const UploadExpiry = 7 * 24 * time.Hour
+
+// Expire removes the uploads under Uploads that have not moved for maxAge
+// at now — their bytes and tusd's state — and copies hotlined attach left
+// behind; it returns how many it removed.
+func (f *Files) Expire(now time.Time, maxAge time.Duration) (int, error) {
+	entries, err := os.ReadDir(f.Uploads)
+	if err != nil {
+		return 0, fmt.Errorf("attachments: expire: %w", err)
+	}
+	old := func(name string) bool {
+		fi, err := os.Stat(filepath.Join(f.Uploads, name))
+		return err == nil && now.Sub(fi.ModTime()) >= maxAge
+	}
+	removed := 0
+	var errs []error
+	for _, e := range entries {
+		name := e.Name()
+		var gone []string
+		switch {
+		case strings.HasSuffix(name, ".info"):
+			// The bytes' file changes with every write; the state's
+			// only when the upload is made.
+			id := strings.TrimSuffix(name, ".info")
+			if old(name) && (old(id) || !exists(filepath.Join(f.Uploads, id))) {
+				gone = []string{id, name}
+			}
+		case strings.HasPrefix(name, "copy-") && old(name):
+			gone = []string{name}
+		}
+		for _, g := range gone {
+			if err := os.Remove(filepath.Join(f.Uploads, g)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
+		if len(gone) > 0 {
+			removed++
+		}
+	}
+	return removed, errors.Join(errs...)
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

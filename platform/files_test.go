@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -465,5 +466,52 @@ func TestWAVCutShort(t *testing.T) {
 		if got := wavCutShort(bytes.NewReader(tc.b), int64(len(tc.b))); got != tc.cut {
 			t.Errorf("%s: cut short = %v, want %v", tc.name, got, tc.cut)
 		}
+	}
+}
+
+// Uploads that have not moved for the expiry are dropped, bytes and state,
+// with copies hotlined attach left behind; those still moving, or made
+// recently, stay.
+func TestExpireUploads(t *testing.T) {
+	dir := t.TempDir()
+	files, err := DiskFiles(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	write := func(name string, age time.Duration) {
+		t.Helper()
+		p := filepath.Join(files.Uploads, name)
+		if err := os.WriteFile(p, []byte(name), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	week := UploadExpiry
+	write("abandoned", week+time.Hour) // made and left
+	write("abandoned.info", week+2*time.Hour)
+	write("moving", time.Minute) // made long ago, a byte a minute ago
+	write("moving.info", 30*24*time.Hour)
+	write("fresh", time.Hour)
+	write("fresh.info", time.Hour)
+	write("empty.info", week+time.Hour) // state without bytes
+	write("copy-123", week+time.Hour)
+	write("copy-456", time.Hour)
+	n, err := files.Expire(now, week)
+	if err != nil || n != 3 {
+		t.Fatalf("Expire: %d, %v; want 3 removed", n, err)
+	}
+	entries, err := os.ReadDir(files.Uploads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if want := []string{"copy-456", "fresh", "fresh.info", "moving", "moving.info"}; !slices.Equal(left, want) {
+		t.Errorf("left %q, want %q", left, want)
 	}
 }

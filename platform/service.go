@@ -71,6 +71,7 @@ type Service struct {
 	// Notify sends the notifications the platform's changes plan.
 	Notify   *notify.Dispatcher
 	notified chan struct{}
+	expired  chan struct{} // closed when expireUploads has ended
 
 	mu    sync.Mutex
 	peers map[string]bool // public keys on the device
@@ -158,6 +159,11 @@ func StartService(db *DB, cfg ServiceConfig) (*Service, error) {
 		}()
 	}
 	go s.watchPeers(ctx)
+	s.expired = make(chan struct{})
+	go func() {
+		defer close(s.expired)
+		s.expireUploads(ctx, opts.Files, opts.Now)
+	}()
 	s.Notify = &notify.Dispatcher{
 		DB: db.sql, Senders: cfg.Senders, Limits: cfg.Limits, Now: opts.Now, Logger: cfg.Logger.With("part", "notify"),
 		Current: func(ctx context.Context, number string) (complaint.Ticket, error) {
@@ -252,10 +258,36 @@ func (s *Service) SyncPeers(ctx context.Context) error {
 }
 
 // Close stops serving and takes the tunnel down.
+// expireUploads drops uploads that have not moved for UploadExpiry, at
+// start and every hour, until ctx ends.
+func (s *Service) expireUploads(ctx context.Context, files *Files, now func() time.Time) {
+	if files == nil || files.Uploads == "" {
+		return
+	}
+	if now == nil {
+		now = time.Now
+	}
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := files.Expire(now(), UploadExpiry); err != nil {
+			s.cfg.Logger.Warn("uploads: expire", "err", err)
+		} else if n > 0 {
+			s.cfg.Logger.Info("uploads: dropped uploads that had not moved", "count", n, "after", UploadExpiry)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 func (s *Service) Close() error {
 	s.stop()
 	<-s.done
 	<-s.notified
+	<-s.expired
 	s.DB.OnNotify(nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()

@@ -21,6 +21,7 @@ import (
 
 	"hotline/api"
 	"hotline/complaint"
+	"hotline/platform"
 	"hotline/store"
 )
 
@@ -603,5 +604,45 @@ func TestSyncFetchesEveryAlertPage(t *testing.T) {
 	out, err = d.run(time.Minute, "sync", "--once")
 	if err != nil || strings.Contains(out, "alerts:") {
 		t.Errorf("the second sync: %q, %v", out, err)
+	}
+}
+
+// An upload the platform dropped after a week without a byte is made again
+// when the terminal comes back: the file still arrives.
+func TestResumeAfterTheUploadExpired(t *testing.T) {
+	d := newDutyDesk(t, demoOptions{})
+	photo := d.file("现场照片.jpg", jpeg7)
+	if out, err := d.run(time.Minute, "attach", "--no-wait", d.number, photo); err != nil {
+		t.Fatalf("attach --no-wait: %q, %v", out, err)
+	}
+	// A run that made the upload and sent nothing, then stopped.
+	term := d.terminal()
+	if err := term.connect(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ups, err := term.store.Unfinished(ctx)
+	if err != nil || len(ups) != 1 {
+		t.Fatalf("unfinished uploads %+v, %v", ups, err)
+	}
+	up := ups[0]
+	sum := sha256.Sum256(jpeg7)
+	if err := term.store.SetUploadHash(ctx, up.ID, hex.EncodeToString(sum[:])); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := term.api.CreateUpload(ctx, up.Size, api.UploadMeta{Name: up.Name, SHA256: hex.EncodeToString(sum[:]), Ticket: up.Ticket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := term.store.SetUploadLocation(ctx, up.ID, loc); err != nil {
+		t.Fatal(err)
+	}
+	term.close()
+	if n, err := d.p.files.Expire(time.Now().Add(platform.UploadExpiry+time.Hour), platform.UploadExpiry); err != nil || n != 1 {
+		t.Fatalf("Expire: %d, %v; want the one upload dropped", n, err)
+	}
+	out, err := d.run(time.Minute, "attach", "--resume")
+	if want := "添加附件 " + d.number + ": 现场照片.jpg (7 字节), 0 字节 on the platform\nuploaded 现场照片.jpg\nattached: every file is on the platform\n"; err != nil || out != want {
+		t.Errorf("attach --resume after the upload expired: %q, %v\nwant %q", out, err, want)
 	}
 }
