@@ -28,10 +28,7 @@ ALTER TABLE units ADD COLUMN notify TEXT NOT NULL DEFAULT '{}';
 `
 
 // txDirectory finds people inside the transaction being written.
-type txDirectory struct {
-	ctx context.Context
-	tx  *sql.Tx
-}
+type txDirectory struct{ tx *sql.Tx }
 
 func (d txDirectory) Users(ctx context.Context, unit string, role complaint.Role) ([]complaint.User, error) {
 	rows, err := d.tx.QueryContext(ctx, `SELECT `+userCols+` FROM users WHERE unit = ? ORDER BY login`, unit)
@@ -120,7 +117,7 @@ func (db *DB) plan(ctx context.Context, tx *sql.Tx, before, after complaint.Tick
 		db.logger().Warn("notification settings", "unit", code, "err", err)
 		return nil
 	}
-	ns, notes, err := notify.Plan(ctx, before, after, ev, s, txDirectory{ctx, tx}, db.workdays(), now)
+	ns, notes, err := notify.Plan(ctx, before, after, ev, s, txDirectory{tx}, db.workdays(), now)
 	for _, n := range notes {
 		db.logger().Info("notification", "note", n)
 	}

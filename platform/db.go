@@ -12,7 +12,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"hotline/platform/dbtime"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"hotline/complaint"
+	"hotline/platform/dbtime"
 )
 
 // busyTimeout is how long a connection waits for another process's write

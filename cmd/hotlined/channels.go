@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -92,12 +93,7 @@ func loadChannels(dir string) (map[string]sender.Sender, map[string]notify.Limit
 		return nil, nil, err
 	}
 	senders, limits := map[string]sender.Sender{}, map[string]notify.Limit{}
-	names := make([]string, 0, len(cfg.Channel))
-	for n := range cfg.Channel {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Channel)) {
 		c := cfg.Channel[name]
 		table := toml.Key{"channel", name}.String()
 		// at places an error of the channel: on the line of key when it
@@ -133,18 +129,16 @@ func loadChannels(dir string) (map[string]sender.Sender, map[string]notify.Limit
 	return senders, limits, nil
 }
 
-// channelPart is what the units' settings can name (notify's rule), and a
-// unit's own sender adds "@UNIT".
-var channelPart = regexp.MustCompile(`^[a-z0-9_.-]{1,64}$`)
-
 // checkChannelName refuses a name no unit's settings could ever name, so
-// that a sender configured under it would never be used.
+// that a sender configured under it would never be used: a channel as the
+// settings name it (notify.ValidChannel), "@UNIT" after it for one unit's
+// own.
 func checkChannelName(name string) error {
 	ch, unit, own := strings.Cut(name, "@")
 	switch {
 	case ch == notify.Terminal:
 		return fmt.Errorf("%q is the in-terminal alert, which needs no sender", notify.Terminal)
-	case !channelPart.MatchString(ch):
+	case !notify.ValidChannel(ch):
 		return fmt.Errorf("%q: a channel's name is 1 to 64 of a-z, 0-9, '-', '_', '.', as the units' settings name it, with @UNIT for one unit's own (wecom@gdj)", name)
 	case own && (unit == "" || strings.ContainsFunc(unit, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == '@' })):
 		return fmt.Errorf("%q: after @ comes the code of a first-level unit, e.g. wecom@gdj", name)
@@ -286,7 +280,7 @@ func channelUnits(senders map[string]sender.Sender, units []complaint.Unit, path
 			out = append(out, fmt.Sprintf("%s: [%s]: unit %q is a %s: notifications go by first-level unit (kind unit), so this sender is never used", path, table, code, k))
 		}
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -307,24 +301,14 @@ func missingChannels(s notify.Settings, unit string, senders map[string]sender.S
 			}
 		}
 	}
-	kinds := make([]string, 0, len(s.Events))
-	for k := range s.Events {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
+	for _, k := range slices.Sorted(maps.Keys(s.Events)) {
 		add("events."+k, s.Events[k])
 	}
 	for _, g := range s.Escalation {
 		add("escalation "+g.Name, g.Rule)
 	}
-	chans := make([]string, 0, len(uses))
-	for ch := range uses {
-		chans = append(chans, ch)
-	}
-	sort.Strings(chans)
 	var out []string
-	for _, ch := range chans {
+	for _, ch := range slices.Sorted(maps.Keys(uses)) {
 		out = append(out, fmt.Sprintf("channel %q (%s) has no sender in %s: its messages are dropped until [channel.%s] or [channel.\"%s@%s\"] is set there",
 			ch, strings.Join(uses[ch], ", "), path, ch, ch, unit))
 	}

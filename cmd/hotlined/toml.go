@@ -16,15 +16,14 @@ import (
 	"hotline/platform/notify"
 )
 
-// decodeTOML reads one of hotlined's settings files (hotlined.toml,
-// channels.toml, a unit's notification settings) into v. Every error
-// names the file and, where it can be found, the line, and says what the
-// key wants in words an administrator knows: the decoder's own text for a
-// wrong type ("incompatible types: TOML value has type string; destination
-// has type integer") is translated, and a key or table v has no field for
-// is an error, since a misspelt setting silently ignored is one that does
-// not take effect. (cli.DecodeFile is the terminal's; this is its stricter
-// sibling for the platform's files.)
+// decodeTOML reads channels.toml or a unit's notification settings into
+// v. Every error names the file and, where it can be found, the line, and
+// says what the key wants in words an administrator knows: the decoder's
+// own text for a wrong type ("incompatible types: TOML value has type
+// string; destination has type integer") is translated, and a key or table
+// v has no field for is an error, since a misspelt setting silently ignored
+// is one that does not take effect. It is a stricter sibling of
+// cli.DecodeFile, which hotlined.toml is still read with.
 func decodeTOML(path string, v any) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -33,6 +32,17 @@ func decodeTOML(path string, v any) error {
 	text := strings.TrimPrefix(string(data), "\uFEFF")
 	if line, ok := strayBOM(text); ok {
 		return fmt.Errorf("%s:%d: a byte-order mark (U+FEFF) inside the file: save it as UTF-8 without BOM", path, line)
+	}
+	// where is path with the line of key: the decoder's when it gave one
+	// (line > 0), else the one keyLine finds, if any.
+	where := func(line int, key string) string {
+		if line == 0 {
+			line = keyLine(text, key)
+		}
+		if line > 0 {
+			return fmt.Sprintf("%s:%d", path, line)
+		}
+		return path
 	}
 	md, err := toml.Decode(text, v)
 	if err != nil {
@@ -45,33 +55,14 @@ func decodeTOML(path string, v any) error {
 			return fmt.Errorf("%s:%d: %s", path, pe.Position.Line, pe.Message)
 		}
 		if m := badType.FindStringSubmatch(err.Error()); m != nil {
-			if k, err := strconv.Unquote(`"` + m[2] + `"`); err == nil {
-				m[2] = k
-			}
 			line, _ := strconv.Atoi(m[1])
-			if line == 0 {
-				line = keyLine(text, m[2])
-			}
-			at := path
-			if line > 0 {
-				at = fmt.Sprintf("%s:%d", path, line)
-			}
-			return fmt.Errorf("%s: %s: want %s, not %s", at, m[2], wantType(m[4]), hasType(m[3]))
+			k := unquoteKey(m[2])
+			return fmt.Errorf("%s: %s: want %s, not %s", where(line, k), k, wantType(m[4]), hasType(m[3]))
 		}
 		if m := notTable.FindStringSubmatch(err.Error()); m != nil {
-			k := m[2]
-			if u, err := strconv.Unquote(`"` + k + `"`); err == nil {
-				k = u
-			}
 			line, _ := strconv.Atoi(m[1])
-			if line == 0 {
-				line = keyLine(text, k)
-			}
-			at := path
-			if line > 0 {
-				at = fmt.Sprintf("%s:%d", path, line)
-			}
-			return fmt.Errorf("%s: %s: want %s, not %s", at, k, wantTable(reflect.TypeOf(v), k), hasType(m[3]))
+			k := unquoteKey(m[2])
+			return fmt.Errorf("%s: %s: want %s, not %s", where(line, k), k, wantTable(reflect.TypeOf(v), k), hasType(m[3]))
 		}
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -83,11 +74,7 @@ func decodeTOML(path string, v any) error {
 			continue
 		}
 		if t := destType(reflect.TypeOf(v), k); t != nil && t.Kind() == reflect.Map {
-			at := path
-			if line := keyLine(text, k.String()); line > 0 {
-				at = fmt.Sprintf("%s:%d", path, line)
-			}
-			return fmt.Errorf("%s: %s: want %s, not %s", at, k, wantTable(reflect.TypeOf(v), k.String()), valueType(md.Type(k...)))
+			return fmt.Errorf("%s: %s: want %s, not %s", where(0, k.String()), k, wantTable(reflect.TypeOf(v), k.String()), valueType(md.Type(k...)))
 		}
 	}
 	if und := md.Undecoded(); len(und) > 0 {
@@ -96,12 +83,17 @@ func decodeTOML(path string, v any) error {
 		if md.Type(und[0]...) == "Hash" || md.Type(und[0]...) == "ArrayHash" {
 			what = "table"
 		}
-		if line := keyLine(text, k); line > 0 {
-			return fmt.Errorf("%s:%d: unknown %s %q", path, line, what, k)
-		}
-		return fmt.Errorf("%s: unknown %s %q", path, what, k)
+		return fmt.Errorf("%s: unknown %s %q", where(0, k), what, k)
 	}
 	return nil
+}
+
+// unquoteKey is a key as the decoder's error quotes it, unquoted.
+func unquoteKey(k string) string {
+	if u, err := strconv.Unquote(`"` + k + `"`); err == nil {
+		return u
+	}
+	return k
 }
 
 // badType reads the decoder's type error: line (0 or absent when it did

@@ -135,7 +135,7 @@ func (d *Dispatcher) Wake() {
 func (d *Dispatcher) Recover(ctx context.Context) (int, error) {
 	d.setup()
 	var n int64
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := writeTx(ctx, d.DB, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE notifications SET status = 'queued', next_at = ? WHERE status = 'sending'`, dbTime(d.Now()))
 		if err != nil {
 			return err
@@ -354,7 +354,7 @@ func (d *Dispatcher) pass(ctx context.Context, res *results) (err error) {
 	}
 
 	var claimed []op
-	err = d.write(ctx, func(tx *sql.Tx) error {
+	err = writeTx(ctx, d.DB, func(tx *sql.Tx) error {
 		claimed = claimed[:0]
 		for _, o := range ops {
 			// Each update names the status and next_at it read: a row
@@ -569,7 +569,7 @@ func (d *Dispatcher) finish(ctx context.Context, r row, status string, why reaso
 	// The outcome is written even when ctx has ended: the provider has
 	// answered, and forgetting it would send the message again.
 	wctx := context.WithoutCancel(ctx)
-	err := d.write(wctx, func(tx *sql.Tx) error {
+	err := writeTx(wctx, d.DB, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(wctx, `UPDATE notifications SET status = ?, attempts = ?, next_at = ?, last_error = ?, sent_at = ?
 			WHERE id = ? AND status = 'sending'`, status, attempts, dbTime(next), msg, sentAt, r.id)
 		if err != nil {
@@ -710,13 +710,9 @@ func delivery(ctx context.Context, tx *sql.Tx, id int64, at time.Time, outcome, 
 	return nil
 }
 
-// write runs fn in one short transaction. The platform's DSN makes it
+// writeTx runs fn in one short transaction. The platform's DSN makes it
 // BEGIN IMMEDIATE, so it waits for the write lock up front (busy timeout)
 // instead of failing half-way.
-func (d *Dispatcher) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	return writeTx(ctx, d.DB, fn)
-}
-
 func writeTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {

@@ -12,8 +12,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"hotline/platform/dbtime"
 	"time"
+
+	"hotline/platform/dbtime"
 )
 
 // Schema creates the notify tables. The platform appends it as one
@@ -146,8 +147,6 @@ func Enqueue(ctx context.Context, tx *sql.Tx, ns []Notification) (int, error) {
 
 // Instants are kept as dbtime says.
 func dbTime(t time.Time) string { return dbtime.Format(t) }
-
-func parseTime(s string) (time.Time, error) { return dbtime.Parse(s) }
 
 // timeCol scans a column written by dbTime into *t.
 func timeCol(t *time.Time) dbtime.Col { return dbtime.Col{T: t} }

@@ -2,6 +2,8 @@ package notify
 
 import (
 	"fmt"
+	"io"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -358,6 +360,10 @@ var (
 	channelName = regexp.MustCompile(`^[a-z0-9_.-]{1,64}$`)
 )
 
+// ValidChannel reports whether name can name a channel in the settings:
+// 1 to 64 of a-z, 0-9, '-', '_', '.'.
+func ValidChannel(name string) bool { return channelName.MatchString(name) }
+
 // Check reports the first bad setting, by its TOML key. It checks s as
 // WithDefaults completes it, so a file need only hold what it changes.
 func (s Settings) Check() error {
@@ -442,12 +448,7 @@ func (s Settings) checkEmpty() error {
 		}
 		return nil
 	}
-	keys := make([]string, 0, len(s.Events))
-	for k := range s.Events {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(s.Events)) {
 		if err := check("events."+k, s.Events[k], "event"); err != nil {
 			return err
 		}
@@ -495,7 +496,7 @@ func (r Rule) check() error {
 	if err != nil {
 		return fmt.Errorf("text: %w", err)
 	}
-	if err := t.Execute(discard{}, sampleData); err != nil {
+	if err := t.Execute(io.Discard, sampleData); err != nil {
 		if m := noField.FindStringSubmatch(err.Error()); m != nil {
 			return fmt.Errorf("text: {{.%s}}: no such field; the fields are %s", m[1], dataFields())
 		}
@@ -535,10 +536,6 @@ func dataFields() string {
 	}
 	return strings.Join(names, " ")
 }
-
-type discard struct{}
-
-func (discard) Write(b []byte) (int, error) { return len(b), nil }
 
 // parseText parses a rule's text. Templates produce plain text: no HTML
 // escaping, and a field Data lacks is an error when checked.

@@ -6,8 +6,9 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -170,13 +171,8 @@ func aliyunSign(method string, params map[string]string, secret string) string {
 // aliyunQuery is the canonicalized query string: parameters sorted by
 // name, names and values percent-encoded, joined with = and &.
 func aliyunQuery(params map[string]string) string {
-	keys := make([]string, 0, len(params))
-	for k := range params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var b strings.Builder
-	for i, k := range keys {
+	for i, k := range slices.Sorted(maps.Keys(params)) {
 		if i > 0 {
 			b.WriteByte('&')
 		}

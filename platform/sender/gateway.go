@@ -7,12 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"text/template"
@@ -244,12 +244,7 @@ func (g *Gateway) render(m Message, dry bool) (rendered, error) {
 	}
 	r.url = pu.String()
 	r.header = http.Header{}
-	names := make([]string, 0, len(g.header))
-	for k := range g.header {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(g.header)) {
 		v, err := exec(g.header[k], d)
 		if err != nil {
 			return r, err
