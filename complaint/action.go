@@ -246,7 +246,7 @@ func checkFields(t Ticket, u User, a Action) error {
 			return refuse("办结须选择满意度：满意、基本满意或不满意")
 		}
 	case KindAttach:
-		return checkAttachment(t, u, a.Attachment)
+		return checkAttachment(u, a.Attachment)
 	case KindUrge, KindSupervise:
 		if blank(a.Text) {
 			return refuse("%s须填写说明", a.Kind.Label())

@@ -79,7 +79,7 @@ func CheckName(name string) error {
 	return nil
 }
 
-func checkAttachment(t Ticket, u User, a *Attachment) error {
+func checkAttachment(u User, a *Attachment) error {
 	if a == nil {
 		return refuse("添加附件须给出附件")
 	}

@@ -3,7 +3,6 @@ package media
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -233,11 +232,7 @@ func TestDurationMPEG(t *testing.T) {
 		}
 		return b
 	}
-	tests := []struct {
-		name string
-		file []byte
-		want time.Duration
-	}{
+	tests := []durationCase{
 		{"layer III, padded and not", cat(frames(l3, 3), frames(l3pad, 4), frames(l3, 3)), at(10, 1152, 44100)},
 		{"ID3v2.4 with footer, then ID3v1", cat(id3v2(4, true, 300), frames(l3, 10), id3v1()), at(10, 1152, 44100)},
 		{"ID3v2.3 and zero padding past its size", cat(id3v2(3, false, 200), make([]byte, 100), frames(l3, 10)), at(10, 1152, 44100)},
@@ -256,27 +251,13 @@ func TestDurationMPEG(t *testing.T) {
 		{"VBRI", cat(vbri(500, 3*417), frames(l3, 2)), at(500, 1152, 44100)},
 		{"VBRI of a file cut short", cat(vbri(500, 500*417), frames(l3, 2)), at(2, 1152, 44100)},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := Duration(bytes.NewReader(tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("Duration = %v (%d ns), want %v (%d ns)", got, got, tt.want, tt.want)
-			}
-		})
-	}
+	testDurations(t, tests)
 }
 
 func TestDurationMPEGErrors(t *testing.T) {
 	lone := make([]byte, 1000)
 	binary.BigEndian.PutUint32(lone, l3)
-	tests := []struct {
-		name string
-		file []byte
-		want error
-	}{
+	tests := []durationErrCase{
 		{"ID3v2 larger than the file", cat(id3v2(4, false, 300), frames(l3, 2))[:200], ErrCorrupt},
 		{"ID3v2 size not syncsafe", cat([]byte("ID3\x04\x00\x00\x00\x00\x01\x80"), make([]byte, 400)), ErrCorrupt},
 		{"ID3v2 header cut short", []byte("ID3\x04\x00"), ErrCorrupt},
@@ -285,14 +266,7 @@ func TestDurationMPEGErrors(t *testing.T) {
 		{"a tag frame and no audio", xing("Xing", 8, 0, 0, true, 576, 1000), ErrCorrupt},
 		{"JPEG", []byte("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00"), ErrUnknownFormat},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d, err := Duration(bytes.NewReader(tt.file))
-			if !errors.Is(err, tt.want) {
-				t.Fatalf("Duration = %v, %v; want %v", d, err, tt.want)
-			}
-		})
-	}
+	testDurationErrors(t, tests)
 }
 
 func TestAudioSpan(t *testing.T) {

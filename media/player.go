@@ -52,7 +52,7 @@ var players = [][]string{
 // asks Plays and tells the user what to install.
 func FindPlayer(configured string, lookPath func(string) (string, error)) (Player, error) {
 	if strings.TrimSpace(configured) != "" {
-		cmd, err := fields(configured, runtime.GOOS != "windows")
+		cmd, err := Command(configured)
 		if err != nil {
 			return Player{}, fmt.Errorf("[media] player = %q in hotline.toml: %w", configured, err)
 		}
@@ -106,6 +106,14 @@ func program(path string) string {
 		name = strings.TrimSuffix(strings.ToLower(name), ".exe")
 	}
 	return name
+}
+
+// Command splits a command line of hotline.toml into the program and its
+// arguments: blanks separate words, '…' and "…" quote, and a backslash
+// escapes except on Windows, where it separates directories. There are no
+// variables, globbing or pipes.
+func Command(line string) ([]string, error) {
+	return fields(line, runtime.GOOS != "windows")
 }
 
 // fields splits a command line into words: blanks separate words, '…'

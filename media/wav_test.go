@@ -130,6 +130,47 @@ func extensibleChunk(sub uint16, channels uint16, rate uint32, bits uint16) chun
 
 func u32(v uint32) []byte { return binary.LittleEndian.AppendUint32(nil, v) }
 
+// durationCase is a file that Duration reads as want.
+type durationCase struct {
+	name string
+	file []byte
+	want time.Duration
+}
+
+func testDurations(t *testing.T, tests []durationCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Duration(bytes.NewReader(tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("Duration = %v (%d ns), want %v (%d ns)", got, got, tt.want, tt.want)
+			}
+		})
+	}
+}
+
+// durationErrCase is a file that Duration refuses with an error wrapping want.
+type durationErrCase struct {
+	name string
+	file []byte
+	want error
+}
+
+func testDurationErrors(t *testing.T, tests []durationErrCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := Duration(bytes.NewReader(tt.file))
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Duration = %v, %v; want %v", d, err, tt.want)
+			}
+		})
+	}
+}
+
 var pcm8k = fmtChunk(1, 1, 8000, 16000, 2, 16) // telephone quality, 16 000 bytes a second
 
 func TestDurationWAV(t *testing.T) {
@@ -139,11 +180,7 @@ func TestDurationWAV(t *testing.T) {
 		b = binary.LittleEndian.AppendUint64(b, samples)
 		return chunk{"ds64", append(b, 0, 0, 0, 0)}
 	}
-	tests := []struct {
-		name string
-		file []byte
-		want time.Duration
-	}{
+	tests := []durationCase{
 		{"LIST of odd size before fmt and data",
 			riff("RIFF", chunk{"LIST", make([]byte, 27)}, pcm8k, chunk{"data", make([]byte, 16000)}),
 			time.Second},
@@ -178,25 +215,11 @@ func TestDurationWAV(t *testing.T) {
 			riff("RIFF", fmtChunk(1, 2, 44100, 176400, 4, 16), chunk{"data", make([]byte, 4)}),
 			22675}, // 4 s / 176400 = 22675.73 ns
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := Duration(bytes.NewReader(tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("Duration = %v (%d ns), want %v (%d ns)", got, got, tt.want, tt.want)
-			}
-		})
-	}
+	testDurations(t, tests)
 }
 
 func TestDurationWAVErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		file []byte
-		want error
-	}{
+	tests := []durationErrCase{
 		{"short fmt", riff("RIFF", chunk{"fmt ", make([]byte, 14)}, chunk{"data", make([]byte, 10)}), ErrCorrupt},
 		{"no data", riff("RIFF", pcm8k), ErrCorrupt},
 		{"no fmt", riff("RIFF", chunk{"data", make([]byte, 10)}), ErrCorrupt},
@@ -208,14 +231,7 @@ func TestDurationWAVErrors(t *testing.T) {
 		{"empty", nil, ErrUnknownFormat},
 		{"text", []byte(sentence), ErrUnknownFormat},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d, err := Duration(bytes.NewReader(tt.file))
-			if !errors.Is(err, tt.want) {
-				t.Fatalf("Duration = %v, %v; want %v", d, err, tt.want)
-			}
-		})
-	}
+	testDurationErrors(t, tests)
 }
 
 func TestSpan(t *testing.T) {

@@ -41,12 +41,14 @@ func opener(viewer string, lookPath func(string) (string, error)) func(path stri
 		var name string
 		var args []string
 		if strings.TrimSpace(viewer) != "" {
-			// The viewer's command line is read as the player's is.
-			p, err := media.FindPlayer(viewer, lookPath)
+			cmd, err := media.Command(viewer)
+			if err == nil {
+				cmd[0], err = lookPath(cmd[0])
+			}
 			if err != nil {
 				return fmt.Errorf("找不到 hotline.toml 中 [media] viewer = %q 所指的程序：请安装它或改正设置", viewer)
 			}
-			name, args = p.Command[0], append(p.Command[1:], path)
+			name, args = cmd[0], append(cmd[1:], path)
 		} else {
 			name, args = print.Opener(runtime.GOOS, path)
 			// A desktop without its opener (a bare server, a minimal

@@ -25,11 +25,10 @@ func demoRecording(dir string, t complaint.Ticket) (string, error) {
 	path := filepath.Join(dir, "来电录音-"+t.Number+".wav")
 	if espeak, err := exec.LookPath("espeak-ng"); err == nil {
 		text := "市民来电反映：" + t.Title + "。" + firstRunes(t.Content, 60)
-		if out, err := exec.Command(espeak, "-v", "zh", "-s", "170", "-w", path, text).CombinedOutput(); err == nil {
-			return path, nil
-		} else {
+		if out, err := exec.Command(espeak, "-v", "zh", "-s", "170", "-w", path, text).CombinedOutput(); err != nil {
 			return "", fmt.Errorf("espeak-ng: %v: %s", err, out)
 		}
+		return path, nil
 	}
 	return path, os.WriteFile(path, tone(2, 8000), 0o600)
 }

@@ -96,19 +96,12 @@ type mediaSettings struct {
 // check refuses a command line that cannot be read, naming its key. The
 // programs need not be installed yet: the screen says so when used.
 func (m mediaSettings) check() error {
-	found := func(string) (string, error) { return "", nil }
 	for _, c := range []struct{ key, v string }{{"player", m.Player}, {"viewer", m.Viewer}} {
 		if strings.TrimSpace(c.v) == "" {
 			continue
 		}
-		if _, err := media.FindPlayer(c.v, found); err != nil {
-			// FindPlayer words it for the player; the reason is
-			// wrapped inside.
-			why := err
-			if inner := errors.Unwrap(err); inner != nil {
-				why = inner
-			}
-			return fmt.Errorf("[media] %s = %q: %v", c.key, c.v, why)
+		if _, err := media.Command(c.v); err != nil {
+			return fmt.Errorf("[media] %s = %q: %v", c.key, c.v, err)
 		}
 	}
 	return nil
