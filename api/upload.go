@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -35,17 +34,8 @@ type UploadMeta struct {
 }
 
 func (m UploadMeta) header() string {
-	kv := map[string]string{"filename": m.Name, "sha256": m.SHA256, "ticket": m.Ticket}
-	keys := make([]string, 0, len(kv))
-	for k := range kv {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + " " + base64.StdEncoding.EncodeToString([]byte(kv[k]))
-	}
-	return strings.Join(parts, ",")
+	pair := func(k, v string) string { return k + " " + base64.StdEncoding.EncodeToString([]byte(v)) }
+	return pair("filename", m.Name) + "," + pair("sha256", m.SHA256) + "," + pair("ticket", m.Ticket)
 }
 
 // File asks whether the platform holds contents with this SHA-256; found is

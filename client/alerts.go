@@ -66,8 +66,6 @@ func (c *Client) AlertsOnce(ctx context.Context, wait time.Duration, emit func(E
 	if err := c.st.AddAlerts(ctx, as); err != nil {
 		return 0, err
 	}
-	if emit != nil {
-		emit(Event{Kind: Alerted, Alerts: as, Online: true, At: c.opt.Now()})
-	}
+	c.report(emit, Event{Kind: Alerted, Alerts: as, Online: true, At: c.opt.Now()})
 	return len(as), nil
 }

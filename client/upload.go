@@ -119,16 +119,13 @@ func (c *Client) report(emit func(Event), ev Event) {
 
 func (c *Client) upload(ctx context.Context, up store.Upload, emit func(Event)) error {
 	f, err := os.Open(up.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return failUpload("文件 %s 已被移动或删除，请放回原处后重试，或重新添加", up.Path)
-	}
 	if err != nil {
-		return failUpload("无法读取文件 %s：%v", up.Path, err)
+		return unreadable(up.Path, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return failUpload("无法读取文件 %s：%v", up.Path, err)
+		return unreadable(up.Path, err)
 	}
 	progress := func(sent int64, hashing bool) {
 		up.Sent = sent
@@ -170,15 +167,16 @@ func (c *Client) upload(ctx context.Context, up store.Upload, emit func(Event)) 
 			// Checked once more before the attach action may go.
 			err = unchanged(up)
 		}
-		if err != nil || done {
-			if err == nil {
-				if err := c.st.UploadDone(ctx, up.ID); err != nil {
-					return err
-				}
-				up.State, up.Sent = store.UploadDone, up.Size
-				c.report(emit, Event{Kind: Uploaded, Upload: &UploadProgress{Upload: up, Sent: up.Size}, Online: true, At: c.opt.Now()})
-			}
+		if err != nil {
 			return err
+		}
+		if done {
+			if err := c.st.UploadDone(ctx, up.ID); err != nil {
+				return err
+			}
+			up.State, up.Sent = store.UploadDone, up.Size
+			c.report(emit, Event{Kind: Uploaded, Upload: &UploadProgress{Upload: up, Sent: up.Size}, Online: true, At: c.opt.Now()})
+			return nil
 		}
 		// The platform dropped the upload (it was kept under another
 		// upload, or its contents did not check): start a new one.
@@ -194,15 +192,22 @@ func (c *Client) upload(ctx context.Context, up store.Upload, emit func(Event)) 
 // version its hash was read from, or is gone.
 func unchanged(up store.Upload) error {
 	fi, err := os.Stat(up.Path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return failUpload("文件 %s 已被移动或删除，请放回原处后重试，或重新添加", up.Path)
-	case err != nil:
-		return failUpload("无法读取文件 %s：%v", up.Path, err)
-	case up.Changed(fi):
+	if err != nil {
+		return unreadable(up.Path, err)
+	}
+	if up.Changed(fi) {
 		return failUpload("%s", store.ModifiedReason(up.Path))
 	}
 	return nil
+}
+
+// unreadable is the failure of an upload whose file cannot be opened or
+// looked at: gone, or kept from this program.
+func unreadable(path string, err error) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return failUpload("文件 %s 已被移动或删除，请放回原处后重试，或重新添加", path)
+	}
+	return failUpload("无法读取文件 %s：%v", path, err)
 }
 
 // sendFile moves the file's bytes the platform lacks. done is false when the

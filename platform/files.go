@@ -290,7 +290,6 @@ func checkAttach(ctx context.Context, q queryer, a *complaint.Action) error {
 // where the center's recordings are. The file is copied into the store
 // (hashed on the way), so the original may go afterwards.
 func (db *DB) AttachFile(ctx context.Context, files *Files, number, path string, part complaint.Part, login string) (complaint.Ticket, error) {
-	var u complaint.User
 	u, err := scanUser(db.sql.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE login = ?`, login))
 	if errNoRows(err) {
 		return complaint.Ticket{}, fmt.Errorf("%w user %q", ErrUnknown, login)

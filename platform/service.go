@@ -162,7 +162,7 @@ func StartService(db *DB, cfg ServiceConfig) (*Service, error) {
 	s.expired = make(chan struct{})
 	go func() {
 		defer close(s.expired)
-		s.expireUploads(ctx, opts.Files, opts.Now)
+		s.expireUploads(ctx)
 	}()
 	s.Notify = &notify.Dispatcher{
 		DB: db.sql, Senders: cfg.Senders, Limits: cfg.Limits, Now: opts.Now, Logger: cfg.Logger.With("part", "notify"),
@@ -257,15 +257,12 @@ func (s *Service) SyncPeers(ctx context.Context) error {
 	return nil
 }
 
-// Close stops serving and takes the tunnel down.
 // expireUploads drops uploads that have not moved for UploadExpiry, at
 // start and every hour, until ctx ends.
-func (s *Service) expireUploads(ctx context.Context, files *Files, now func() time.Time) {
+func (s *Service) expireUploads(ctx context.Context) {
+	files, now := s.Server.files, s.Server.opts.Now
 	if files == nil || files.Uploads == "" {
 		return
-	}
-	if now == nil {
-		now = time.Now
 	}
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -283,6 +280,7 @@ func (s *Service) expireUploads(ctx context.Context, files *Files, now func() ti
 	}
 }
 
+// Close stops serving and takes the tunnel down.
 func (s *Service) Close() error {
 	s.stop()
 	<-s.done

@@ -135,20 +135,7 @@ func (s *Store) Uploads(ctx context.Context, ticket string) ([]Upload, error) {
 		q += ` WHERE ticket = ?`
 		args = append(args, ticket)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY created_at, id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: uploads: %w", err)
-	}
-	defer rows.Close()
-	var out []Upload
-	for rows.Next() {
-		u, err := scanUpload(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: uploads: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return s.queryUploads(ctx, "uploads", q+` ORDER BY created_at, id`, args...)
 }
 
 // Upload returns one upload; found is false when there is none with id.
@@ -167,18 +154,24 @@ func (s *Store) Upload(ctx context.Context, id string) (u Upload, found bool, er
 // order they were queued, with the state their outbox action is in: an
 // upload whose action was discarded is not wanted any more.
 func (s *Store) Unfinished(ctx context.Context) ([]Upload, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+prefixed("u.", uploadCols)+` FROM uploads u
+	return s.queryUploads(ctx, "unfinished uploads", `SELECT `+prefixed("u.", uploadCols)+` FROM uploads u
 		JOIN outbox o ON o.id = u.id AND o.status = 'pending'
 		WHERE u.state IN ('waiting', 'uploading') ORDER BY u.created_at, u.id`)
+}
+
+// queryUploads runs q, which selects uploadCols; what names the list in
+// errors.
+func (s *Store) queryUploads(ctx context.Context, what, q string, args ...any) ([]Upload, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: unfinished uploads: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []Upload
 	for rows.Next() {
 		u, err := scanUpload(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: unfinished uploads: %w", err)
+			return nil, fmt.Errorf("store: %s: %w", what, err)
 		}
 		out = append(out, u)
 	}

@@ -102,7 +102,7 @@ func attach(ctx context.Context, args []string) error {
 		if err != nil {
 			// The file changed since it was checked; those before it
 			// are queued.
-			return errors.New(shown(err.Error()))
+			return errors.New(cli.Shown(err.Error()))
 		}
 		ids = append(ids, up.ID)
 		fmt.Fprintf(stdout, "%s %s: queued %s (%s)\n", complaint.KindAttach.Label(), tk.Number, cells.Line(up.Name), platform.FormatSize(up.Size))
@@ -187,7 +187,7 @@ func resumeFiles(ctx context.Context, cfg string) error {
 // before anything is queued: the file as given, made safe to print, and
 // why, in the store's words.
 func checkAttachable(path string) error {
-	bad := func(why string) error { return fmt.Errorf("%s：%s", shown(path), why) }
+	bad := func(why string) error { return fmt.Errorf("%s：%s", cli.Shown(path), why) }
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -195,7 +195,7 @@ func checkAttachable(path string) error {
 	case errors.Is(err, os.ErrPermission):
 		return bad("没有权限读取文件")
 	case err != nil:
-		return bad(shown(err.Error()))
+		return bad(cli.Shown(err.Error()))
 	case fi.IsDir():
 		return bad("是文件夹，请选择文件")
 	case !fi.Mode().IsRegular():
@@ -203,7 +203,7 @@ func checkAttachable(path string) error {
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return bad(shown(err.Error()))
+		return bad(cli.Shown(err.Error()))
 	}
 	if err := complaint.CheckName(filepath.Base(abs)); err != nil {
 		return bad(strings.TrimPrefix(err.Error(), complaint.ErrNotAllowed.Error()+": "))
@@ -213,13 +213,6 @@ func checkAttachable(path string) error {
 		return bad("没有权限读取文件")
 	}
 	return f.Close()
-}
-
-// shown is outside text (a file name, a path) made safe to print on one
-// line: control characters, a line break among them, become visible
-// symbols (␊, ␛) instead of acting on the terminal.
-func shown(s string) string {
-	return cells.Line(strings.NewReplacer("\r\n", "␍␊", "\n", "␊").Replace(s))
 }
 
 // interruptible is a context that ends on SIGINT or SIGTERM, with the
@@ -345,7 +338,7 @@ func uploadNews(failures bool) func(client.Event) {
 		case ev.Kind == client.Uploaded:
 			fmt.Fprintf(stdout, "uploaded %s\n", cells.Line(u.Upload.Name))
 		case ev.Kind == client.UploadFailed && failures:
-			fmt.Fprintf(stdout, "upload failed %s: %s\n", cells.Line(u.Upload.Name), shown(u.Upload.Error))
+			fmt.Fprintf(stdout, "upload failed %s: %s\n", cells.Line(u.Upload.Name), cli.Shown(u.Upload.Error))
 		}
 	}
 }
@@ -367,7 +360,7 @@ func (t *terminal) attached(ctx context.Context, ids []string) (bool, error) {
 			if it.Attachment != nil {
 				name = it.Attachment.Name
 			}
-			refused = append(refused, fmt.Errorf("%s: %s", cells.Line(name), shown(it.LastError)))
+			refused = append(refused, fmt.Errorf("%s: %s", cells.Line(name), cli.Shown(it.LastError)))
 		}
 	}
 	if len(refused) > 0 {

@@ -78,7 +78,7 @@ func cmdSync(args []string) error {
 	// bounded, and a stalled one gives up.
 	if err := t.client.UploadAll(context.Background(), uploadNews(true)); err != nil {
 		t.log.Warn("uploads", "err", err)
-		fmt.Fprintf(stdout, "uploads stopped (%s): the files stay queued and go on from there with the next sync\n", shown(err.Error()))
+		fmt.Fprintf(stdout, "uploads stopped (%s): the files stay queued and go on from there with the next sync\n", cli.Shown(err.Error()))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()

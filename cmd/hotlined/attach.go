@@ -4,20 +4,18 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"hotline/cmd/internal/cli"
 	"hotline/complaint"
 	"hotline/platform"
-	"hotline/tui/cells"
 )
 
 // cmdAttach attaches files on the platform's own machine, as a user: the
 // center's call recordings, which it keeps where its telephone system puts
 // them. The files are copied into the data directory; the running platform
 // sends the change to the terminals like any other. What it prints names
-// files and tickets as given, made safe to print (shown).
+// files and tickets as given, made safe to print (cli.Shown).
 func cmdAttach(args []string) error {
 	if err := attachFiles(args); err != nil {
 		return shownError{err}
@@ -71,23 +69,15 @@ func attachFiles(args []string) error {
 			if a.Duration > 0 {
 				extra = ", " + a.Duration.Round(time.Millisecond).String()
 			}
-			fmt.Printf("attached %s to %s as %s (%s, %s%s)\n", shown(a.Name), shown(t.Number), a.Part.Label(), shown(a.Type), platform.FormatSize(a.Size), extra)
+			fmt.Printf("attached %s to %s as %s (%s, %s%s)\n", cli.Shown(a.Name), cli.Shown(t.Number), a.Part.Label(), cli.Shown(a.Type), platform.FormatSize(a.Size), extra)
 		}
 		return nil
 	})
 }
 
-// shown is outside text (a file name or path, a ticket number, a type read
-// from a file) made safe to print on one line: control characters, line
-// breaks among them, become visible symbols (␛, ␊) instead of clearing the
-// screen or splitting the message.
-func shown(s string) string {
-	return cells.Line(strings.NewReplacer("\r\n", "␍␊", "\n", "␊").Replace(s))
-}
-
 // shownError is an error whose text, which names files and tickets as
-// given, is printed shown.
+// given, is printed made safe (cli.Shown).
 type shownError struct{ err error }
 
-func (e shownError) Error() string { return shown(e.err.Error()) }
+func (e shownError) Error() string { return cli.Shown(e.err.Error()) }
 func (e shownError) Unwrap() error { return e.err }
