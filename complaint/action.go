@@ -96,6 +96,12 @@ type Action struct {
 // ErrNotAllowed is wrapped by every refusal of the state machine.
 var ErrNotAllowed = errors.New("not allowed")
 
+// Reason is a refusal's words as the officer reads them, without the
+// ErrNotAllowed prefix; another error's text as it is.
+func Reason(err error) string {
+	return strings.TrimPrefix(err.Error(), ErrNotAllowed.Error()+": ")
+}
+
 // refuse makes a refusal; its text is Chinese because it is shown to the
 // officer as it is.
 func refuse(format string, args ...any) error {

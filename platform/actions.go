@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"hotline/api"
@@ -79,7 +78,7 @@ func (db *DB) act(ctx context.Context, u complaint.User, a complaint.Action, now
 			return &conflictError{current: cur}
 		}
 		if err := complaint.Check(cur, u, a); err != nil {
-			reason := strings.TrimPrefix(err.Error(), complaint.ErrNotAllowed.Error()+": ")
+			reason := complaint.Reason(err)
 			return &refusal{forbidden: !complaint.Allowed(u, a.Kind), reason: reason}
 		}
 		if err := checkPlatform(ctx, tx, cur, a); err != nil {
@@ -93,7 +92,7 @@ func (db *DB) act(ctx context.Context, u complaint.User, a complaint.Action, now
 		next, _, err := complaint.Apply(cur, u, a, now)
 		if errors.Is(err, complaint.ErrNotAllowed) {
 			// Apply also refuses times that cannot be right at now.
-			return &refusal{reason: strings.TrimPrefix(err.Error(), complaint.ErrNotAllowed.Error()+": ")}
+			return &refusal{reason: complaint.Reason(err)}
 		}
 		if err != nil {
 			return fmt.Errorf("action %s: %w", a.ID, err)

@@ -314,7 +314,7 @@ func (db *DB) AttachFile(ctx context.Context, files *Files, number, path string,
 	}
 	name := filepath.Base(path)
 	if err := complaint.CheckName(name); err != nil {
-		return complaint.Ticket{}, fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), complaint.ErrNotAllowed.Error()+": "))
+		return complaint.Ticket{}, fmt.Errorf("%s: %s", path, complaint.Reason(err))
 	}
 	tmp, err := os.CreateTemp(files.Uploads, "copy-*")
 	if err != nil {

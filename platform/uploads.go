@@ -162,7 +162,7 @@ func (s *Server) uploadCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.File
 	meta := hook.Upload.MetaData
 	name, sum, number := meta[metaName], meta[metaSHA256], meta[metaTicket]
 	if err := complaint.CheckName(name); err != nil {
-		resp, err := refuseUpload(http.StatusBadRequest, api.CodeBadRequest, "%s", strings.TrimPrefix(err.Error(), complaint.ErrNotAllowed.Error()+": "))
+		resp, err := refuseUpload(http.StatusBadRequest, api.CodeBadRequest, "%s", complaint.Reason(err))
 		return resp, none, err
 	}
 	if !complaint.ValidSHA256(sum) {

@@ -103,7 +103,7 @@ func (s *Store) Attach(ctx context.Context, ticket string, baseVersion int64, pa
 	f.Close()
 	name := filepath.Base(abs)
 	if err := complaint.CheckName(name); err != nil {
-		return Upload{}, errors.New(strings.TrimPrefix(err.Error(), complaint.ErrNotAllowed.Error()+": "))
+		return Upload{}, errors.New(complaint.Reason(err))
 	}
 	id, err := uuid.NewV7()
 	if err != nil {

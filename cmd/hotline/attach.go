@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -206,7 +205,7 @@ func checkAttachable(path string) error {
 		return bad(cli.Shown(err.Error()))
 	}
 	if err := complaint.CheckName(filepath.Base(abs)); err != nil {
-		return bad(strings.TrimPrefix(err.Error(), complaint.ErrNotAllowed.Error()+": "))
+		return bad(complaint.Reason(err))
 	}
 	f, err := os.Open(path)
 	if err != nil {
