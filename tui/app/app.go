@@ -320,7 +320,7 @@ func (c *Context) ActWith(a complaint.Action, files []string, part complaint.Par
 	})
 }
 
-// queue is what Act and Replace share: check a against the ticket as the
+// queue is what ActWith and ReplaceWith share: check a against the ticket as the
 // outbox will leave it, attach the files, save it with save, run then and
 // wake the sender.
 func (c *Context) queue(a complaint.Action, files []string, part complaint.Part, then func(ctx context.Context) error,

@@ -132,38 +132,52 @@ type AttachedMsg struct {
 // nothing.
 func CheckFiles(paths []string) error {
 	for _, p := range paths {
-		if err := CheckFile(p); err != nil {
+		if _, err := CheckFile(p); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// CheckFile is CheckFiles for one file.
-func CheckFile(path string) error {
+// CheckFile is CheckFiles for one file, which it returns the size of.
+func CheckFile(path string) (size int64, err error) {
 	shown := cells.Line(path)
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("找不到文件 %s", shown)
+		return 0, fmt.Errorf("找不到文件 %s", shown)
 	case errors.Is(err, os.ErrPermission):
-		return fmt.Errorf("没有权限读取文件 %s", shown)
+		return 0, fmt.Errorf("没有权限读取文件 %s", shown)
 	case err != nil:
-		return fmt.Errorf("无法读取文件 %s：%v", shown, err)
+		return 0, fmt.Errorf("无法读取文件 %s：%v", shown, err)
 	case fi.IsDir():
-		return fmt.Errorf("%s 是文件夹，请选择其中的文件", shown)
+		return 0, fmt.Errorf("%s 是文件夹，请选择其中的文件", shown)
 	case !fi.Mode().IsRegular():
-		return fmt.Errorf("%s 不是普通文件，不能作为附件", shown)
+		return 0, fmt.Errorf("%s 不是普通文件，不能作为附件", shown)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("没有权限读取文件 %s", shown)
+		return 0, fmt.Errorf("没有权限读取文件 %s", shown)
 	}
 	f.Close()
 	if err := complaint.CheckName(filepath.Base(path)); err != nil {
-		return fmt.Errorf("%s：%s", cells.Line(filepath.Base(path)), Refusal(err))
+		return 0, fmt.Errorf("%s：%s", cells.Line(filepath.Base(path)), Refusal(err))
 	}
-	return nil
+	return fi.Size(), nil
+}
+
+// ExpandPath reads a path typed: "~" is the home folder; a relative path
+// is taken from base.
+func ExpandPath(p, home, base string) string {
+	switch {
+	case p == "~":
+		return home
+	case strings.HasPrefix(p, "~/") || strings.HasPrefix(p, `~\`):
+		return filepath.Join(home, p[2:])
+	case !filepath.IsAbs(p):
+		return filepath.Join(base, p)
+	}
+	return filepath.Clean(p)
 }
 
 // attachAll queues the files for ticket, in order, and returns their ids.

@@ -120,17 +120,13 @@ type OpenFormMsg struct {
 	Item   *store.OutboxItem
 }
 
-// Replace puts a corrected action in the place of a refused one. An action
-// of the same kind is revised where it stands in the queue; one of another
-// kind (a rejection corrected into an approval), or one that files now go
-// with, is queued first and the refused one discarded after, so that a
-// crash in between leaves both, never neither. The result is an
+// ReplaceWith puts a corrected action in the place of a refused one, the
+// files (none or more) attached first, as ActWith. An action of the same
+// kind without files is revised where it stands in the queue; one of
+// another kind (a rejection corrected into an approval), or one that files
+// now go with, is queued first and the refused one discarded after, so
+// that a crash in between leaves both, never neither. The result is an
 // EnqueuedMsg or a RefusedMsg.
-func (c *Context) Replace(old store.OutboxItem, a complaint.Action, then func(ctx context.Context) error) tea.Cmd {
-	return c.ReplaceWith(old, a, nil, "", then)
-}
-
-// ReplaceWith is Replace with files attached first, as ActWith.
 func (c *Context) ReplaceWith(old store.OutboxItem, a complaint.Action, files []string, part complaint.Part, then func(ctx context.Context) error) tea.Cmd {
 	a.ID = ""
 	a.CreatedAt = c.Now()

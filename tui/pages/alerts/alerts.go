@@ -309,12 +309,8 @@ func (m *Model) paneLines() int {
 // reads it again).
 func (m *Model) Show(v View) tea.Cmd {
 	m.view = v
-	if v == Log {
-		cmd := m.Load()
-		if m.logState == logNone || m.logState == logFailed {
-			cmd = tea.Batch(cmd, m.loadLog())
-		}
-		return cmd
+	if v == Log && (m.logState == logNone || m.logState == logFailed) {
+		return tea.Batch(m.Load(), m.loadLog())
 	}
 	return m.Load()
 }
@@ -572,23 +568,35 @@ func (m *Model) open() tea.Cmd {
 // is none or the row names no ticket.
 func (m *Model) Selected() string {
 	if m.view == Log {
-		r, ok := m.log.Selected()
-		if !ok {
-			return ""
-		}
-		i, _ := strconv.Atoi(r.Key)
-		return m.deliveries[i].Ticket
+		d, _ := m.delivery()
+		return d.Ticket
 	}
+	a, _ := m.alert()
+	return a.Ticket
+}
+
+// alert is the alert of the list's row under the cursor.
+func (m *Model) alert() (store.Alert, bool) {
 	r, ok := m.list.Selected()
 	if !ok {
-		return ""
+		return store.Alert{}, false
 	}
 	for _, a := range m.alerts {
 		if strconv.FormatInt(a.ID, 10) == r.Key {
-			return a.Ticket
+			return a, true
 		}
 	}
-	return ""
+	return store.Alert{}, false
+}
+
+// delivery is the delivery of the log's row under the cursor.
+func (m *Model) delivery() (Delivery, bool) {
+	r, ok := m.log.Selected()
+	if !ok {
+		return Delivery{}, false
+	}
+	i, _ := strconv.Atoi(r.Key)
+	return m.deliveries[i], true
 }
 
 func orDash(s string) string {
@@ -668,12 +676,10 @@ func (m *Model) pane() []string {
 // one.
 func (m *Model) whole() (title, text string) {
 	if m.view == Log {
-		r, ok := m.log.Selected()
+		d, ok := m.delivery()
 		if !ok {
 			return "", ""
 		}
-		i, _ := strconv.Atoi(r.Key)
-		d := m.deliveries[i]
 		title = fmt.Sprintf("工单 %s · %s · %s · %s", orDash(d.Ticket), ChannelLabel(d.Channel), Recipient(d), StatusLabel(d.Status))
 		if d.Attempts > 0 {
 			title += fmt.Sprintf("（发送 %d 次）", d.Attempts)
@@ -687,21 +693,15 @@ func (m *Model) whole() (title, text string) {
 		}
 		return title, text
 	}
-	r, ok := m.list.Selected()
+	a, ok := m.alert()
 	if !ok {
 		return "", ""
 	}
-	for _, a := range m.alerts {
-		if strconv.FormatInt(a.ID, 10) != r.Key {
-			continue
-		}
-		title = "工单 " + orDash(a.Ticket) + " · " + m.ctx.Full(a.At)
-		if a.Urgent {
-			title += " · " + urgent
-		}
-		return title, a.Text
+	title = "工单 " + orDash(a.Ticket) + " · " + m.ctx.Full(a.At)
+	if a.Urgent {
+		title += " · " + urgent
 	}
-	return "", ""
+	return title, a.Text
 }
 
 // View draws exactly the page's height in lines of exactly its width.

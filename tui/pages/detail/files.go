@@ -46,8 +46,8 @@ type files struct {
 	// is saved: w on the same attachment offers it again, to be
 	// corrected, rather than the default.
 	typed typedPath
-	// hashingIDs are the uploads being read for their hash.
-	hashingIDs []string
+	// hashing are the uploads being read for their hash, by ID.
+	hashing map[string]bool
 }
 
 // Why an attachment is being downloaded.
@@ -231,7 +231,7 @@ func (m *Model) waiting() []waitingFile {
 		if !ok || slices.ContainsFunc(m.ticket.Attachments, func(a complaint.Attachment) bool { return a.ID == u.ID }) {
 			continue
 		}
-		out = append(out, waitingFile{Upload: u, part: p, hashing: slices.Contains(m.files.hashingIDs, u.ID)})
+		out = append(out, waitingFile{Upload: u, part: p, hashing: m.files.hashing[u.ID]})
 	}
 	return out
 }
@@ -437,11 +437,7 @@ func (m *Model) updateFiles(msg tea.Msg) (tea.Cmd, bool) {
 			if len(msg.Files) == 0 {
 				return nil, true
 			}
-			paths := make([]string, len(msg.Files))
-			for i, x := range msg.Files {
-				paths[i] = x.Path
-			}
-			return m.ctx.Attach(m.ticket, complaint.PartTicket, paths), true
+			return m.ctx.Attach(m.ticket, complaint.PartTicket, picker.Paths(msg.Files)), true
 		case picker.CancelMsg:
 			if msg.Picker == f.picker {
 				f.picker = nil
@@ -474,10 +470,14 @@ func (m *Model) updateFiles(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		u := &f.uploads[i]
 		u.Size, u.Sent, u.State, u.Error = msg.Size, msg.Sent, msg.State, msg.Err
+		delete(f.hashing, u.ID)
 		if msg.Hashing {
 			u.State = store.UploadWaiting
+			if f.hashing == nil {
+				f.hashing = map[string]bool{}
+			}
+			f.hashing[u.ID] = true
 		}
-		m.hashing(u.ID, msg.Hashing)
 		m.layout()
 		return nil, true
 	case fetchTickMsg:
@@ -582,12 +582,6 @@ func fill(s string, w int) []string {
 		return true
 	})
 	return append(rows, b.String())
-}
-
-// hashing notes whether upload id is being read for its hash, which its
-// row tells.
-func (m *Model) hashing(id string, on bool) {
-	m.files.hashingIDs = setMember(m.files.hashingIDs, id, on)
 }
 
 // fileKey handles the keys of the files; ok is false for a key that is not
@@ -878,19 +872,11 @@ func (m *Model) expand(p string) string {
 		return ""
 	}
 	home, _ := os.UserHomeDir()
-	switch {
-	case p == "~":
-		return home
-	case strings.HasPrefix(p, "~/") || strings.HasPrefix(p, `~\`):
-		return filepath.Join(home, p[2:])
-	case !filepath.IsAbs(p):
-		dir := m.ctx.SaveDir
-		if dir == "" {
-			dir = home
-		}
-		return filepath.Join(dir, p)
+	dir := m.ctx.SaveDir
+	if dir == "" {
+		dir = home
 	}
-	return filepath.Clean(p)
+	return app.ExpandPath(p, home, dir)
 }
 
 // cleanName is an attachment's name made safe as a file name here: the
@@ -906,15 +892,4 @@ func cleanName(name string) string {
 		return "附件"
 	}
 	return name
-}
-
-func setMember(s []string, x string, on bool) []string {
-	i := slices.Index(s, x)
-	switch {
-	case on && i < 0:
-		return append(s, x)
-	case !on && i >= 0:
-		return slices.Delete(s, i, i+1)
-	}
-	return s
 }

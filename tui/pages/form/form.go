@@ -151,11 +151,7 @@ func (f *Field) draft() string {
 	if f.Kind != Files {
 		return f.Value()
 	}
-	paths := make([]string, len(f.files))
-	for i, x := range f.files {
-		paths[i] = x.Path
-	}
-	return strings.Join(paths, "\n")
+	return strings.Join(picker.Paths(f.files), "\n")
 }
 
 // Model is one action's form on one ticket.
@@ -584,11 +580,7 @@ func (m *Model) pick() tea.Cmd {
 	if f == nil {
 		return app.NoticeErr("“" + m.title + "”不带附件：在工单页按 " + m.ctx.Keys.Detail.Files.Attach.Help().Key + " 添加附件")
 	}
-	for i, x := range m.fields {
-		if x == f {
-			m.focus = i
-		}
-	}
+	m.focus = slices.Index(m.fields, f)
 	m.picker = picker.New(m.ctx, "选择"+f.Label)
 	m.picker.SetSize(m.width, m.height)
 	return m.picker.Init()
@@ -747,9 +739,7 @@ func (m *Model) submit() tea.Cmd {
 	// The files go first, so that the action waits in the outbox for them.
 	var files []string
 	if f := m.filesField(); f != nil {
-		for _, x := range f.files {
-			files = append(files, x.Path)
-		}
+		files = picker.Paths(f.files)
 	}
 	if m.item != nil {
 		return m.ctx.ReplaceWith(*m.item, a, files, m.part, m.forget())

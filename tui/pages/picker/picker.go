@@ -37,6 +37,15 @@ type File struct {
 	Size int64
 }
 
+// Paths is the paths of files, in their order: what is attached.
+func Paths(files []File) []string {
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = f.Path
+	}
+	return out
+}
+
 // DoneMsg gives the host the files picked, in the order they were picked
 // (their keys pressed), as the picker's summary line lists them.
 type DoneMsg struct {
@@ -63,6 +72,7 @@ type listedMsg struct {
 	entries []entry
 	focus   string // the name to put the cursor on
 	err     error
+	gone    bool // err is that the path typed to go to is not there
 }
 
 // checkedMsg brings the answer on a file about to be picked; turn is
@@ -140,9 +150,6 @@ func (m *Model) Ready() bool { return !m.loading && m.checking == 0 }
 // Typing reports whether the path line is open, where keys are text.
 func (m *Model) Typing() bool { return m.typing }
 
-// Dir is the folder shown.
-func (m *Model) Dir() string { return m.dir }
-
 // Picked is the files picked so far.
 func (m *Model) Picked() []File { return m.picked }
 
@@ -164,18 +171,31 @@ func (m *Model) SetSize(w, h int) {
 // list reads dir in a command; focus is the name to put the cursor on, and
 // fallback a folder to read instead when dir cannot be ("" none).
 func (m *Model) list(dir, focus, fallback string) tea.Cmd {
+	return m.reading(func() listedMsg { return listing(dir, focus, fallback) })
+}
+
+// reading runs find in a command, as the picker's latest reading: the
+// answer of one asked for before it is dropped.
+func (m *Model) reading(find func() listedMsg) tea.Cmd {
 	m.seq++
 	m.loading = true
 	p, seq := m, m.seq
 	return func() tea.Msg {
-		entries, err := read(dir)
-		if err != nil && fallback != "" && fallback != dir {
-			if e, ferr := read(fallback); ferr == nil {
-				return listedMsg{p: p, seq: seq, dir: fallback, entries: e}
-			}
-		}
-		return listedMsg{p: p, seq: seq, dir: dir, entries: entries, focus: focus, err: err}
+		msg := find()
+		msg.p, msg.seq = p, seq
+		return msg
 	}
+}
+
+// listing is what list's command answers.
+func listing(dir, focus, fallback string) listedMsg {
+	entries, err := read(dir)
+	if err != nil && fallback != "" && fallback != dir {
+		if e, ferr := read(fallback); ferr == nil {
+			return listedMsg{dir: fallback, entries: e}
+		}
+	}
+	return listedMsg{dir: dir, entries: entries, focus: focus, err: err}
 }
 
 // read lists dir, folders first, then by name in the order of Chinese
@@ -230,6 +250,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.loading = false
 		if msg.err != nil {
 			m.err = folderError(m.shownPath(msg.dir), msg.err)
+			if msg.gone {
+				m.err = "找不到 " + m.shownPath(msg.dir)
+			}
 			if m.dir == "" {
 				// Nothing to stay in: show the folder empty, with why.
 				m.dir = msg.dir
@@ -385,46 +408,33 @@ func (m *Model) check(path string, finish bool) tea.Cmd {
 	m.checking++
 	turn := m.turn
 	return func() tea.Msg {
-		if err := app.CheckFile(path); err != nil {
+		size, err := app.CheckFile(path)
+		if err != nil {
 			return checkedMsg{p: p, turn: turn, err: err}
 		}
-		fi, err := os.Stat(path)
-		if err != nil {
-			return checkedMsg{p: p, turn: turn, err: fmt.Errorf("无法读取文件 %s：%v", cells.Line(path), err)}
-		}
-		return checkedMsg{p: p, turn: turn, file: File{Path: path, Name: filepath.Base(path), Size: fi.Size()}, finish: finish}
+		return checkedMsg{p: p, turn: turn, file: File{Path: path, Name: filepath.Base(path), Size: size}, finish: finish}
 	}
 }
 
 // goTo goes to the path typed: into a folder, or to a file's folder with
 // the cursor on it. "~" is the home folder; a relative path starts from the
-// folder shown.
+// folder shown. The path is looked at in the command that reads it.
 func (m *Model) goTo(typed string) tea.Cmd {
 	p := strings.TrimSpace(typed)
 	if p == "" {
 		return nil
 	}
-	switch {
-	case p == "~":
-		p = m.home
-	case strings.HasPrefix(p, "~/") || strings.HasPrefix(p, `~\`):
-		p = filepath.Join(m.home, p[2:])
-	case !filepath.IsAbs(p):
-		p = filepath.Join(m.dir, p)
-	}
-	p = filepath.Clean(p)
-	fi, err := os.Stat(p)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		m.err = "找不到 " + m.shownPath(p)
-		return nil
-	case err != nil:
-		m.err = folderError(m.shownPath(p), err)
-		return nil
-	case fi.IsDir():
-		return m.list(p, "", "")
-	}
-	return m.list(filepath.Dir(p), filepath.Base(p), "")
+	p = filepath.Clean(app.ExpandPath(p, m.home, m.dir))
+	return m.reading(func() listedMsg {
+		fi, err := os.Stat(p)
+		switch {
+		case err != nil:
+			return listedMsg{dir: p, err: err, gone: errors.Is(err, fs.ErrNotExist)}
+		case fi.IsDir():
+			return listing(p, "", "")
+		}
+		return listing(filepath.Dir(p), filepath.Base(p), "")
+	})
 }
 
 func folderError(shown string, err error) string {
