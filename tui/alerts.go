@@ -22,6 +22,10 @@ type AlertMsg struct {
 // Options.Deliveries gives it (see alertspage.Delivery).
 type Delivery = alertspage.Delivery
 
+// DeliveryLog is what Options.Deliveries reads: the rows and the
+// platform's counts over the window (see alertspage.Reading).
+type DeliveryLog = alertspage.Reading
+
 // unseenMsg is the count of the alerts not seen yet.
 type unseenMsg struct{ n int }
 

@@ -272,18 +272,15 @@ type deliveries struct {
 	totals *alertspage.Totals
 }
 
-func (d *deliveries) read(ctx context.Context, from, to time.Time) ([]Delivery, error) {
+func (d *deliveries) read(ctx context.Context, from, to time.Time) (DeliveryLog, error) {
 	d.asked = append(d.asked, [2]time.Time{from, to})
 	if d.err != nil {
-		return nil, d.err
-	}
-	if d.totals != nil {
-		alertspage.ReportTotals(ctx, *d.totals)
+		return DeliveryLog{}, d.err
 	}
 	if d.rows != nil {
-		return d.rows, nil
+		return DeliveryLog{Deliveries: d.rows, Totals: d.totals}, nil
 	}
-	return []Delivery{
+	return DeliveryLog{Deliveries: []Delivery{
 		{Ticket: "20200504017", Event: "dispatch", Channel: "terminal", Login: "duty01", Name: "葛\U000E0100𠮷祥", Status: "sent", Attempts: 1,
 			Text: "【12345】工单20200504017已派发给你单位", At: at(50 * time.Hour), SentAt: at(50 * time.Hour)},
 		{Ticket: "20200504017", Event: "dispatch", Channel: "sms", Login: "duty02", Name: "刘强", Status: "failed", Attempts: 20,
@@ -294,7 +291,7 @@ func (d *deliveries) read(ctx context.Context, from, to time.Time) ([]Delivery, 
 			Text: "工单20200506002派发时限将到", At: at(30 * time.Minute)},
 		{Ticket: "20200506001", Event: "deadline", Channel: "dingtalk", Status: "sending", Attempts: 1, Urgent: true,
 			Text: "工单20200506001签收已到时限", At: at(5 * time.Minute)},
-	}, nil
+	}, Totals: d.totals}, nil
 }
 
 // 通知发送记录: tab shows the unit's deliveries of the last seven days,

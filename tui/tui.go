@@ -114,7 +114,7 @@ type Options struct {
 	// platform for 通知发送记录, its error in Chinese (offline, not
 	// allowed); it is called from a command. nil: there is no platform,
 	// which the page says.
-	Deliveries func(ctx context.Context, from, to time.Time) ([]Delivery, error)
+	Deliveries func(ctx context.Context, from, to time.Time) (DeliveryLog, error)
 }
 
 // Playback is a recording playing, as Options.Play starts it.

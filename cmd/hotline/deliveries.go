@@ -13,17 +13,17 @@ import (
 
 // deliveries is the alerts page's 通知发送记录: the unit's notifications of
 // [from, to) as the platform logs them, the newest it sends, with its
-// counts over the whole window reported to the page. The page calls it from
+// counts over the whole window. The page calls it from
 // a command, so it may wait on the network; its errors are in Chinese, as
 // the page shows them.
-func (t *terminal) deliveries(ctx context.Context, from, to time.Time) ([]tui.Delivery, error) {
+func (t *terminal) deliveries(ctx context.Context, from, to time.Time) (tui.DeliveryLog, error) {
 	if t.api == nil {
-		return nil, errors.New("未连接平台")
+		return tui.DeliveryLog{}, errors.New("未连接平台")
 	}
 	log, err := t.api.Deliveries(ctx, from, to)
 	if err != nil {
 		t.log.Warn("deliveries", "err", err)
-		return nil, deliveryError(err)
+		return tui.DeliveryLog{}, deliveryError(err)
 	}
 	out := make([]tui.Delivery, len(log.Deliveries))
 	for i, d := range log.Deliveries {
@@ -31,8 +31,7 @@ func (t *terminal) deliveries(ctx context.Context, from, to time.Time) ([]tui.De
 			Text: d.Text, Urgent: d.Urgent, Status: d.Status, Attempts: d.Attempts, LastError: d.LastError,
 			At: d.NotBefore, SentAt: d.SentAt}
 	}
-	alertspage.ReportTotals(ctx, alertspage.Totals{Total: log.Total, Counts: log.Counts})
-	return out, nil
+	return tui.DeliveryLog{Deliveries: out, Totals: &alertspage.Totals{Total: log.Total, Counts: log.Counts}}, nil
 }
 
 // deliveryError says in Chinese why the log could not be read: the

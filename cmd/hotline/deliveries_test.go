@@ -81,13 +81,13 @@ func TestDeliveriesFromThePlatform(t *testing.T) {
 		{"older platform", true, alertspage.Totals{Total: 1, Counts: map[string]int{"failed": 1}}},
 	} {
 		old = c.old
-		ctx, totals := alertspage.WithTotals(context.Background())
-		got, err := term.deliveries(ctx, from, to)
+		l, err := term.deliveries(context.Background(), from, to)
+		got := l.Deliveries
 		if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], want[0]) {
 			t.Errorf("%s: deliveries = %#v, %v\nwant %#v", c.name, got, err, want)
 		}
-		if !reflect.DeepEqual(*totals, c.totals) {
-			t.Errorf("%s: totals %+v, want %+v", c.name, *totals, c.totals)
+		if l.Totals == nil || !reflect.DeepEqual(*l.Totals, c.totals) {
+			t.Errorf("%s: totals %+v, want %+v", c.name, l.Totals, c.totals)
 		}
 	}
 	refuse = true
@@ -119,11 +119,11 @@ func TestDeliveriesThroughTheTunnel(t *testing.T) {
 	duty, _ := p.loggedInAs(t, "duty", "duty-log", "")
 	defer duty.close()
 	now := time.Now()
-	ctx, totals := alertspage.WithTotals(context.Background())
-	ds, err := duty.deliveries(ctx, now.Add(-7*24*time.Hour), now.Add(time.Minute))
+	l, err := duty.deliveries(context.Background(), now.Add(-7*24*time.Hour), now.Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
+	ds, totals := l.Deliveries, l.Totals
 	found := false
 	counts := map[string]int{}
 	for _, d := range ds {

@@ -68,36 +68,22 @@ type Delivery struct {
 
 // Source reads the unit's delivery log of [from, to) from the platform,
 // its error in Chinese for the page to show (offline, not allowed). It is
-// called from a command; nil: there is no platform to ask. The platform
-// sends only the newest of a long log; a Source tells the page how many
-// the whole window holds with ReportTotals.
-type Source func(ctx context.Context, from, to time.Time) ([]Delivery, error)
+// called from a command; nil: there is no platform to ask.
+type Source func(ctx context.Context, from, to time.Time) (Reading, error)
+
+// Reading is what a Source reads: the newest rows of the window, which is all
+// the platform sends of a long log, and what it counts over the whole
+// window (nil, or nil Counts: it gave none, and the page counts the rows).
+type Reading struct {
+	Deliveries []Delivery
+	Totals     *Totals
+}
 
 // Totals is what the platform counts over the whole window it was asked
 // for, of which it sent the newest rows only.
 type Totals struct {
 	Total  int
 	Counts map[string]int // by status
-}
-
-type totalsKey struct{}
-
-// ReportTotals tells the page, from inside its Source's call, what the
-// platform counts over the window. A Source's results are the rows alone
-// (they are tui.Options.Deliveries'), so the counts ride on the context
-// the page calls it with (WithTotals). Without it the page counts the
-// rows it got; with another context it does nothing.
-func ReportTotals(ctx context.Context, t Totals) {
-	if p, ok := ctx.Value(totalsKey{}).(*Totals); ok {
-		*p = t
-	}
-}
-
-// WithTotals is ctx made to take what a Source called with it reports,
-// and where that lands; its Counts stay nil when nothing is reported.
-func WithTotals(ctx context.Context) (context.Context, *Totals) {
-	t := &Totals{}
-	return context.WithValue(ctx, totalsKey{}, t), t
 }
 
 // Messages of the page's commands.
@@ -355,13 +341,12 @@ func (m *Model) loadLog() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), LogTimeout)
 		defer cancel()
-		ctx, totals := WithTotals(ctx)
 		// A minute ahead: what was made just now, by a platform whose
 		// clock is a little ahead of this one's.
-		ds, err := src(ctx, from, now.Add(time.Minute))
-		msg := loggedMsg{page: id, seq: seq, from: from, deliveries: ds, err: err}
-		if totals.Counts != nil {
-			msg.totals = totals
+		l, err := src(ctx, from, now.Add(time.Minute))
+		msg := loggedMsg{page: id, seq: seq, from: from, deliveries: l.Deliveries, err: err}
+		if l.Totals != nil && l.Totals.Counts != nil {
+			msg.totals = l.Totals
 		}
 		return msg
 	}

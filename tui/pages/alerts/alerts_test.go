@@ -1,10 +1,6 @@
 package alerts
 
-import (
-	"context"
-	"reflect"
-	"testing"
-)
+import "testing"
 
 // The content column leaves out what every row repeats: a leading 【…】
 // tag, and a leading 工单<number> when it is the row's own ticket (with a
@@ -31,19 +27,4 @@ func TestContent(t *testing.T) {
 			t.Errorf("content(%q, %q) = %q, want %q", c.text, c.ticket, got, c.want)
 		}
 	}
-}
-
-// A Source reports the platform's counts through the context the page
-// calls it with; reported elsewhere they go nowhere.
-func TestReportTotals(t *testing.T) {
-	ctx, got := WithTotals(context.Background())
-	if got.Counts != nil {
-		t.Fatalf("totals before a report: %+v", got)
-	}
-	want := Totals{Total: 845, Counts: map[string]int{"sent": 147, "dropped": 363, "queued": 335}}
-	ReportTotals(ctx, want)
-	if !reflect.DeepEqual(*got, want) {
-		t.Errorf("totals %+v, want %+v", *got, want)
-	}
-	ReportTotals(context.Background(), Totals{Total: 1}) // no page asked: nothing happens
 }
